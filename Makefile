@@ -1,0 +1,71 @@
+# pathgrad — a strict hand-written Makefile.
+#   make            build ./pathgrad
+#   make check      build and run the whole test suite
+#   make asan       the suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make demo       the main job on samples/fc.net
+#   make deps       install the Debian packages the build and tests need
+#   make install    PREFIX=/usr/local DESTDIR=
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+WERROR  ?= -Werror
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
+CPPFLAGS += -Isrc -I$(BUILD)
+LDLIBS  += -lgmp -lm
+SAN     :=
+
+SRC  := src/util.c src/diag.c src/expr.c src/parse.c src/build.c src/names.c \
+        src/derive.c src/output.c src/main.c
+OBJ  := $(BUILD)/parser.o $(BUILD)/lexer.o $(patsubst src/%.c,$(BUILD)/%.o,$(SRC))
+BIN  := pathgrad
+
+all: $(BIN)
+
+$(BIN): $(OBJ)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $(OBJ) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/parser.c $(BUILD)/parser.h: grammar/parser.y | $(BUILD)
+	bison -Wall -Werror -o $(BUILD)/parser.c --header=$(BUILD)/parser.h $<
+
+$(BUILD)/lexer.c $(BUILD)/lexer.h: grammar/lexer.l | $(BUILD)
+	flex -o $(BUILD)/lexer.c --header-file=$(BUILD)/lexer.h $<
+
+# generated code: the project's warnings, less the ones Flex/Bison trip
+$(BUILD)/parser.o: $(BUILD)/parser.c $(BUILD)/lexer.h $(wildcard src/*.h)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN) -c -o $@ $<
+$(BUILD)/lexer.o: $(BUILD)/lexer.c $(BUILD)/parser.h $(wildcard src/*.h)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN) -c -o $@ $<
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) $(BUILD)/parser.h $(BUILD)/lexer.h | $(BUILD)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN) -c -o $@ $<
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+deps:
+	sh tools/deps.sh
+
+demo: deps $(BIN)
+	./$(BIN) derive samples/fc.net --format text
+
+check: deps $(BIN)
+	PATHGRAD=./$(BIN) bash tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan BIN=pathgrad-asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" pathgrad-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    PATHGRAD=./pathgrad-asan bash tests/run.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pathgrad
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/pathgrad
+
+clean:
+	rm -rf build build-asan pathgrad pathgrad-asan
+
+.PHONY: all deps demo check asan install uninstall clean

@@ -1,0 +1,506 @@
+/* parser.y — the grammar of .net files (LANGUAGE.md §2–5).
+ *
+ * Pure and reentrant: all state is the ParseState passed as a parameter.
+ * %expect 0: a new conflict is a build failure — resolve it with precedence
+ * or a clearer rule, never by raising this number.
+ * The syntax tree lives in ps->arena, so nothing a syntax error drops needs
+ * freeing (the arena goes as a whole); there are no %destructor rules.
+ * One syntax error stops the parse: one typo, one message.
+ */
+%define api.pure full
+%define api.prefix {pg}
+%define api.location.type {Loc}
+%define parse.error custom
+%define parse.lac full
+%locations
+%expect 0
+
+%param {struct ParseState *ps}
+
+%code requires {
+#include "ast.h"
+#include "diag.h"
+struct ParseState;
+typedef struct Tok {
+    const char *text;
+    long ival;
+    double num;
+} Tok;
+typedef struct { Stmt *head, *tail; } StmtList;
+typedef struct { Block *head, *tail; } BlockList;
+typedef struct { Input *head, *tail; } InputList;
+typedef struct { Name *head, *tail; } NameList;
+typedef struct { Expr **v; int n, cap; } ArgList;
+}
+
+%union {
+    Tok tok;
+    int act;
+    Label label;
+    Ref ref;
+    Expr *expr;
+    Stmt *stmt;
+    Block *block;
+    StmtList stmts;
+    BlockList blocks;
+    Input *input;
+    InputList inputs;
+    NameList names;
+    ArgList args;
+    long ival;
+}
+
+%code {
+#include "parse_state.h"
+#include <stdarg.h>
+#include <string.h>
+
+int pgscanlex(PGSTYPE *lval, Loc *lloc, void *scanner);
+void pgerror(Loc *loc, ParseState *ps, const char *msg);
+
+/* the parser's view of the lexer: remembers the last two tokens' places,
+ * which the syntax-error messages point at */
+static int pglex(PGSTYPE *lval, Loc *lloc, ParseState *ps)
+{
+    int t = pgscanlex(lval, lloc, ps->scanner);
+    ps->prev = ps->cur;
+    ps->have_prev = ps->cur.first_line > 0;
+    ps->cur = *lloc;
+    return t;
+}
+
+static Loc span(Loc a, Loc b)
+{
+    Loc l = a;
+    l.last_line = b.last_line;
+    l.last_column = b.last_column;
+    return l;
+}
+
+static Stmt *stmt_new(ParseState *ps, StmtKind k, Loc loc)
+{
+    Stmt *s = arena_alloc(ps->arena, sizeof *s);
+    s->kind = k;
+    s->loc = loc;
+    s->act = ACT_NONE;
+    return s;
+}
+
+static Label label_make(ParseState *ps, const char *text, Loc loc, bool is_int, long v)
+{
+    Label l = {arena_strdup(ps->arena, text), loc, is_int, v};
+    return l;
+}
+
+static int expr_depth(const Expr *e)
+{
+    return e ? e->depth : 0;
+}
+
+/* every parsed operator node records its depth in the tree; a tree deeper
+ * than PG_MAX_EXPR_DEPTH is refused before any recursive pass sees it */
+static int call_depth(ParseState *ps, Expr *e);
+
+static Expr *node(ParseState *ps, ExprKind k, Expr *a, Expr *b, Loc loc, int *ok)
+{
+    Expr *e = arena_alloc(ps->arena, sizeof *e);
+    e->kind = k;
+    e->a = a;
+    e->b = b;
+    e->loc = loc;
+    e->node = e->wrt = -1;
+    int d = expr_depth(a) > expr_depth(b) ? expr_depth(a) : expr_depth(b);
+    e->depth = d + 1;
+    if (d + 1 > PG_MAX_EXPR_DEPTH) {
+        ps_error(ps, loc, "expression is nested too deeply (the limit is %d levels)",
+                 PG_MAX_EXPR_DEPTH);
+        *ok = 0;
+    }
+    return e;
+}
+
+static int call_depth(ParseState *ps, Expr *e)
+{
+    int d = 0;
+    for (int i = 0; i < e->nargs; i++)
+        if (e->args[i]->depth > d)
+            d = e->args[i]->depth;
+    e->depth = d + 1;
+    if (e->depth > PG_MAX_EXPR_DEPTH) {
+        ps_error(ps, e->loc, "expression is nested too deeply (the limit is %d levels)",
+                 PG_MAX_EXPR_DEPTH);
+        return 0;
+    }
+    return 1;
+}
+}
+
+%token <tok> INT "integer" NUMBER "number" IDENT "name"
+%token <act> ACTIVATION "activation"
+%token NETWORK "network" GRAPH "graph" LAYER "layer" LOSS "loss" DEAD "dead"
+%token DERIVE "derive" WRT "wrt" EXPAND "expand" INPUT "input"
+%token DENSE "dense" SKIP "skip" BIAS "bias"
+
+%type <blocks> blocks
+%type <block> block
+%type <stmts> net_stmts graph_stmts
+%type <stmt> net_stmt graph_stmt common_stmt layer_stmt
+%type <label> label index
+%type <ref> ref
+%type <inputs> inputs opt_inputs
+%type <input> input
+%type <names> names
+%type <expr> expr
+%type <args> args
+%type <act> opt_act
+%type <ival> opt_bias exponent
+
+%left '+' '-'
+%left '*' '/'
+%precedence UMINUS
+%precedence '^'
+
+%%
+
+program
+    : blocks                { ps->prog->blocks = $1.head; }
+    ;
+
+blocks
+    : %empty                { $$.head = $$.tail = NULL; }
+    | blocks block          { $$ = $1; if ($$.tail) $$.tail->next = $2; else $$.head = $2; $$.tail = $2; }
+    ;
+
+block
+    : NETWORK IDENT '{'     { ps->open_kind = "network"; ps->open_name = $2.text; ps->open_loc = @1; }
+      net_stmts '}'
+        {
+            $$ = arena_alloc(ps->arena, sizeof *$$);
+            $$->kind = B_NETWORK; $$->name = $2.text; $$->loc = @1; $$->name_loc = @2;
+            $$->stmts = $5.head;
+            ps->open_kind = NULL;
+        }
+    | GRAPH IDENT '{'       { ps->open_kind = "graph"; ps->open_name = $2.text; ps->open_loc = @1; }
+      graph_stmts '}'
+        {
+            $$ = arena_alloc(ps->arena, sizeof *$$);
+            $$->kind = B_GRAPH; $$->name = $2.text; $$->loc = @1; $$->name_loc = @2;
+            $$->stmts = $5.head;
+            ps->open_kind = NULL;
+        }
+    ;
+
+net_stmts
+    : %empty                { $$.head = $$.tail = NULL; }
+    | net_stmts net_stmt    { $$ = $1; if ($$.tail) $$.tail->next = $2; else $$.head = $2; $$.tail = $2; }
+    ;
+
+graph_stmts
+    : %empty                { $$.head = $$.tail = NULL; }
+    | graph_stmts graph_stmt { $$ = $1; if ($$.tail) $$.tail->next = $2; else $$.head = $2; $$.tail = $2; }
+    ;
+
+/* layer LABEL : WIDTH [ACTIVATION] [= INPUT (+ INPUT)*] [bias] ;
+ * loss NAME [= sum|mse] ;   dead REF ; */
+net_stmt
+    : layer_stmt
+    | LOSS IDENT ';'
+        { $$ = stmt_new(ps, S_LOSS, @$); $$->name = $2.text; $$->name_loc = @2; $$->loss_kind = LOSS_SUM; }
+    | LOSS IDENT '=' IDENT ';'
+        {
+            $$ = stmt_new(ps, S_LOSS, @$); $$->name = $2.text; $$->name_loc = @2;
+            if (strcmp($4.text, "sum") == 0) $$->loss_kind = LOSS_SUM;
+            else if (strcmp($4.text, "mse") == 0) $$->loss_kind = LOSS_MSE;
+            else { ps_error(ps, @4, "unknown loss '%s': expected sum or mse", $4.text); YYABORT; }
+        }
+    | DEAD ref ';'          { $$ = stmt_new(ps, S_DEAD, @$); $$->ref = $2; }
+    | common_stmt
+    ;
+
+layer_stmt
+    : LAYER label ':' INT opt_act opt_inputs opt_bias ';'
+        {
+            $$ = stmt_new(ps, S_LAYER, @$);
+            $$->label = $2; $$->width = $4.ival; $$->width_loc = @4;
+            $$->act = $5; $$->act_loc = @5;
+            $$->inputs = $6.head; $$->bias = $7;
+        }
+    ;
+
+opt_act
+    : %empty                { $$ = ACT_NONE; }
+    | ACTIVATION            { $$ = $1; }
+    ;
+
+opt_inputs
+    : %empty                { $$.head = $$.tail = NULL; }
+    | '=' inputs            { $$ = $2; }
+    ;
+
+inputs
+    : input                 { $$.head = $$.tail = $1; }
+    | inputs '+' input      { $$ = $1; $$.tail->next = $3; $$.tail = $3; }
+    ;
+
+input
+    : DENSE '(' label ')'
+        { $$ = arena_alloc(ps->arena, sizeof *$$); $$->kind = IN_DENSE; $$->from = $3; $$->loc = @$; }
+    | SKIP '(' label ')'
+        { $$ = arena_alloc(ps->arena, sizeof *$$); $$->kind = IN_SKIP; $$->from = $3; $$->loc = @$; }
+    ;
+
+opt_bias
+    : %empty                { $$ = 0; }
+    | BIAS                  { $$ = 1; }
+    ;
+
+/* input NAME (, NAME)* ;   NAME = EXPR ; */
+graph_stmt
+    : INPUT names ';'       { $$ = stmt_new(ps, S_INPUT, @$); $$->names = $2.head; }
+    | IDENT '=' expr ';'
+        { $$ = stmt_new(ps, S_ASSIGN, @$); $$->name = $1.text; $$->name_loc = @1; $$->expr = $3; }
+    | common_stmt
+    ;
+
+names
+    : IDENT
+        {
+            Name *n = arena_alloc(ps->arena, sizeof *n); n->text = $1.text; n->loc = @1;
+            $$.head = $$.tail = n;
+        }
+    | names ',' IDENT
+        {
+            Name *n = arena_alloc(ps->arena, sizeof *n); n->text = $3.text; n->loc = @3;
+            $$ = $1; $$.tail->next = n; $$.tail = n;
+        }
+    ;
+
+/* derive OF wrt REF ;   expand REF ; */
+common_stmt
+    : DERIVE ref WRT ref ';' { $$ = stmt_new(ps, S_DERIVE, @$); $$->ref = $2; $$->wrt = $4; }
+    | EXPAND ref ';'         { $$ = stmt_new(ps, S_EXPAND, @$); $$->ref = $2; }
+    ;
+
+/* NAME ([LABEL])* */
+ref
+    : IDENT                 { memset(&$$, 0, sizeof $$); $$.name = $1.text; $$.name_loc = @1; $$.loc = @1; }
+    | ref '[' index ']'
+        {
+            $$ = $1;
+            if ($$.nsubs == REF_MAX_SUBS) {
+                ps_error(ps, @3, "too many indices (at most %d)", REF_MAX_SUBS);
+                YYABORT;
+            }
+            $$.subs[$$.nsubs++] = $3;
+            $$.loc = span($1.loc, @4);
+        }
+    ;
+
+index
+    : label
+    ;
+
+/* 3, out, n-2, L+1 */
+label
+    : INT                   { $$ = label_make(ps, $1.text, @1, true, $1.ival); }
+    | IDENT                 { $$ = label_make(ps, $1.text, @1, false, 0); }
+    | IDENT '-' INT
+        {
+            char *t = arena_alloc(ps->arena, strlen($1.text) + strlen($3.text) + 2);
+            strcpy(t, $1.text); strcat(t, "-"); strcat(t, $3.text);
+            $$ = label_make(ps, t, span(@1, @3), false, 0);
+        }
+    | IDENT '+' INT
+        {
+            char *t = arena_alloc(ps->arena, strlen($1.text) + strlen($3.text) + 2);
+            strcpy(t, $1.text); strcat(t, "+"); strcat(t, $3.text);
+            $$ = label_make(ps, t, span(@1, @3), false, 0);
+        }
+    ;
+
+expr
+    : INT
+        {
+            int ok = 1; $$ = node(ps, X_NUM, NULL, NULL, @1, &ok);
+            $$->num = $1.num;
+        }
+    | NUMBER
+        {
+            int ok = 1; $$ = node(ps, X_NUM, NULL, NULL, @1, &ok);
+            $$->num = $1.num;
+        }
+    | IDENT
+        {
+            int ok = 1; $$ = node(ps, X_VAR, NULL, NULL, @1, &ok);
+            $$->name = $1.text;
+        }
+    | IDENT '(' args ')'
+        {
+            int ok = 1; $$ = node(ps, X_CALL, NULL, NULL, @$, &ok);
+            $$->name = $1.text; $$->fn = func_lookup($1.text);
+            $$->args = $3.v; $$->nargs = $3.n;
+            if (!call_depth(ps, $$)) YYABORT;
+        }
+    | ACTIVATION '(' args ')'
+        {
+            static const char *const names[] = {"identity", "relu", "sigmoid", "tanh"};
+            int ok = 1; $$ = node(ps, X_CALL, NULL, NULL, @$, &ok);
+            $$->name = names[$1]; $$->fn = func_lookup(names[$1]);
+            $$->args = $3.v; $$->nargs = $3.n;
+            if (!call_depth(ps, $$)) YYABORT;
+        }
+    | '(' expr ')'          { $$ = $2; }
+    | expr '+' expr         { int ok = 1; $$ = node(ps, X_ADD, $1, $3, @$, &ok); if (!ok) YYABORT; }
+    | expr '-' expr         { int ok = 1; $$ = node(ps, X_SUB, $1, $3, @$, &ok); if (!ok) YYABORT; }
+    | expr '*' expr         { int ok = 1; $$ = node(ps, X_MUL, $1, $3, @$, &ok); if (!ok) YYABORT; }
+    | expr '/' expr         { int ok = 1; $$ = node(ps, X_DIV, $1, $3, @$, &ok); if (!ok) YYABORT; }
+    | '-' expr %prec UMINUS { int ok = 1; $$ = node(ps, X_NEG, $2, NULL, @$, &ok); if (!ok) YYABORT; }
+    | expr '^' exponent
+        {
+            int ok = 1; $$ = node(ps, X_POW, $1, NULL, @$, &ok);
+            if (!ok) YYABORT;
+            $$->ipow = $3;
+        }
+    ;
+
+exponent
+    : INT                   { $$ = $1.ival; }
+    | '-' INT               { $$ = -$2.ival; }
+    | '(' '-' INT ')'       { $$ = -$3.ival; }
+    ;
+
+args
+    : expr
+        { $$.cap = 4; $$.v = arena_alloc(ps->arena, 4 * sizeof(Expr *)); $$.v[0] = $1; $$.n = 1; }
+    | args ',' expr
+        {
+            $$ = $1;
+            if ($$.n == $$.cap) {
+                Expr **v = arena_alloc(ps->arena, (size_t)$$.cap * 2 * sizeof(Expr *));
+                memcpy(v, $$.v, (size_t)$$.n * sizeof(Expr *));
+                $$.v = v; $$.cap *= 2;
+            }
+            $$.v[$$.n++] = $3;
+        }
+    ;
+
+%%
+
+/* ---- errors ---- */
+
+void ps_error(ParseState *ps, Loc loc, const char *fmt, ...)
+{
+    if (ps->errors++)
+        return;             /* one message a parse */
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_error(ps->src, loc, "%s", msg);
+}
+
+/* Bison's own failures (its stack exhausted by deep nesting) */
+void pgerror(Loc *loc, ParseState *ps, const char *msg)
+{
+    if (strstr(msg, "exhausted"))
+        ps_error(ps, *loc, "input is nested too deeply for the parser");
+    else
+        ps_error(ps, *loc, "%s", msg);
+}
+
+static const char *describe(yysymbol_kind_t sym)
+{
+    switch (sym) {
+    case YYSYMBOL_YYEOF: return "end of file";
+    case YYSYMBOL_INT: return "an integer";
+    case YYSYMBOL_NUMBER: return "a number";
+    case YYSYMBOL_IDENT: return "a name";
+    case YYSYMBOL_ACTIVATION: return "an activation";
+    default: return yysymbol_name(sym);   /* "layer", ';' ... as declared */
+    }
+}
+
+static bool is_keyword(yysymbol_kind_t sym)
+{
+    switch (sym) {
+    case YYSYMBOL_NETWORK: case YYSYMBOL_GRAPH: case YYSYMBOL_LAYER:
+    case YYSYMBOL_LOSS: case YYSYMBOL_DEAD: case YYSYMBOL_DERIVE:
+    case YYSYMBOL_WRT: case YYSYMBOL_EXPAND: case YYSYMBOL_INPUT:
+    case YYSYMBOL_DENSE: case YYSYMBOL_SKIP: case YYSYMBOL_BIAS:
+    case YYSYMBOL_ACTIVATION:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* the text of the current token, for messages */
+static void token_text(ParseState *ps, Loc loc, char *out, size_t n)
+{
+    const char *s = ps->src->text;
+    int line = 1;
+    const char *p = s;
+    while (line < loc.first_line && *p) {
+        if (*p++ == '\n')
+            line++;
+    }
+    p += loc.first_column - 1;
+    size_t len = (size_t)(loc.last_column - loc.first_column + 1);
+    if (len >= n)
+        len = n - 1;
+    memcpy(out, p, len);
+    out[len] = '\0';
+}
+
+/* One message for a syntax error, naming the likely mistake:
+ * a keyword where a name belongs, a missing ';' or '}', else what was
+ * expected. */
+static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps)
+{
+    yysymbol_kind_t expected[64];
+    int n = yypcontext_expected_tokens(ctx, expected, 64);
+    yysymbol_kind_t got = yypcontext_token(ctx);
+    Loc loc = *yypcontext_location(ctx);
+    bool want_name = false, want_semi = false;
+    for (int i = 0; i < n; i++) {
+        want_name |= expected[i] == YYSYMBOL_IDENT;
+        want_semi |= strcmp(yysymbol_name(expected[i]), "';'") == 0;
+    }
+    char text[64];
+    if (got != YYSYMBOL_YYEOF)
+        token_text(ps, loc, text, sizeof text);
+    if (is_keyword(got) && want_name) {
+        ps_error(ps, loc, "'%s' is a keyword and cannot be used as a name", text);
+        return 0;
+    }
+    if (want_semi && ps->have_prev &&
+        (got == YYSYMBOL_YYEOF || strcmp(yysymbol_name(got), "'}'") == 0 || loc.first_line > ps->prev.last_line)) {
+        Loc at = ps->prev;
+        at.first_line = at.last_line;
+        at.first_column = at.last_column + 1;
+        at.last_column = at.first_column;
+        ps_error(ps, at, "missing ';' at the end of this statement");
+        return 0;
+    }
+    if (got == YYSYMBOL_YYEOF && ps->open_kind) {
+        ps_error(ps, ps->open_loc, "%s '%s' is never closed: missing '}' at end of file",
+                 ps->open_kind, ps->open_name);
+        return 0;
+    }
+    char msg[400];
+    int len;
+    if (got == YYSYMBOL_YYEOF)
+        len = snprintf(msg, sizeof msg, "unexpected end of file");
+    else
+        len = snprintf(msg, sizeof msg, "unexpected '%s'", text);
+    if (n > 0 && n <= 6) {
+        len += snprintf(msg + len, sizeof msg - (size_t)len, ", expected ");
+        for (int i = 0; i < n && len < (int)sizeof msg - 40; i++)
+            len += snprintf(msg + len, sizeof msg - (size_t)len, "%s%s",
+                            i == 0 ? "" : i == n - 1 ? " or " : ", ", describe(expected[i]));
+    }
+    ps_error(ps, loc, "%s", msg);
+    return 0;
+}
+

@@ -1,0 +1,96 @@
+/* ast.h — the syntax tree of a .net file.
+ *
+ * Ownership: the whole tree lives in the Arena given to the parser
+ * (Program.arena is the caller's); strings are copied into it.  Every node
+ * carries the Loc of the text it came from so that later stages can point
+ * at it.  Lists are singly linked in source order.
+ */
+#ifndef PG_AST_H
+#define PG_AST_H
+
+#include "diag.h"
+#include "expr.h"
+
+#include <stdbool.h>
+
+/* a layer label or an index as written: "n-2", "3", "out", "L+1" */
+typedef struct Label {
+    const char *text;       /* normalised, no spaces */
+    Loc loc;
+    bool is_int;
+    long value;             /* when is_int */
+} Label;
+
+#define REF_MAX_SUBS 4
+/* NAME or NAME[a][b]...: x[L][j], w[L][i][j], Loss, m */
+typedef struct Ref {
+    const char *name;
+    Loc name_loc, loc;
+    int nsubs;
+    Label subs[REF_MAX_SUBS];
+} Ref;
+
+typedef enum { ACT_NONE = -1, ACT_IDENTITY, ACT_RELU, ACT_SIGMOID, ACT_TANH } Activation;
+
+typedef enum { IN_DENSE, IN_SKIP } InputKind;
+typedef struct Input {
+    InputKind kind;
+    Label from;
+    Loc loc;                /* the whole dense(...) or skip(...) */
+    struct Input *next;
+} Input;
+
+typedef enum {
+    S_LAYER, S_LOSS, S_DEAD, S_DERIVE, S_EXPAND, S_INPUT, S_ASSIGN
+} StmtKind;
+
+typedef struct Name {
+    const char *text;
+    Loc loc;
+    struct Name *next;
+} Name;
+
+typedef enum { LOSS_SUM, LOSS_MSE } LossKind;
+
+typedef struct Stmt {
+    StmtKind kind;
+    Loc loc;
+    struct Stmt *next;
+    /* S_LAYER */
+    Label label;
+    long width;
+    Loc width_loc;
+    Activation act;
+    Loc act_loc;
+    Input *inputs;          /* NULL: dense(previous layer) */
+    bool bias;
+    /* S_LOSS */
+    const char *name;       /* also S_ASSIGN: the defined name */
+    Loc name_loc;
+    LossKind loss_kind;
+    /* S_DEAD, S_EXPAND: ref; S_DERIVE: of wrt */
+    Ref ref, wrt;
+    /* S_INPUT */
+    Name *names;
+    /* S_ASSIGN */
+    Expr *expr;
+} Stmt;
+
+typedef enum { B_NETWORK, B_GRAPH } BlockKind;
+
+typedef struct Block {
+    BlockKind kind;
+    const char *name;
+    Loc loc, name_loc;
+    Stmt *stmts;
+    struct Block *next;
+} Block;
+
+typedef struct Program {
+    Block *blocks;
+} Program;
+
+/* parse SRC into PROG (nodes in ARENA); on error print it and return -1 */
+int parse_program(const Source *src, Arena *arena, Program *prog);
+
+#endif

@@ -1,0 +1,749 @@
+/* build.c — syntax tree -> computational graph (networks and scalar graphs),
+ * and the resolution of references to its nodes.
+ *
+ * Every semantic error is reported at the span of the text that caused it;
+ * building stops at the first one.
+ */
+#include "graph.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Builder {
+    Graph *g;
+    const Source *src;
+    int cap_nodes, cap_edges;
+} Builder;
+
+static int new_node(Builder *b, NodeKind k, int layer, int i, int j, Loc loc)
+{
+    Graph *g = b->g;
+    if (g->nnodes == b->cap_nodes) {
+        b->cap_nodes = b->cap_nodes ? b->cap_nodes * 2 : 64;
+        g->nodes = xrealloc(g->nodes, xmul((size_t)b->cap_nodes, sizeof *g->nodes));
+    }
+    Node *n = &g->nodes[g->nnodes];
+    memset(n, 0, sizeof *n);
+    n->kind = k;
+    n->layer = layer;
+    n->i = i;
+    n->j = j;
+    n->loc = loc;
+    return g->nnodes++;
+}
+
+/* edges must be added grouped by their parent, parents in index order */
+static void new_edge(Builder *b, int from, int to, EdgeKind k, int aux)
+{
+    Graph *g = b->g;
+    if (g->nedges == b->cap_edges) {
+        b->cap_edges = b->cap_edges ? b->cap_edges * 2 : 64;
+        g->edges = xrealloc(g->edges, xmul((size_t)b->cap_edges, sizeof *g->edges));
+    }
+    Edge *e = &g->edges[g->nedges];
+    memset(e, 0, sizeof *e);
+    e->from = from;
+    e->to = to;
+    e->kind = k;
+    e->aux = aux;
+    Node *n = &g->nodes[from];
+    if (n->nedges == 0)
+        n->first_edge = g->nedges;
+    n->nedges++;
+    g->nedges++;
+}
+
+/* ---- networks ---- */
+
+static int find_layer(const Graph *g, const char *label, int upto)
+{
+    for (int l = 0; l < upto; l++)
+        if (strcmp(g->layers[l].label, label) == 0)
+            return l;
+    return -1;
+}
+
+static const char *act_name(Activation a)
+{
+    switch (a) {
+    case ACT_RELU: return "relu";
+    case ACT_SIGMOID: return "sigmoid";
+    case ACT_TANH: return "tanh";
+    default: return "identity";
+    }
+}
+
+/* Layers: labels unique, widths in range, the first layer a bare input,
+ * every dense/skip naming an earlier layer, skips between equal widths,
+ * each layer's weights feeding exactly one later layer. */
+static int check_layers(Builder *b, const Block *blk, const Stmt **lay, int nl)
+{
+    Graph *g = b->g;
+    const Source *src = b->src;
+    g->layers = xcalloc((size_t)nl, sizeof *g->layers);
+    for (int l = 0; l < nl; l++) {
+        const Stmt *s = lay[l];
+        Layer *L = &g->layers[l];
+        L->label = s->label.text;
+        L->loc = s->label.loc;
+        L->x0 = L->y0 = L->b0 = L->w0 = -1;
+        L->w_into = -1;
+        int prev = find_layer(g, s->label.text, l);
+        if (prev >= 0) {
+            diag_error(src, s->label.loc, "layer '%s' is already defined", s->label.text);
+            diag_note(src, g->layers[prev].loc, "layer '%s' was first defined here", s->label.text);
+            return -1;
+        }
+        if (s->width < 1) {
+            diag_error(src, s->width_loc, "a layer needs at least one neuron");
+            return -1;
+        }
+        if (s->width > PG_MAX_WIDTH) {
+            diag_error(src, s->width_loc, "width %ld is too large (the limit is %d)",
+                       s->width, PG_MAX_WIDTH);
+            return -1;
+        }
+        L->width = (int)s->width;
+        L->act = s->act == ACT_NONE ? ACT_IDENTITY : s->act;
+        L->bias = s->bias;
+        g->nlayers = l + 1;
+        if (l == 0) {
+            if (s->act != ACT_NONE) {
+                diag_error(src, s->act_loc, "the first layer is the input layer: it takes no activation");
+                return -1;
+            }
+            if (s->inputs) {
+                diag_error(src, s->inputs->loc, "the first layer is the input layer: it takes no inputs");
+                return -1;
+            }
+            if (s->bias) {
+                diag_error(src, s->loc, "the first layer is the input layer: it takes no bias");
+                return -1;
+            }
+            continue;
+        }
+        for (const Input *in = s->inputs; in; in = in->next) {
+            const char *kw = in->kind == IN_DENSE ? "dense" : "skip";
+            int from = find_layer(g, in->from.text, l);
+            if (from < 0) {
+                bool later = false;
+                for (int k = l; k < nl; k++)
+                    later |= strcmp(lay[k]->label.text, in->from.text) == 0;
+                if (later)
+                    diag_error(src, in->loc, "%s(%s) must name an earlier layer than '%s'",
+                               kw, in->from.text, s->label.text);
+                else
+                    diag_error(src, in->from.loc, "unknown layer '%s'", in->from.text);
+                return -1;
+            }
+            for (const Input *o = s->inputs; o != in; o = o->next)
+                if (o->kind == in->kind && strcmp(o->from.text, in->from.text) == 0) {
+                    diag_error(src, in->loc, "%s(%s) is already an input of layer '%s'",
+                               kw, in->from.text, s->label.text);
+                    return -1;
+                }
+            if (in->kind == IN_SKIP) {
+                if (g->layers[from].width != L->width) {
+                    diag_error(src, in->loc, "skip(%s) needs width %d, layer %s has %d",
+                               in->from.text, L->width, in->from.text, g->layers[from].width);
+                    return -1;
+                }
+                L->nskip++;
+            } else {
+                if (g->layers[from].w_into >= 0) {
+                    diag_error(src, in->loc,
+                               "layer '%s' already feeds layer '%s' through dense(%s): "
+                               "its weights w[%s] can feed only one layer",
+                               in->from.text, g->layers[g->layers[from].w_into].label,
+                               in->from.text, in->from.text);
+                    return -1;
+                }
+                g->layers[from].w_into = l;
+            }
+        }
+        if (!s->inputs) {
+            /* the default input: dense(previous layer) */
+            if (g->layers[l - 1].w_into >= 0) {
+                diag_error(src, s->loc,
+                           "layer '%s' already feeds layer '%s': say which inputs layer '%s' takes",
+                           g->layers[l - 1].label, g->layers[g->layers[l - 1].w_into].label,
+                           s->label.text);
+                return -1;
+            }
+            g->layers[l - 1].w_into = l;
+        }
+    }
+    (void)blk;
+    return 0;
+}
+
+static int build_network(Builder *b, const Block *blk)
+{
+    Graph *g = b->g;
+    const Source *src = b->src;
+    int nl = 0;
+    const Stmt *loss = NULL;
+    for (const Stmt *s = blk->stmts; s; s = s->next) {
+        if (s->kind == S_LAYER)
+            nl++;
+        if (s->kind == S_LOSS) {
+            if (loss) {
+                diag_error(src, s->loc, "the network already has a loss");
+                diag_note(src, loss->loc, "the loss was first defined here");
+                return -1;
+            }
+            loss = s;
+        }
+    }
+    if (nl == 0) {
+        diag_error(src, blk->name_loc, "network '%s' has no layers", blk->name);
+        return -1;
+    }
+    const Stmt **lay = xmalloc(xmul((size_t)nl, sizeof *lay));
+    nl = 0;
+    for (const Stmt *s = blk->stmts; s; s = s->next)
+        if (s->kind == S_LAYER)
+            lay[nl++] = s;
+    if (check_layers(b, blk, lay, nl) < 0) {
+        free(lay);
+        return -1;
+    }
+    /* sizes, overflow-checked before anything is allocated */
+    uint64_t nodes = 0, edges = 0;
+    for (int l = 0; l < nl; l++) {
+        Layer *L = &g->layers[l];
+        uint64_t w = (uint64_t)L->width;
+        nodes += l == 0 ? w : 2 * w + (L->bias ? w : 0);
+        if (L->w_into >= 0)
+            nodes += w * (uint64_t)g->layers[L->w_into].width;
+    }
+    for (int l = 1; l < nl; l++) {
+        Layer *L = &g->layers[l];
+        uint64_t w = (uint64_t)L->width;
+        edges += w + w * (uint64_t)L->nskip + (L->bias ? w : 0);
+        for (int k = 0; k < l; k++)
+            if (g->layers[k].w_into == l)
+                edges += 2 * w * (uint64_t)g->layers[k].width;
+    }
+    edges += (uint64_t)g->layers[nl - 1].width;
+    if (nodes + 1 > PG_MAX_NODES || edges > PG_MAX_EDGES) {
+        diag_error(src, blk->name_loc,
+                   "network '%s' is too large: %llu variables and %llu edges "
+                   "(the limits are %d and %d)", blk->name,
+                   (unsigned long long)nodes + 1, (unsigned long long)edges,
+                   PG_MAX_NODES, PG_MAX_EDGES);
+        free(lay);
+        return -1;
+    }
+    b->cap_nodes = (int)nodes + 1;
+    g->nodes = xmalloc(xmul((size_t)b->cap_nodes, sizeof *g->nodes));
+    b->cap_edges = edges ? (int)edges : 1;
+    g->edges = xmalloc(xmul((size_t)b->cap_edges, sizeof *g->edges));
+
+    /* nodes: per layer x's, y's, b's; then each layer's outgoing weights */
+    for (int l = 0; l < nl; l++) {
+        Layer *L = &g->layers[l];
+        Loc loc = lay[l]->label.loc;
+        if (l > 0) {
+            L->x0 = g->nnodes;
+            for (int j = 1; j <= L->width; j++)
+                new_node(b, N_PRE, l, 0, j, loc);
+        }
+        L->y0 = g->nnodes;
+        for (int j = 1; j <= L->width; j++)
+            new_node(b, l == 0 ? N_INPUT : N_ACT, l, 0, j, loc);
+        if (L->bias) {
+            L->b0 = g->nnodes;
+            for (int j = 1; j <= L->width; j++)
+                new_node(b, N_BIAS, l, 0, j, loc);
+        }
+    }
+    for (int l = 0; l < nl; l++) {
+        Layer *L = &g->layers[l];
+        if (L->w_into < 0)
+            continue;
+        L->w0 = g->nnodes;
+        int wt = g->layers[L->w_into].width;
+        for (int i = 1; i <= L->width; i++)
+            for (int j = 1; j <= wt; j++)
+                new_node(b, N_WEIGHT, l, i, j, lay[l]->label.loc);
+    }
+    g->loss = -1;
+    if (loss) {
+        g->loss = new_node(b, N_LOSS, -1, 0, 0, loss->name_loc);
+        g->nodes[g->loss].name = loss->name;
+        g->loss_kind = loss->loss_kind;
+    }
+
+    /* edges, parent by parent in node order */
+    for (int v = 0; v < g->nnodes; v++) {
+        Node *n = &g->nodes[v];
+        if (n->kind == N_ACT) {
+            new_edge(b, v, g->layers[n->layer].x0 + n->j - 1, E_ACT, -1);
+        } else if (n->kind == N_PRE) {
+            int l = n->layer;
+            const Layer *L = &g->layers[l];
+            Input deflt = {IN_DENSE, {g->layers[l - 1].label, {0, 0, 0, 0}, false, 0}, {0, 0, 0, 0}, NULL};
+            const Input *ins = lay[l]->inputs ? lay[l]->inputs : &deflt;
+            for (const Input *in = ins; in; in = in->next) {
+                int from = find_layer(g, in->from.text, l);
+                const Layer *F = &g->layers[from];
+                if (in->kind == IN_SKIP) {
+                    new_edge(b, v, F->y0 + n->j - 1, E_SKIP, -1);
+                    continue;
+                }
+                for (int i = 1; i <= F->width; i++) {
+                    int w = F->w0 + (i - 1) * L->width + (n->j - 1);
+                    int y = F->y0 + i - 1;
+                    new_edge(b, v, w, E_JW, y);
+                    new_edge(b, v, y, E_JY, w);
+                }
+            }
+            if (L->bias)
+                new_edge(b, v, L->b0 + n->j - 1, E_BIAS, -1);
+        } else if (n->kind == N_LOSS) {
+            const Layer *last = &g->layers[nl - 1];
+            for (int k = 1; k <= last->width; k++)
+                new_edge(b, v, last->y0 + k - 1, E_LOSS, -1);
+        }
+    }
+    free(lay);
+
+    /* dead neurons */
+    for (const Stmt *s = blk->stmts; s; s = s->next) {
+        if (s->kind != S_DEAD)
+            continue;
+        int v = graph_resolve(g, &s->ref);
+        if (v < 0)
+            return -1;
+        Node *n = &g->nodes[v];
+        if (n->kind == N_PRE)
+            n = &g->nodes[g->layers[n->layer].y0 + n->j - 1];
+        if (n->kind != N_ACT && n->kind != N_INPUT) {
+            diag_error(src, s->ref.loc, "only a neuron can be dead: write dead y[LAYER][NEURON]");
+            return -1;
+        }
+        if (g->layers[n->layer].act != ACT_RELU) {
+            diag_error(src, s->ref.loc, "only a relu neuron can be dead; layer '%s' is %s",
+                       g->layers[n->layer].label,
+                       n->kind == N_INPUT ? "the input layer" : act_name(g->layers[n->layer].act));
+            return -1;
+        }
+        n->dead = true;
+    }
+    return 0;
+}
+
+/* ---- scalar graphs ---- */
+
+static int find_name(const Graph *g, const char *name)
+{
+    for (int v = 0; v < g->nnodes; v++)
+        if (strcmp(g->nodes[v].name, name) == 0)
+            return v;
+    return -1;
+}
+
+/* resolve the names in E to nodes; check the known functions' arity */
+static int resolve_expr(Builder *b, Expr *e)
+{
+    switch (e->kind) {
+    case X_VAR:
+        e->node = find_name(b->g, e->name);
+        if (e->node < 0) {
+            diag_error(b->src, e->loc, "'%s' is not defined", e->name);
+            return -1;
+        }
+        return 0;
+    case X_NUM: case X_PARTIAL:
+        return 0;
+    case X_NEG: case X_POW:
+        return resolve_expr(b, e->a);
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+        return resolve_expr(b, e->a) < 0 ? -1 : resolve_expr(b, e->b);
+    case X_CALL:
+        if (e->fn != F_OPAQUE && e->nargs != 1) {
+            diag_error(b->src, e->loc, "%s takes one argument, not %d", e->name, e->nargs);
+            return -1;
+        }
+        for (int i = 0; i < e->nargs; i++)
+            if (resolve_expr(b, e->args[i]) < 0)
+                return -1;
+        return 0;
+    }
+    return 0;
+}
+
+/* the distinct variables of E in order of first appearance */
+static void collect_vars(const Expr *e, int *out, int *n)
+{
+    switch (e->kind) {
+    case X_VAR:
+        for (int k = 0; k < *n; k++)
+            if (out[k] == e->node)
+                return;
+        out[(*n)++] = e->node;
+        return;
+    case X_NEG: case X_POW:
+        collect_vars(e->a, out, n);
+        return;
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+        collect_vars(e->a, out, n);
+        collect_vars(e->b, out, n);
+        return;
+    case X_CALL:
+        for (int i = 0; i < e->nargs; i++)
+            collect_vars(e->args[i], out, n);
+        return;
+    default:
+        return;
+    }
+}
+
+static int count_vars(const Expr *e)
+{
+    switch (e->kind) {
+    case X_VAR: return 1;
+    case X_NEG: case X_POW: return count_vars(e->a);
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV: return count_vars(e->a) + count_vars(e->b);
+    case X_CALL: {
+        int n = 0;
+        for (int i = 0; i < e->nargs; i++)
+            n += count_vars(e->args[i]);
+        return n;
+    }
+    default: return 0;
+    }
+}
+
+/* iterative depth-first search for a cycle; reports the first one found */
+static int check_acyclic(Builder *b)
+{
+    Graph *g = b->g;
+    int n = g->nnodes;
+    unsigned char *color = xcalloc((size_t)n, 1);   /* 0 new, 1 open, 2 done */
+    int *stack = xmalloc(xmul((size_t)n, sizeof *stack));
+    int *next = xmalloc(xmul((size_t)n, sizeof *next));
+    int rc = 0;
+    for (int root = 0; root < n && rc == 0; root++) {
+        if (color[root])
+            continue;
+        int sp = 0;
+        stack[sp++] = root;
+        next[root] = 0;
+        color[root] = 1;
+        while (sp > 0 && rc == 0) {
+            int v = stack[sp - 1];
+            const Node *nv = &g->nodes[v];
+            if (next[v] == nv->nedges) {
+                color[v] = 2;
+                sp--;
+                continue;
+            }
+            int u = g->edges[nv->first_edge + next[v]++].to;
+            if (color[u] == 0) {
+                color[u] = 1;
+                next[u] = 0;
+                stack[sp++] = u;
+            } else if (color[u] == 1) {
+                Buf cyc = {0};
+                int k = sp - 1;
+                while (stack[k] != u)
+                    k--;
+                for (int i = k; i < sp; i++)
+                    buf_printf(&cyc, "%s -> ", g->nodes[stack[i]].name);
+                buf_puts(&cyc, g->nodes[u].name);
+                diag_error(b->src, g->nodes[u].loc, "the graph has a cycle: %s", buf_cstr(&cyc));
+                buf_free(&cyc);
+                rc = -1;
+            }
+        }
+    }
+    free(color);
+    free(stack);
+    free(next);
+    return rc;
+}
+
+static int define_name(Builder *b, const char *name, Loc loc)
+{
+    int prev = find_name(b->g, name);
+    if (prev >= 0) {
+        diag_error(b->src, loc, "'%s' is already defined", name);
+        diag_note(b->src, b->g->nodes[prev].loc, "'%s' was first defined here", name);
+        return -1;
+    }
+    if (b->g->nnodes >= PG_MAX_NODES) {
+        diag_error(b->src, loc, "too many variables (the limit is %d)", PG_MAX_NODES);
+        return -1;
+    }
+    int v = new_node(b, N_SCALAR, -1, 0, 0, loc);
+    b->g->nodes[v].name = name;
+    return v;
+}
+
+static int build_graph(Builder *b, const Block *blk)
+{
+    Graph *g = b->g;
+    g->last_defined = -1;
+    for (const Stmt *s = blk->stmts; s; s = s->next) {
+        if (s->kind == S_INPUT) {
+            for (const Name *nm = s->names; nm; nm = nm->next)
+                if (define_name(b, nm->text, nm->loc) < 0)
+                    return -1;
+        } else if (s->kind == S_ASSIGN) {
+            int v = define_name(b, s->name, s->name_loc);
+            if (v < 0)
+                return -1;
+            g->nodes[v].def = s->expr;
+            g->last_defined = v;
+        }
+    }
+    for (int v = 0; v < g->nnodes; v++)
+        if (g->nodes[v].def && resolve_expr(b, g->nodes[v].def) < 0)
+            return -1;
+    for (int v = 0; v < g->nnodes; v++) {
+        Node *n = &g->nodes[v];
+        if (!n->def)
+            continue;
+        int *vars = xmalloc(xmul((size_t)count_vars(n->def) + 1, sizeof *vars));
+        int nv = 0;
+        collect_vars(n->def, vars, &nv);
+        for (int k = 0; k < nv; k++) {
+            new_edge(b, v, vars[k], E_SCALAR, -1);
+            g->edges[g->nedges - 1].local = expr_diff(&g->arena, n->def, vars[k], v);
+        }
+        free(vars);
+    }
+    return check_acyclic(b);
+}
+
+int graph_build(Graph *g, const Source *src, const Block *blk)
+{
+    memset(g, 0, sizeof *g);
+    g->kind = blk->kind;
+    g->name = blk->name;
+    g->src = src;
+    g->loss = -1;
+    g->last_defined = -1;
+    Builder b = {g, src, 0, 0};
+    int rc = blk->kind == B_NETWORK ? build_network(&b, blk) : build_graph(&b, blk);
+    if (rc < 0)
+        graph_free(g);
+    return rc;
+}
+
+void graph_free(Graph *g)
+{
+    free(g->nodes);
+    free(g->edges);
+    free(g->layers);
+    arena_free(&g->arena);
+    memset(g, 0, sizeof *g);
+}
+
+/* ---- references ---- */
+
+typedef struct Reporter {
+    const Source *src;      /* file references: located errors */
+    const char *what;       /* command-line references: the option */
+    const char *text;
+} Reporter;
+
+static void ref_error(const Reporter *r, Loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void ref_error(const Reporter *r, Loc loc, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->src)
+        diag_error(r->src, loc, "%s", msg);
+    else
+        fprintf(stderr, PG_NAME ": %s '%s': %s\n", r->what, r->text, msg);
+}
+
+static int neuron_index(const Reporter *r, const Label *lab, const Layer *L)
+{
+    if (!lab->is_int) {
+        ref_error(r, lab->loc, "a neuron index must be a number, not '%s'", lab->text);
+        return -1;
+    }
+    if (lab->value < 1 || lab->value > L->width) {
+        ref_error(r, lab->loc, "neuron index %ld is out of range: layer %s has %d neuron%s",
+                  lab->value, L->label, L->width, L->width == 1 ? "" : "s");
+        return -1;
+    }
+    return (int)lab->value;
+}
+
+static int resolve(const Graph *g, const Ref *ref, const Reporter *r)
+{
+    if (g->kind == B_GRAPH) {
+        if (ref->nsubs) {
+            ref_error(r, ref->loc, "'%s' takes no indices: the variables of a graph are plain names",
+                      ref->name);
+            return -1;
+        }
+        int v = find_name(g, ref->name);
+        if (v < 0)
+            ref_error(r, ref->name_loc, "'%s' is not defined", ref->name);
+        return v;
+    }
+    if (g->loss >= 0 && strcmp(ref->name, g->nodes[g->loss].name) == 0 && ref->nsubs == 0)
+        return g->loss;
+    const char *nm = ref->name;
+    int want = strcmp(nm, "w") == 0 ? 3 : 2;
+    bool neuron = strcmp(nm, "x") == 0 || strcmp(nm, "y") == 0 || strcmp(nm, "b") == 0;
+    if (strcmp(nm, "t") == 0) {
+        ref_error(r, ref->loc, "t[k] is a target of the loss: it is a value, not a variable of the graph");
+        return -1;
+    }
+    if (!neuron && want != 3) {
+        if (ref->nsubs == 0 && g->loss < 0)
+            ref_error(r, ref->loc, "unknown variable '%s': the network has no loss of that name", nm);
+        else
+            ref_error(r, ref->loc, "unknown variable '%s': a network has x[L][j], y[L][j], "
+                      "w[L][i][j], b[L][j] and its loss%s%s", nm,
+                      g->loss >= 0 ? " " : "", g->loss >= 0 ? g->nodes[g->loss].name : "");
+        return -1;
+    }
+    if (ref->nsubs != want) {
+        ref_error(r, ref->loc, "%s takes %d indices: %s", nm, want,
+                  want == 3 ? "w[LAYER][FROM][TO]" : strcmp(nm, "x") == 0 ? "x[LAYER][NEURON]"
+                  : strcmp(nm, "y") == 0 ? "y[LAYER][NEURON]" : "b[LAYER][NEURON]");
+        return -1;
+    }
+    int l = find_layer(g, ref->subs[0].text, g->nlayers);
+    if (l < 0) {
+        ref_error(r, ref->subs[0].loc, "unknown layer '%s'", ref->subs[0].text);
+        return -1;
+    }
+    const Layer *L = &g->layers[l];
+    if (want == 3) {
+        if (L->w_into < 0) {
+            ref_error(r, ref->subs[0].loc, "layer %s has no outgoing weights: no later layer takes dense(%s)",
+                      L->label, L->label);
+            return -1;
+        }
+        const Layer *T = &g->layers[L->w_into];
+        int i = neuron_index(r, &ref->subs[1], L);
+        if (i < 0)
+            return -1;
+        int j = neuron_index(r, &ref->subs[2], T);
+        if (j < 0)
+            return -1;
+        return L->w0 + (i - 1) * T->width + (j - 1);
+    }
+    int j = neuron_index(r, &ref->subs[1], L);
+    if (j < 0)
+        return -1;
+    if (nm[0] == 'y')
+        return L->y0 + j - 1;
+    if (nm[0] == 'x') {
+        if (L->x0 < 0) {
+            ref_error(r, ref->subs[0].loc, "layer %s is the input layer: its neurons have y but no x",
+                      L->label);
+            return -1;
+        }
+        return L->x0 + j - 1;
+    }
+    if (L->b0 < 0) {
+        ref_error(r, ref->subs[0].loc, "layer %s has no bias (add 'bias' to its declaration)",
+                  L->label);
+        return -1;
+    }
+    return L->b0 + j - 1;
+}
+
+int graph_resolve(const Graph *g, const Ref *ref)
+{
+    Reporter r = {g->src, NULL, NULL};
+    return resolve(g, ref, &r);
+}
+
+/* NAME ('[' LABEL ']')* with LABEL = INT | NAME | NAME ('+'|'-') INT */
+static int parse_ref_text(const char *s, Ref *ref, char *store, size_t cap)
+{
+    size_t used = 0;
+    memset(ref, 0, sizeof *ref);
+#define SKIPWS() while (*s == ' ' || *s == '\t') s++
+#define ISID(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || (c) == '_')
+#define ISDIG(c) ((c) >= '0' && (c) <= '9')
+    SKIPWS();
+    if (!ISID(*s))
+        return -1;
+    ref->name = store + used;
+    while (ISID(*s) || ISDIG(*s)) {
+        if (used + 2 >= cap)
+            return -1;
+        store[used++] = *s++;
+    }
+    store[used++] = '\0';
+    SKIPWS();
+    while (*s == '[') {
+        s++;
+        SKIPWS();
+        if (ref->nsubs == REF_MAX_SUBS)
+            return -1;
+        Label *lab = &ref->subs[ref->nsubs++];
+        lab->text = store + used;
+        if (ISDIG(*s)) {
+            long v = 0;
+            while (ISDIG(*s)) {
+                if (used + 2 >= cap || v > 100000000000L)
+                    return -1;
+                v = v * 10 + (*s - '0');
+                store[used++] = *s++;
+            }
+            lab->is_int = true;
+            lab->value = v;
+        } else if (ISID(*s)) {
+            while (ISID(*s) || ISDIG(*s)) {
+                if (used + 2 >= cap)
+                    return -1;
+                store[used++] = *s++;
+            }
+            SKIPWS();
+            if (*s == '+' || *s == '-') {
+                store[used++] = *s++;
+                SKIPWS();
+                if (!ISDIG(*s))
+                    return -1;
+                while (ISDIG(*s)) {
+                    if (used + 2 >= cap)
+                        return -1;
+                    store[used++] = *s++;
+                }
+            }
+        } else {
+            return -1;
+        }
+        store[used++] = '\0';
+        SKIPWS();
+        if (*s++ != ']')
+            return -1;
+        SKIPWS();
+    }
+    return *s == '\0' ? 0 : -1;
+#undef SKIPWS
+#undef ISID
+#undef ISDIG
+}
+
+int graph_resolve_text(const Graph *g, const char *text, const char *what)
+{
+    Ref ref;
+    char store[512];
+    if (parse_ref_text(text, &ref, store, sizeof store) < 0) {
+        fprintf(stderr, PG_NAME ": %s '%s': not a reference (expected NAME or NAME[LAYER][INDEX]...)\n",
+                what, text);
+        return -1;
+    }
+    Reporter r = {NULL, what, text};
+    return resolve(g, &ref, &r);
+}

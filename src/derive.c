@@ -1,0 +1,689 @@
+/* derive.c — paths, counts, stage factors, and the three output formats.
+ *
+ * Invariants:
+ * - A node "reaches" when a path of non-zero factors leads from it to REF.
+ *   The enumeration only descends into reaching children, so every branch
+ *   of the search ends in a term: work per term beyond writing it is O(1)
+ *   amortised.
+ * - The rendered product of the current path prefix is kept in a buffer;
+ *   after backtracking only the suffix is rewritten.
+ * - Numeric factors are multiplied into one coefficient printed first.
+ */
+#include "derive.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct Factor {
+    unsigned char done, zero, one, numeric;
+    double num;
+    Expr *e;
+    const char *latex, *text;
+    size_t latex_len, text_len;
+};
+
+static const char *const stage_names[] = {"chain", "act", "local", "forward"};
+
+const char *stage_name(Stage s) { return stage_names[s]; }
+
+int stage_parse(const char *s, Stage *out)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, stage_names[i]) == 0) {
+            *out = (Stage)i;
+            return 0;
+        }
+    return -1;
+}
+
+void deriver_init(Deriver *d, const Graph *g, Stage stage)
+{
+    memset(d, 0, sizeof *d);
+    d->g = g;
+    d->stage = stage;
+    d->factors = xcalloc((size_t)(g->nedges ? g->nedges : 1), sizeof *d->factors);
+    d->fwd = xcalloc((size_t)g->nnodes, sizeof *d->fwd);
+    d->fwd_state = xcalloc((size_t)g->nnodes, 1);
+}
+
+void deriver_free(Deriver *d)
+{
+    free(d->factors);
+    free(d->fwd);
+    free(d->fwd_state);
+    arena_free(&d->arena);
+    memset(d, 0, sizeof *d);
+}
+
+/* ---- forward path sums ---- */
+
+/* w * (a + b + ...) distributed over the sum, so that every term stays a
+ * product along one path */
+static Expr *distribute(Arena *A, Expr *w, Expr *sum)
+{
+    if (sum->kind == X_ADD)
+        return mk_add(A, distribute(A, w, sum->a), distribute(A, w, sum->b));
+    if (sum->kind == X_SUB)
+        return mk_sub(A, distribute(A, w, sum->a), distribute(A, w, sum->b));
+    return mk_mul(A, w, sum);
+}
+
+/* number of terms a forward sum will have, saturating */
+static unsigned long long fwd_terms(const Deriver *d, int v, unsigned long long *memo)
+{
+    const Graph *g = d->g;
+    const Node *n = &g->nodes[v];
+    if (memo[v])
+        return memo[v];
+    unsigned long long t = 0;
+    if (n->kind == N_ACT) {
+        /* sigma(sum) prints the whole inner sum too */
+        t = n->dead ? 1 : fwd_terms(d, g->edges[n->first_edge].to, memo);
+    } else if (n->kind == N_PRE) {
+        for (int k = 0; k < n->nedges; k++) {
+            const Edge *e = &g->edges[n->first_edge + k];
+            if (e->kind == E_JW)
+                continue;
+            unsigned long long c = e->kind == E_BIAS ? 1 : fwd_terms(d, e->to, memo);
+            t = t + c < t ? ~0ULL : t + c;
+        }
+    } else {
+        t = 1;
+    }
+    if (t == 0)
+        t = 1;
+    memo[v] = t;
+    return t;
+}
+
+static Expr *fwd_sub(void *ctx, int node);
+
+/* the forward path sum of V: inputs, weights and biases stay symbols */
+static Expr *forward(Deriver *d, int v)
+{
+    const Graph *g = d->g;
+    const Node *n = &g->nodes[v];
+    Arena *A = &d->arena;
+    if (d->fwd_state[v] == 2)
+        return d->fwd[v];
+    Expr *r;
+    switch (n->kind) {
+    case N_ACT: {
+        Activation a = g->layers[n->layer].act;
+        Expr *x = forward(d, g->edges[n->first_edge].to);
+        if (n->dead)
+            r = mk_num(A, 0);
+        else if (a == ACT_SIGMOID)
+            r = mk_call1(A, F_SIGMOID, x);
+        else if (a == ACT_TANH)
+            r = mk_call1(A, F_TANH, x);
+        else
+            r = x;
+        break;
+    }
+    case N_PRE:
+        r = mk_num(A, 0);
+        for (int k = 0; k < n->nedges; k++) {
+            const Edge *e = &g->edges[n->first_edge + k];
+            if (e->kind == E_JY)
+                r = mk_add(A, r, distribute(A, mk_var(A, e->aux), forward(d, e->to)));
+            else if (e->kind == E_SKIP)
+                r = mk_add(A, r, forward(d, e->to));
+            else if (e->kind == E_BIAS)
+                r = mk_add(A, r, mk_var(A, e->to));
+        }
+        break;
+    case N_SCALAR:
+        r = n->def ? expr_subst(A, n->def, fwd_sub, d) : mk_var(A, v);
+        break;
+    default:
+        r = mk_var(A, v);
+        break;
+    }
+    d->fwd[v] = r;
+    d->fwd_state[v] = 2;
+    return r;
+}
+
+static Expr *fwd_sub(void *ctx, int node)
+{
+    Deriver *d = ctx;
+    return d->g->nodes[node].def ? forward(d, node) : NULL;
+}
+
+/* check the size of V's forward sum before building it */
+static int forward_ok(Deriver *d, int v, const char *why)
+{
+    const Graph *g = d->g;
+    if (g->kind == B_NETWORK) {
+        unsigned long long *memo = xcalloc((size_t)g->nnodes, sizeof *memo);
+        unsigned long long t = fwd_terms(d, v, memo);
+        free(memo);
+        if (t > PG_MAX_FORWARD_TERMS) {
+            Buf r = {0};
+            graph_node_ref(g, v, &r);
+            fprintf(stderr, PG_NAME ": %s: the forward path sum of %s has %s%llu terms, more than the limit of %d\n",
+                    why, buf_cstr(&r), t == ~0ULL ? "over " : "", t, PG_MAX_FORWARD_TERMS);
+            buf_free(&r);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- factors ---- */
+
+static Expr *act_factor(Deriver *d, const Node *y, int x)
+{
+    Arena *A = &d->arena;
+    switch (d->g->layers[y->layer].act) {
+    case ACT_RELU: return mk_num(A, y->dead ? 0 : 1);
+    case ACT_SIGMOID: {
+        Expr *s = mk_call1(A, F_SIGMOID, mk_var(A, x));
+        return mk_mul(A, s, mk_sub(A, mk_num(A, 1), s));
+    }
+    case ACT_TANH: return mk_sub(A, mk_num(A, 1), mk_pow(A, mk_call1(A, F_TANH, mk_var(A, x)), 2));
+    default: return mk_num(A, 1);
+    }
+}
+
+/* the local derivative of edge K at the deriver's stage, printed; NULL
+ * after an error */
+static const Factor *factor(Deriver *d, int k)
+{
+    Factor *f = &d->factors[k];
+    if (f->done)
+        return f;
+    const Graph *g = d->g;
+    const Edge *e = &g->edges[k];
+    Arena *A = &d->arena;
+    Stage st = d->stage;
+    Expr *x = NULL;
+    switch (e->kind) {
+    case E_LOSS:
+        break;
+    case E_ACT:
+        if (st >= ST_ACT)
+            x = act_factor(d, &g->nodes[e->from], e->to);
+        break;
+    case E_JW:
+        if (st == ST_FORWARD && g->nodes[e->aux].kind == N_ACT) {
+            if (forward_ok(d, e->aux, "stage forward") < 0)
+                return NULL;
+            x = forward(d, e->aux);
+        } else if (st >= ST_LOCAL) {
+            x = mk_var(A, e->aux);
+        }
+        break;
+    case E_JY:
+        if (st >= ST_LOCAL)
+            x = mk_var(A, e->aux);
+        break;
+    case E_SKIP: case E_BIAS:
+        if (st >= ST_LOCAL)
+            x = mk_num(A, 1);
+        break;
+    case E_SCALAR:
+        if (st == ST_FORWARD)
+            x = expr_subst(A, e->local, fwd_sub, d);
+        else if (st >= ST_LOCAL)
+            x = e->local;
+        break;
+    }
+    if (!x)
+        x = mk_partial(A, e->from, e->to);
+    f->e = x;
+    f->numeric = x->kind == X_NUM;
+    f->num = x->num;
+    f->zero = f->numeric && x->num == 0;
+    f->one = f->numeric && x->num == 1;
+    Buf b = {0};
+    Printer p = graph_printer(g, FMT_LATEX);
+    expr_print_factor(&p, x, &b);
+    f->latex_len = b.len;
+    f->latex = arena_strndup(A, buf_cstr(&b), b.len);
+    buf_truncate(&b, 0);
+    p = graph_printer(g, FMT_TEXT);
+    expr_print_factor(&p, x, &b);
+    f->text_len = b.len;
+    f->text = arena_strndup(A, buf_cstr(&b), b.len);
+    buf_free(&b);
+    f->done = 1;
+    return f;
+}
+
+/* ---- reachability and counting ---- */
+
+enum { R_NEW = 0, R_OPEN, R_NO, R_YES };
+
+/* mark[v] = R_YES for nodes with a non-zero path to WRT, over the part of
+ * the graph reachable from OF.  Iterative: deep graphs do not touch the C
+ * stack.  Returns -1 if a factor could not be made. */
+static int mark_reaching(Deriver *d, int of, int wrt, unsigned char *mark, bool use_stage)
+{
+    const Graph *g = d->g;
+    int *stack = xmalloc(xmul((size_t)g->nnodes, sizeof *stack));
+    int *cur = xmalloc(xmul((size_t)g->nnodes, sizeof *cur));
+    int sp = 0, rc = 0;
+    stack[sp++] = of;
+    cur[of] = 0;
+    mark[of] = R_OPEN;
+    while (sp > 0) {
+        int v = stack[sp - 1];
+        const Node *n = &g->nodes[v];
+        if (v == wrt) {
+            mark[v] = R_YES;
+            sp--;
+            continue;
+        }
+        if (cur[v] == n->nedges) {
+            bool yes = false;
+            for (int k = 0; k < n->nedges && !yes; k++) {
+                const Edge *e = &g->edges[n->first_edge + k];
+                if (mark[e->to] != R_YES)
+                    continue;
+                if (use_stage) {
+                    const Factor *f = factor(d, n->first_edge + k);
+                    if (!f) {
+                        rc = -1;
+                        goto out;
+                    }
+                    if (f->zero)
+                        continue;
+                }
+                yes = true;
+            }
+            mark[v] = yes ? R_YES : R_NO;
+            sp--;
+            continue;
+        }
+        int u = g->edges[n->first_edge + cur[v]++].to;
+        if (mark[u] == R_NEW) {
+            mark[u] = R_OPEN;
+            cur[u] = 0;
+            stack[sp++] = u;
+        }
+    }
+out:
+    free(stack);
+    free(cur);
+    return rc;
+}
+
+/* paths from each reaching node to WRT, summed in post-order */
+static void count_marked(Deriver *d, int of, int wrt, const unsigned char *mark, bool use_stage, mpz_t out)
+{
+    const Graph *g = d->g;
+    mpz_set_ui(out, 0);
+    if (mark[of] != R_YES)
+        return;
+    /* compact indices for the reaching nodes, in post-order */
+    int *idx = xmalloc(xmul((size_t)g->nnodes, sizeof *idx));
+    for (int v = 0; v < g->nnodes; v++)
+        idx[v] = -1;
+    int *stack = xmalloc(xmul((size_t)g->nnodes, sizeof *stack));
+    int *cur = xmalloc(xmul((size_t)g->nnodes, sizeof *cur));
+    int nr = 0;
+    for (int v = 0; v < g->nnodes; v++)
+        nr += mark[v] == R_YES;
+    mpz_t *cnt = xmalloc(xmul((size_t)nr, sizeof *cnt));
+    int next = 0, sp = 0;
+    stack[sp++] = of;
+    cur[of] = 0;
+    idx[of] = -2;  /* open */
+    while (sp > 0) {
+        int v = stack[sp - 1];
+        const Node *n = &g->nodes[v];
+        if (v == wrt || cur[v] == n->nedges) {
+            int me = next++;
+            mpz_init(cnt[me]);
+            if (v == wrt) {
+                mpz_set_ui(cnt[me], 1);
+            } else {
+                for (int k = 0; k < n->nedges; k++) {
+                    const Edge *e = &g->edges[n->first_edge + k];
+                    if (mark[e->to] != R_YES)
+                        continue;
+                    if (use_stage && factor(d, n->first_edge + k)->zero)
+                        continue;
+                    mpz_add(cnt[me], cnt[me], cnt[idx[e->to]]);
+                }
+            }
+            idx[v] = me;
+            sp--;
+            continue;
+        }
+        int u = g->edges[n->first_edge + cur[v]++].to;
+        if (mark[u] == R_YES && idx[u] == -1) {
+            idx[u] = -2;
+            cur[u] = 0;
+            stack[sp++] = u;
+        }
+    }
+    mpz_set(out, cnt[idx[of]]);
+    for (int k = 0; k < next; k++)
+        mpz_clear(cnt[k]);
+    free(cnt);
+    free(idx);
+    free(stack);
+    free(cur);
+}
+
+void count_paths(const Graph *g, int of, int wrt, mpz_t out)
+{
+    Deriver d;
+    deriver_init(&d, g, ST_CHAIN);
+    unsigned char *mark = xcalloc((size_t)g->nnodes, 1);
+    mark_reaching(&d, of, wrt, mark, false);
+    count_marked(&d, of, wrt, mark, false, out);
+    free(mark);
+    deriver_free(&d);
+}
+
+void count_terms(Deriver *d, int of, int wrt, mpz_t out)
+{
+    unsigned char *mark = xcalloc((size_t)d->g->nnodes, 1);
+    if (mark_reaching(d, of, wrt, mark, true) == 0)
+        count_marked(d, of, wrt, mark, true, out);
+    else
+        mpz_set_ui(out, 0);
+    free(mark);
+}
+
+/* ---- output ---- */
+
+static void json_string(FILE *out, const char *s, size_t n)
+{
+    putc('"', out);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            putc('\\', out);
+            putc(c, out);
+        } else if (c == '\n') {
+            fputs("\\n", out);
+        } else if (c < 0x20) {
+            fprintf(out, "\\u%04x", c);
+        } else {
+            putc(c, out);
+        }
+    }
+    putc('"', out);
+}
+
+static void json_cstr(FILE *out, const char *s) { json_string(out, s, strlen(s)); }
+
+/* the left-hand side: \frac{\partial OF}{\partial REF} or ∂OF/∂REF */
+static void print_lhs(const Graph *g, int of, int wrt, Style st, Buf *out)
+{
+    Arena tmp = {0};
+    Printer p = graph_printer(g, st);
+    expr_print(&p, mk_partial(&tmp, of, wrt), out);
+    arena_free(&tmp);
+}
+
+static size_t display_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+typedef struct Frame {
+    int node;
+    int edge_cursor;        /* next out-edge to try, relative */
+    int via;                /* the edge that led here, -1 at OF */
+    size_t latex_len, text_len;
+    double coef;
+} Frame;
+
+typedef struct Emitter {
+    Deriver *d;
+    OutFormat fmt;
+    FILE *out;
+    bool multiline;         /* latex: one path a line */
+    size_t pad;             /* text: width of "LHS = " */
+    unsigned long long nterms;
+    Buf latex_all;          /* json: the whole formula */
+} Emitter;
+
+/* the coefficient, then the product PROD: "2\cdot y", "-y", "1" */
+static void term_text(Style st, double coef, const char *prod, size_t n, Buf *out)
+{
+    size_t start = out->len;
+    if (coef == -1 && n > 0) {
+        buf_puts(out, st == FMT_LATEX ? "-" : "−");
+        start = out->len;
+    } else if (coef != 1 || n == 0) {
+        Buf num = {0};
+        if (st == FMT_TEXT && coef < 0) {
+            buf_puts(&num, "−");
+            fmt_number(&num, -coef);
+        } else {
+            fmt_number(&num, coef);
+        }
+        buf_add(out, num.data, num.len);
+        buf_free(&num);
+    }
+    product_join(st, out, start, prod, n);
+}
+
+/* append one term to a sum being printed */
+static void sum_append(Emitter *em, Style st, Buf *sum, const Buf *term)
+{
+    const char *t = term->data;
+    size_t n = term->len;
+    bool neg = false;
+    if (st == FMT_LATEX && n && t[0] == '-')
+        neg = true, t++, n--;
+    if (st == FMT_TEXT && n >= 3 && memcmp(t, "−", 3) == 0)
+        neg = true, t += 3, n -= 3;
+    if (em->nterms == 0) {
+        if (neg)
+            buf_puts(sum, st == FMT_LATEX ? "-" : "−");
+    } else if (st == FMT_LATEX) {
+        buf_puts(sum, em->multiline ? " \\\\\n" : "");
+        buf_puts(sum, neg ? "-" : "+");
+    } else {
+        buf_putc(sum, '\n');
+        for (size_t i = 0; i + 2 < em->pad; i++)
+            buf_putc(sum, ' ');
+        buf_puts(sum, neg ? "− " : "+ ");
+    }
+    buf_add(sum, t, n);
+}
+
+static void emit_term(Emitter *em, Frame *fr, int depth, const Buf *lb, const Buf *tb)
+{
+    Deriver *d = em->d;
+    const Graph *g = d->g;
+    double coef = fr[depth].coef;
+    Buf term = {0}, piece = {0};
+    if (em->fmt == OUT_JSON) {
+        fputs(em->nterms ? ",\n  {\"path\": [" : "\n  {\"path\": [", em->out);
+        for (int k = 0; k <= depth; k++) {
+            buf_truncate(&piece, 0);
+            graph_node_ref(g, fr[k].node, &piece);
+            if (k)
+                fputs(", ", em->out);
+            json_string(em->out, piece.data, piece.len);
+        }
+        fputs("], \"factors\": [", em->out);
+        int nf = 0;
+        for (int k = 1; k <= depth; k++) {
+            const Factor *f = factor(d, fr[k].via);
+            if (f->one)
+                continue;
+            if (nf++)
+                fputs(", ", em->out);
+            json_string(em->out, f->latex, f->latex_len);
+        }
+        fputs("]}", em->out);
+        term_text(FMT_LATEX, coef, lb->data ? lb->data : "", lb->len, &term);
+        sum_append(em, FMT_LATEX, &em->latex_all, &term);
+    } else if (em->fmt == OUT_LATEX) {
+        term_text(FMT_LATEX, coef, lb->data ? lb->data : "", lb->len, &term);
+        sum_append(em, FMT_LATEX, &piece, &term);
+        fwrite(piece.data, 1, piece.len, em->out);
+    } else {
+        term_text(FMT_TEXT, coef, tb->data ? tb->data : "", tb->len, &term);
+        sum_append(em, FMT_TEXT, &piece, &term);
+        fwrite(piece.data, 1, piece.len, em->out);
+    }
+    buf_free(&term);
+    buf_free(&piece);
+    em->nterms++;
+}
+
+int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
+{
+    const Graph *g = d->g;
+    unsigned char *mark = xcalloc((size_t)g->nnodes, 1);
+    if (mark_reaching(d, of, wrt, mark, true) < 0) {
+        free(mark);
+        return -1;
+    }
+    mpz_t count;
+    mpz_init(count);
+    count_marked(d, of, wrt, mark, true, count);
+
+    Emitter em = {d, fmt, out, mpz_cmp_ui(count, 2) > 0, 0, 0, {0}};
+    Buf lhs = {0};
+    if (fmt == OUT_JSON) {
+        Buf r = {0};
+        fputs("{\"of\": ", out);
+        graph_node_ref(g, of, &r);
+        json_string(out, r.data, r.len);
+        buf_truncate(&r, 0);
+        fputs(", \"wrt\": ", out);
+        graph_node_ref(g, wrt, &r);
+        json_string(out, r.data, r.len);
+        buf_free(&r);
+        fprintf(out, ", \"stage\": \"%s\", \"count\": \"", stage_name(d->stage));
+        mpz_out_str(out, 10, count);
+        fputs("\",\n \"terms\": [", out);
+        print_lhs(g, of, wrt, FMT_LATEX, &em.latex_all);
+        buf_puts(&em.latex_all, "= ");
+    } else {
+        print_lhs(g, of, wrt, fmt == OUT_LATEX ? FMT_LATEX : FMT_TEXT, &lhs);
+        buf_puts(&lhs, fmt == OUT_LATEX ? "= " : " = ");
+        em.pad = display_width(buf_cstr(&lhs));
+        fwrite(lhs.data, 1, lhs.len, out);
+    }
+
+    /* depth-first over reaching children: every branch ends in a term */
+    Buf lb = {0}, tb = {0};
+    buf_cstr(&lb);
+    buf_cstr(&tb);
+    size_t cap = 64;
+    Frame *fr = xmalloc(cap * sizeof *fr);
+    int depth = 0;
+    if (mark[of] == R_YES) {
+        fr[0] = (Frame){of, 0, -1, 0, 0, 1.0};
+        while (depth >= 0) {
+            Frame *f = &fr[depth];
+            if (f->node == wrt) {
+                emit_term(&em, fr, depth, &lb, &tb);
+                depth--;
+                continue;
+            }
+            const Node *n = &g->nodes[f->node];
+            int k = -1;
+            while (f->edge_cursor < n->nedges) {
+                int e = n->first_edge + f->edge_cursor++;
+                if (mark[g->edges[e].to] == R_YES && !factor(d, e)->zero) {
+                    k = e;
+                    break;
+                }
+            }
+            if (k < 0) {
+                depth--;
+                continue;
+            }
+            /* the rendered prefix of this depth; rewrite the suffix only */
+            buf_truncate(&lb, f->latex_len);
+            buf_truncate(&tb, f->text_len);
+            const Factor *fc = factor(d, k);
+            double coef = f->coef;
+            if (fc->numeric) {
+                coef *= fc->num;
+            } else {
+                product_join(FMT_LATEX, &lb, 0, fc->latex, fc->latex_len);
+                product_join(FMT_TEXT, &tb, 0, fc->text, fc->text_len);
+            }
+            if ((size_t)depth + 2 > cap) {
+                cap *= 2;
+                fr = xrealloc(fr, xmul(cap, sizeof *fr));
+            }
+            depth++;
+            fr[depth] = (Frame){g->edges[k].to, 0, k, lb.len, tb.len, coef};
+        }
+    }
+    free(fr);
+    buf_free(&lb);
+    buf_free(&tb);
+
+    if (em.nterms == 0) {
+        if (fmt == OUT_JSON)
+            buf_puts(&em.latex_all, "0");
+        else
+            fputc('0', out);
+    }
+    if (fmt == OUT_JSON) {
+        fputs(em.nterms ? "],\n \"latex\": " : "],\n \"latex\": ", out);
+        json_string(out, em.latex_all.data, em.latex_all.len);
+        fputs("}\n", out);
+    } else {
+        fputc('\n', out);
+    }
+    buf_free(&em.latex_all);
+    buf_free(&lhs);
+    mpz_clear(count);
+    free(mark);
+    return 0;
+}
+
+int expand_write(Deriver *d, int node, OutFormat fmt, FILE *out)
+{
+    const Graph *g = d->g;
+    const Node *n = &g->nodes[node];
+    if (n->kind == N_LOSS) {
+        fprintf(stderr, PG_NAME ": the loss %s stays abstract: expand a y or an x of the network\n", n->name);
+        return -1;
+    }
+    if (forward_ok(d, node, "expand") < 0)
+        return -1;
+    Expr *e = forward(d, node);
+    Buf name = {0}, val = {0};
+    if (fmt == OUT_JSON) {
+        graph_node_ref(g, node, &name);
+        fputs("{\"node\": ", out);
+        json_string(out, name.data, name.len);
+        buf_truncate(&name, 0);
+        Printer p = graph_printer(g, FMT_LATEX);
+        graph_node_name(g, node, FMT_LATEX, &name);
+        buf_puts(&name, " = ");
+        expr_print(&p, e, &name);
+        fputs(", \"latex\": ", out);
+        json_string(out, name.data, name.len);
+        buf_truncate(&val, 0);
+        p = graph_printer(g, FMT_TEXT);
+        expr_print(&p, e, &val);
+        fputs(", \"text\": ", out);
+        json_string(out, val.data, val.len);
+        fputs("}\n", out);
+    } else {
+        Style st = fmt == OUT_LATEX ? FMT_LATEX : FMT_TEXT;
+        Printer p = graph_printer(g, st);
+        graph_node_name(g, node, st, &name);
+        buf_puts(&name, " = ");
+        expr_print(&p, e, &name);
+        buf_putc(&name, '\n');
+        fwrite(name.data, 1, name.len, out);
+    }
+    (void)json_cstr;
+    buf_free(&name);
+    buf_free(&val);
+    return 0;
+}

@@ -1,0 +1,54 @@
+/* derive.h — the derivative as a sum over paths, simplified to a stage,
+ * and the forward path sums.
+ *
+ * Ownership: a Deriver borrows its Graph and owns its caches (factor
+ * texts, forward sums) until deriver_free.  Output is streamed to a FILE*
+ * the caller owns; write errors are left for the caller to find with
+ * ferror().
+ */
+#ifndef PG_DERIVE_H
+#define PG_DERIVE_H
+
+#include "graph.h"
+
+#include <gmp.h>
+#include <stdio.h>
+
+typedef enum { ST_CHAIN, ST_ACT, ST_LOCAL, ST_FORWARD } Stage;
+typedef enum { OUT_LATEX, OUT_TEXT, OUT_JSON } OutFormat;
+
+const char *stage_name(Stage s);
+int stage_parse(const char *s, Stage *out);
+
+typedef struct Factor Factor;
+
+typedef struct Deriver {
+    const Graph *g;
+    Stage stage;
+    Factor *factors;          /* per edge, filled on first use */
+    Expr **fwd;               /* per node: forward path sum, on first use */
+    unsigned char *fwd_state; /* 0 none, 1 computing, 2 done */
+    Arena arena;
+} Deriver;
+
+#define PG_MAX_FORWARD_TERMS 100000
+
+void deriver_init(Deriver *d, const Graph *g, Stage stage);
+void deriver_free(Deriver *d);
+
+/* exact number of paths OF -> REF (every path, whatever the stage) */
+void count_paths(const Graph *g, int of, int wrt, mpz_t out);
+
+/* the number of terms at the deriver's stage: paths whose factors are all
+ * non-zero (a dead ReLU's paths leave the sum from stage act on) */
+void count_terms(Deriver *d, int of, int wrt, mpz_t out);
+
+/* Write d(OF)/d(REF) to OUT in FORMAT, one term a path in path order.
+ * Returns 0, or -1 after printing an error (a forward sum too large). */
+int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out);
+
+/* Write the forward path sum of NODE ("y^{1}_{n-1} = ..."). Returns 0 or
+ * -1 after printing an error. */
+int expand_write(Deriver *d, int node, OutFormat fmt, FILE *out);
+
+#endif

@@ -1,0 +1,568 @@
+/* expr.c — construction with simplification, differentiation, printing. */
+#include "expr.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    FuncId id;
+} known_funcs[] = {
+    {"exp", F_EXP},   {"log", F_LOG},         {"sin", F_SIN},
+    {"cos", F_COS},   {"sqrt", F_SQRT},       {"relu", F_RELU},
+    {"sigmoid", F_SIGMOID}, {"tanh", F_TANH}, {"identity", F_IDENTITY},
+};
+
+FuncId func_lookup(const char *name)
+{
+    for (size_t i = 0; i < sizeof known_funcs / sizeof known_funcs[0]; i++)
+        if (strcmp(known_funcs[i].name, name) == 0)
+            return known_funcs[i].id;
+    return F_OPAQUE;
+}
+
+const char *func_name(FuncId f)
+{
+    for (size_t i = 0; i < sizeof known_funcs / sizeof known_funcs[0]; i++)
+        if (known_funcs[i].id == f)
+            return known_funcs[i].name;
+    return f == F_STEP ? "relu'" : "?";
+}
+
+/* ---- construction ---- */
+
+static Expr *mk(Arena *A, ExprKind k)
+{
+    Expr *e = arena_alloc(A, sizeof *e);
+    e->kind = k;
+    e->node = -1;
+    e->wrt = -1;
+    return e;
+}
+
+Expr *mk_num(Arena *A, double v)
+{
+    Expr *e = mk(A, X_NUM);
+    e->num = v == 0 ? 0 : v;    /* no -0 */
+    return e;
+}
+
+Expr *mk_var(Arena *A, int node)
+{
+    Expr *e = mk(A, X_VAR);
+    e->node = node;
+    return e;
+}
+
+Expr *mk_partial(Arena *A, int node, int wrt)
+{
+    Expr *e = mk(A, X_PARTIAL);
+    e->node = node;
+    e->wrt = wrt;
+    return e;
+}
+
+static Expr *mk2(Arena *A, ExprKind k, Expr *a, Expr *b)
+{
+    Expr *e = mk(A, k);
+    e->a = a;
+    e->b = b;
+    return e;
+}
+
+bool expr_is_num(const Expr *e, double v)
+{
+    return e->kind == X_NUM && e->num == v;
+}
+
+Expr *mk_neg(Arena *A, Expr *a)
+{
+    if (a->kind == X_NUM)
+        return mk_num(A, -a->num);
+    if (a->kind == X_NEG)
+        return a->a;
+    if (a->kind == X_SUB)
+        return mk_sub(A, a->b, a->a);
+    return mk2(A, X_NEG, a, NULL);
+}
+
+Expr *mk_add(Arena *A, Expr *a, Expr *b)
+{
+    if (expr_is_num(a, 0))
+        return b;
+    if (expr_is_num(b, 0))
+        return a;
+    if (a->kind == X_NUM && b->kind == X_NUM)
+        return mk_num(A, a->num + b->num);
+    if (b->kind == X_NEG)
+        return mk_sub(A, a, b->a);
+    if (b->kind == X_NUM && b->num < 0)
+        return mk_sub(A, a, mk_num(A, -b->num));
+    if (expr_equal(a, b))
+        return mk_mul(A, mk_num(A, 2), a);
+    return mk2(A, X_ADD, a, b);
+}
+
+Expr *mk_sub(Arena *A, Expr *a, Expr *b)
+{
+    if (expr_is_num(b, 0))
+        return a;
+    if (expr_is_num(a, 0))
+        return mk_neg(A, b);
+    if (a->kind == X_NUM && b->kind == X_NUM)
+        return mk_num(A, a->num - b->num);
+    if (b->kind == X_NEG)
+        return mk_add(A, a, b->a);
+    if (expr_equal(a, b))
+        return mk_num(A, 0);
+    return mk2(A, X_SUB, a, b);
+}
+
+Expr *mk_mul(Arena *A, Expr *a, Expr *b)
+{
+    if (expr_is_num(a, 0) || expr_is_num(b, 0))
+        return mk_num(A, 0);
+    if (expr_is_num(a, 1))
+        return b;
+    if (expr_is_num(b, 1))
+        return a;
+    if (expr_is_num(a, -1))
+        return mk_neg(A, b);
+    if (expr_is_num(b, -1))
+        return mk_neg(A, a);
+    if (a->kind == X_NUM && b->kind == X_NUM)
+        return mk_num(A, a->num * b->num);
+    if (b->kind == X_NUM)                       /* numbers first */
+        return mk_mul(A, b, a);
+    if (a->kind == X_NUM && b->kind == X_MUL && b->a->kind == X_NUM)
+        return mk_mul(A, mk_num(A, a->num * b->a->num), b->b);
+    if (a->kind == X_NEG)
+        return mk_neg(A, mk_mul(A, a->a, b));
+    if (b->kind == X_NEG)
+        return mk_neg(A, mk_mul(A, a, b->a));
+    if (expr_equal(a, b))
+        return mk_pow(A, a, 2);
+    return mk2(A, X_MUL, a, b);
+}
+
+Expr *mk_div(Arena *A, Expr *a, Expr *b)
+{
+    if (expr_is_num(a, 0))
+        return mk_num(A, 0);
+    if (expr_is_num(b, 1))
+        return a;
+    if (expr_equal(a, b))
+        return mk_num(A, 1);
+    if (a->kind == X_NEG)
+        return mk_neg(A, mk_div(A, a->a, b));
+    return mk2(A, X_DIV, a, b);
+}
+
+Expr *mk_pow(Arena *A, Expr *a, long n)
+{
+    if (n == 0)
+        return mk_num(A, 1);
+    if (n == 1)
+        return a;
+    if (a->kind == X_NUM && (a->num == 0 || a->num == 1))
+        return a;
+    Expr *e = mk2(A, X_POW, a, NULL);
+    e->ipow = n;
+    return e;
+}
+
+Expr *mk_call1(Arena *A, FuncId f, Expr *arg)
+{
+    Expr *e = mk(A, X_CALL);
+    e->fn = f;
+    e->name = func_name(f);
+    e->args = arena_alloc(A, sizeof(Expr *));
+    e->args[0] = arg;
+    e->nargs = 1;
+    return e;
+}
+
+bool expr_equal(const Expr *a, const Expr *b)
+{
+    if (a == b)
+        return true;
+    if (a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case X_NUM: return a->num == b->num;
+    case X_VAR: return a->node == b->node;
+    case X_PARTIAL: return a->node == b->node && a->wrt == b->wrt;
+    case X_NEG: return expr_equal(a->a, b->a);
+    case X_POW: return a->ipow == b->ipow && expr_equal(a->a, b->a);
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+        return expr_equal(a->a, b->a) && expr_equal(a->b, b->b);
+    case X_CALL:
+        if (a->fn != b->fn || a->nargs != b->nargs || strcmp(a->name, b->name) != 0)
+            return false;
+        for (int i = 0; i < a->nargs; i++)
+            if (!expr_equal(a->args[i], b->args[i]))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+bool expr_uses(const Expr *e, int node)
+{
+    switch (e->kind) {
+    case X_NUM: return false;
+    case X_VAR: return e->node == node;
+    case X_PARTIAL: return false;
+    case X_NEG: case X_POW: return expr_uses(e->a, node);
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+        return expr_uses(e->a, node) || expr_uses(e->b, node);
+    case X_CALL:
+        for (int i = 0; i < e->nargs; i++)
+            if (expr_uses(e->args[i], node))
+                return true;
+        return false;
+    }
+    return false;
+}
+
+static bool opaque_uses(const Expr *e, int node)
+{
+    switch (e->kind) {
+    case X_NEG: case X_POW: return opaque_uses(e->a, node);
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+        return opaque_uses(e->a, node) || opaque_uses(e->b, node);
+    case X_CALL:
+        if (e->fn == F_OPAQUE && expr_uses(e, node))
+            return true;
+        for (int i = 0; i < e->nargs; i++)
+            if (opaque_uses(e->args[i], node))
+                return true;
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* d/da f(a) for a known one-argument function */
+static Expr *dfunc(Arena *A, FuncId f, Expr *a)
+{
+    switch (f) {
+    case F_EXP: return mk_call1(A, F_EXP, a);
+    case F_LOG: return mk_div(A, mk_num(A, 1), a);
+    case F_SIN: return mk_call1(A, F_COS, a);
+    case F_COS: return mk_neg(A, mk_call1(A, F_SIN, a));
+    case F_SQRT: return mk_div(A, mk_num(A, 1), mk_mul(A, mk_num(A, 2), mk_call1(A, F_SQRT, a)));
+    case F_RELU: return mk_call1(A, F_STEP, a);
+    case F_SIGMOID: {
+        Expr *s = mk_call1(A, F_SIGMOID, a);
+        return mk_mul(A, s, mk_sub(A, mk_num(A, 1), s));
+    }
+    case F_TANH: return mk_sub(A, mk_num(A, 1), mk_pow(A, mk_call1(A, F_TANH, a), 2));
+    case F_IDENTITY: return mk_num(A, 1);
+    case F_STEP: return mk_num(A, 0);
+    case F_OPAQUE: break;
+    }
+    return mk_num(A, 0);
+}
+
+static Expr *diff(Arena *A, Expr *e, int v)
+{
+    if (!expr_uses(e, v))
+        return mk_num(A, 0);
+    switch (e->kind) {
+    case X_VAR: return mk_num(A, 1);
+    case X_ADD: return mk_add(A, diff(A, e->a, v), diff(A, e->b, v));
+    case X_SUB: return mk_sub(A, diff(A, e->a, v), diff(A, e->b, v));
+    case X_MUL:
+        return mk_add(A, mk_mul(A, diff(A, e->a, v), e->b), mk_mul(A, e->a, diff(A, e->b, v)));
+    case X_DIV: {
+        Expr *da = diff(A, e->a, v), *db = diff(A, e->b, v);
+        return mk_sub(A, mk_div(A, da, e->b),
+                      mk_div(A, mk_mul(A, e->a, db), mk_pow(A, e->b, 2)));
+    }
+    case X_NEG: return mk_neg(A, diff(A, e->a, v));
+    case X_POW:
+        return mk_mul(A, mk_mul(A, mk_num(A, (double)e->ipow), mk_pow(A, e->a, e->ipow - 1)),
+                      diff(A, e->a, v));
+    case X_CALL:
+        return mk_mul(A, dfunc(A, e->fn, e->args[0]), diff(A, e->args[0], v));
+    default:
+        return mk_num(A, 0);
+    }
+}
+
+Expr *expr_diff(Arena *A, Expr *e, int node, int node_self)
+{
+    if (opaque_uses(e, node))
+        return mk_partial(A, node_self, node);
+    return diff(A, e, node);
+}
+
+Expr *expr_subst(Arena *A, Expr *e, Expr *(*sub)(void *ctx, int node), void *ctx)
+{
+    switch (e->kind) {
+    case X_NUM: case X_PARTIAL: return e;
+    case X_VAR: {
+        Expr *r = sub(ctx, e->node);
+        return r ? r : e;
+    }
+    case X_ADD: return mk_add(A, expr_subst(A, e->a, sub, ctx), expr_subst(A, e->b, sub, ctx));
+    case X_SUB: return mk_sub(A, expr_subst(A, e->a, sub, ctx), expr_subst(A, e->b, sub, ctx));
+    case X_MUL: return mk_mul(A, expr_subst(A, e->a, sub, ctx), expr_subst(A, e->b, sub, ctx));
+    case X_DIV: return mk_div(A, expr_subst(A, e->a, sub, ctx), expr_subst(A, e->b, sub, ctx));
+    case X_NEG: return mk_neg(A, expr_subst(A, e->a, sub, ctx));
+    case X_POW: return mk_pow(A, expr_subst(A, e->a, sub, ctx), e->ipow);
+    case X_CALL: {
+        Expr *c = mk(A, X_CALL);
+        *c = *e;
+        c->args = arena_alloc(A, sizeof(Expr *) * (size_t)(e->nargs ? e->nargs : 1));
+        for (int i = 0; i < e->nargs; i++)
+            c->args[i] = expr_subst(A, e->args[i], sub, ctx);
+        return c;
+    }
+    }
+    return e;
+}
+
+/* ---- printing ---- */
+
+/* precedence of the printed form: how tightly it binds */
+enum { P_SUM = 1, P_NEG = 2, P_PROD = 3, P_ATOM = 5 };
+
+static int prec(Style st, const Expr *e)
+{
+    switch (e->kind) {
+    case X_ADD: case X_SUB: return P_SUM;
+    case X_NEG: return P_NEG;
+    case X_NUM: return e->num < 0 ? P_NEG : P_ATOM;
+    case X_MUL: return P_PROD;
+    case X_DIV: return st == FMT_LATEX ? P_ATOM : P_PROD;
+    default: return P_ATOM;
+    }
+}
+
+static void print_at(const Printer *p, const Expr *e, int min_prec, Buf *out);
+
+static const char *const sup_digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+
+static void print_exponent(const Printer *p, long n, Buf *out)
+{
+    if (p->style == FMT_LATEX) {
+        buf_printf(out, "^{%ld}", n);
+        return;
+    }
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%ld", n);
+    for (char *c = tmp; *c; c++)
+        buf_puts(out, *c == '-' ? "⁻" : sup_digits[*c - '0']);
+}
+
+static void print_fname(const Printer *p, const Expr *e, Buf *out)
+{
+    bool tex = p->style == FMT_LATEX;
+    switch (e->fn) {
+    case F_EXP: buf_puts(out, tex ? "\\exp" : "exp"); return;
+    case F_LOG: buf_puts(out, tex ? "\\log" : "log"); return;
+    case F_SIN: buf_puts(out, tex ? "\\sin" : "sin"); return;
+    case F_COS: buf_puts(out, tex ? "\\cos" : "cos"); return;
+    case F_SQRT: buf_puts(out, tex ? "\\sqrt" : "√"); return;
+    case F_SIGMOID: buf_puts(out, tex ? "\\sigma" : "σ"); return;
+    case F_TANH: buf_puts(out, tex ? "\\tanh" : "tanh"); return;
+    case F_RELU: buf_puts(out, tex ? "\\mathrm{relu}" : "relu"); return;
+    case F_STEP: buf_puts(out, tex ? "\\mathrm{relu}'" : "relu′"); return;
+    case F_IDENTITY: buf_puts(out, tex ? "\\mathrm{id}" : "id"); return;
+    case F_OPAQUE: break;
+    }
+    if (!tex) {
+        buf_puts(out, e->name);
+        return;
+    }
+    bool one = strlen(e->name) == 1;
+    if (!one)
+        buf_puts(out, "\\operatorname{");
+    for (const char *c = e->name; *c; c++)
+        buf_puts(out, *c == '_' ? "\\_" : (char[]){*c, 0});
+    if (!one)
+        buf_putc(out, '}');
+}
+
+static void print_args(const Printer *p, const Expr *e, Buf *out)
+{
+    buf_putc(out, '(');
+    for (int i = 0; i < e->nargs; i++) {
+        if (i)
+            buf_puts(out, p->style == FMT_LATEX ? "," : ", ");
+        print_at(p, e->args[i], P_SUM, out);
+    }
+    buf_putc(out, ')');
+}
+
+static void print_call(const Printer *p, const Expr *e, long power, Buf *out)
+{
+    if (e->fn == F_SQRT && p->style == FMT_LATEX) {
+        buf_puts(out, "\\sqrt{");
+        print_at(p, e->args[0], P_SUM, out);
+        buf_putc(out, '}');
+        if (power)
+            print_exponent(p, power, out);
+        return;
+    }
+    print_fname(p, e, out);
+    if (power)
+        print_exponent(p, power, out);
+    print_args(p, e, out);
+}
+
+void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n)
+{
+    if (out->len > start && n > 0) {
+        unsigned char prev = (unsigned char)out->data[out->len - 1];
+        unsigned char next = (unsigned char)factor[0];
+        if (st == FMT_TEXT) {
+            buf_puts(out, " · ");
+        } else if (isdigit(next) || next == '.' || next == '-') {
+            buf_puts(out, "\\cdot ");
+        } else if (isalnum(prev) && isalpha(next)) {
+            buf_puts(out, "\\,");
+        }
+    }
+    buf_add(out, factor, n);
+}
+
+static void print_product(const Printer *p, const Expr *e, Buf *out)
+{
+    /* flatten a*b*c and join the factors */
+    const Expr *stack[64];
+    int n = 0;
+    const Expr *cur = e;
+    while (cur->kind == X_MUL && n < 63) {
+        stack[n++] = cur->b;
+        cur = cur->a;
+    }
+    stack[n++] = cur;
+    Buf f = {0};
+    size_t start = out->len;
+    for (int i = n - 1; i >= 0; i--) {
+        buf_truncate(&f, 0);
+        const Expr *x = stack[i];
+        /* a leading negative number reads fine; later ones need parentheses */
+        if (prec(p->style, x) < P_PROD && !(i == n - 1 && x->kind == X_NUM)) {
+            buf_putc(&f, '(');
+            print_at(p, x, P_SUM, &f);
+            buf_putc(&f, ')');
+        } else {
+            print_at(p, x, P_PROD, &f);
+        }
+        if (p->style == FMT_TEXT) {
+            /* inside an expression: juxtapose before '(' else a tight dot */
+            if (out->len > start && f.data[0] != '(')
+                buf_puts(out, "·");
+            buf_add(out, f.data, f.len);
+        } else {
+            product_join(p->style, out, start, f.data, f.len);
+        }
+    }
+    buf_free(&f);
+}
+
+static void print_at(const Printer *p, const Expr *e, int min_prec, Buf *out)
+{
+    bool tex = p->style == FMT_LATEX;
+    if (prec(p->style, e) < min_prec) {
+        buf_putc(out, '(');
+        print_at(p, e, P_SUM, out);
+        buf_putc(out, ')');
+        return;
+    }
+    switch (e->kind) {
+    case X_NUM:
+        if (!tex && e->num < 0) {
+            buf_puts(out, "−");
+            fmt_number(out, -e->num);
+        } else {
+            fmt_number(out, e->num);
+        }
+        return;
+    case X_VAR:
+        p->name(p->ctx, e->node, p->style, out);
+        return;
+    case X_PARTIAL:
+        if (tex) {
+            buf_puts(out, "\\frac{\\partial ");
+            p->name(p->ctx, e->node, p->style, out);
+            buf_puts(out, "}{\\partial ");
+            p->name(p->ctx, e->wrt, p->style, out);
+            buf_putc(out, '}');
+        } else {
+            buf_puts(out, "∂");
+            p->name(p->ctx, e->node, p->style, out);
+            buf_puts(out, "/∂");
+            p->name(p->ctx, e->wrt, p->style, out);
+        }
+        return;
+    case X_ADD: {
+        print_at(p, e->a, P_SUM, out);
+        size_t mark = out->len;
+        buf_putc(out, '+');
+        size_t at = out->len;
+        print_at(p, e->b, P_SUM, out);
+        /* a+-b reads as a-b */
+        if (out->len > at && out->data[at] == '-')
+            memmove(out->data + mark, out->data + at, out->len - at + 1), out->len--;
+        return;
+    }
+    case X_SUB:
+        print_at(p, e->a, P_SUM, out);
+        buf_puts(out, tex ? "-" : "−");
+        print_at(p, e->b, P_NEG + 1, out);
+        return;
+    case X_NEG:
+        buf_puts(out, tex ? "-" : "−");
+        print_at(p, e->a, P_PROD, out);
+        return;
+    case X_MUL:
+        print_product(p, e, out);
+        return;
+    case X_DIV:
+        if (tex) {
+            buf_puts(out, "\\frac{");
+            print_at(p, e->a, P_SUM, out);
+            buf_puts(out, "}{");
+            print_at(p, e->b, P_SUM, out);
+            buf_putc(out, '}');
+        } else {
+            print_at(p, e->a, P_PROD, out);
+            buf_putc(out, '/');
+            print_at(p, e->b, P_ATOM, out);
+        }
+        return;
+    case X_POW:
+        if (e->a->kind == X_CALL && e->a->fn != F_OPAQUE && e->a->fn != F_SQRT) {
+            print_call(p, e->a, e->ipow, out);     /* \tanh^{2}(x) */
+            return;
+        }
+        if (tex && e->a->kind == X_VAR) {
+            /* braces keep y^{1}_{n} from taking a second superscript */
+            buf_putc(out, '{');
+            print_at(p, e->a, P_ATOM, out);
+            buf_putc(out, '}');
+        } else {
+            print_at(p, e->a, P_ATOM, out);
+        }
+        print_exponent(p, e->ipow, out);
+        return;
+    case X_CALL:
+        print_call(p, e, 0, out);
+        return;
+    }
+}
+
+void expr_print(const Printer *p, const Expr *e, Buf *out)
+{
+    print_at(p, e, P_SUM, out);
+}
+
+void expr_print_factor(const Printer *p, const Expr *e, Buf *out)
+{
+    print_at(p, e, P_PROD, out);
+}

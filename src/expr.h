@@ -1,0 +1,93 @@
+/* expr.h — symbolic expressions: scalar-graph assignments as parsed, and the
+ * local derivatives and forward sums computed from them.
+ *
+ * Ownership: every Expr lives in an Arena passed to its constructor; trees
+ * share subtrees freely and are never freed one by one.
+ * Invariant: the mk_* constructors simplify as they build (0 and 1 rules,
+ * constant folding, x+x -> 2x), so no printed result holds "1\cdot" or "+0".
+ */
+#ifndef PG_EXPR_H
+#define PG_EXPR_H
+
+#include "diag.h"
+#include "util.h"
+
+#include <stdbool.h>
+
+typedef enum {
+    X_NUM,      /* number */
+    X_VAR,      /* a graph variable (node) */
+    X_ADD, X_SUB, X_MUL, X_DIV,
+    X_NEG,
+    X_POW,      /* a ^ integer */
+    X_CALL,     /* known or opaque function */
+    X_PARTIAL,  /* the symbol d(node)/d(wrt): a derivative left abstract */
+} ExprKind;
+
+/* known functions; F_OPAQUE is any other name */
+typedef enum {
+    F_OPAQUE, F_EXP, F_LOG, F_SIN, F_COS, F_SQRT, F_RELU, F_SIGMOID, F_TANH,
+    F_IDENTITY,
+    F_STEP,     /* relu'(a): 1 when a > 0, else 0 (only made by diff) */
+} FuncId;
+
+typedef struct Expr Expr;
+struct Expr {
+    ExprKind kind;
+    Loc loc;                 /* where it was written (parsed exprs only) */
+    double num;              /* X_NUM */
+    long ipow;               /* X_POW exponent */
+    int node;                /* X_VAR, X_PARTIAL: the variable; -1 unresolved */
+    int wrt;                 /* X_PARTIAL: differentiated by */
+    const char *name;        /* X_VAR as written; X_CALL function name */
+    FuncId fn;               /* X_CALL */
+    Expr *a, *b;             /* operands */
+    Expr **args;             /* X_CALL */
+    int nargs;
+    int depth;               /* parsed exprs: height of the tree */
+};
+
+FuncId func_lookup(const char *name);
+const char *func_name(FuncId f);
+
+Expr *mk_num(Arena *A, double v);
+Expr *mk_var(Arena *A, int node);
+Expr *mk_partial(Arena *A, int node, int wrt);
+Expr *mk_add(Arena *A, Expr *a, Expr *b);
+Expr *mk_sub(Arena *A, Expr *a, Expr *b);
+Expr *mk_mul(Arena *A, Expr *a, Expr *b);
+Expr *mk_div(Arena *A, Expr *a, Expr *b);
+Expr *mk_neg(Arena *A, Expr *a);
+Expr *mk_pow(Arena *A, Expr *a, long n);
+Expr *mk_call1(Arena *A, FuncId f, Expr *arg);
+
+bool expr_is_num(const Expr *e, double v);
+bool expr_equal(const Expr *a, const Expr *b);
+/* does E mention variable NODE? */
+bool expr_uses(const Expr *e, int node);
+/* d E / d NODE.  NODE_SELF is the variable E defines: where an opaque
+ * function depends on NODE the result is the abstract partial
+ * d(NODE_SELF)/d(NODE). */
+Expr *expr_diff(Arena *A, Expr *e, int node, int node_self);
+/* E with every variable v for which SUB(v) is non-NULL replaced by it */
+Expr *expr_subst(Arena *A, Expr *e, Expr *(*sub)(void *ctx, int node), void *ctx);
+
+typedef enum { FMT_LATEX, FMT_TEXT } Style;
+
+/* how a variable prints: supplied by whoever owns the variables */
+typedef void (*VarNamer)(const void *ctx, int node, Style st, Buf *out);
+
+typedef struct Printer {
+    Style style;
+    VarNamer name;
+    const void *ctx;
+} Printer;
+
+void expr_print(const Printer *p, const Expr *e, Buf *out);
+/* a factor of a product: parenthesised when it is a sum or difference */
+void expr_print_factor(const Printer *p, const Expr *e, Buf *out);
+/* append FACTOR (already printed) to a product being built in OUT,
+ * inserting \cdot (or ·) where juxtaposition would be ambiguous */
+void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n);
+
+#endif

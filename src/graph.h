@@ -1,0 +1,114 @@
+/* graph.h — the computational graph of one block.
+ *
+ * Variables are nodes; an edge runs from a variable to one it depends on
+ * (parent -> operand), so the paths of d(OF)/d(REF) are the directed paths
+ * OF -> ... -> REF.  Each node's out-edges are contiguous in `edges`
+ * (first_edge .. first_edge+nedges) in the article's order: the loss's
+ * outputs by neuron, then each weighted sum's inputs in declaration order,
+ * neurons by increasing index, the weight's junction edge before its
+ * input's; then the bias.  Scalar graphs: names in order of first use.
+ *
+ * Ownership: a Graph owns its arrays and its Arena (expressions, strings);
+ * graph_free releases everything.  The Source and Program it was built
+ * from must outlive it (nodes point into them for locations and names).
+ */
+#ifndef PG_GRAPH_H
+#define PG_GRAPH_H
+
+#include "ast.h"
+#include "expr.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum {
+    N_INPUT,     /* y of the first layer */
+    N_WEIGHT,    /* w^{ij}_L */
+    N_BIAS,      /* b^{j}_L */
+    N_PRE,       /* x^{j}_L, the weighted sum */
+    N_ACT,       /* y^{j}_L = act(x^{j}_L), L not the first layer */
+    N_LOSS,      /* the network's loss */
+    N_SCALAR,    /* a scalar-graph variable (input or defined) */
+} NodeKind;
+
+typedef enum {
+    E_LOSS,      /* Loss -> y^{k}_n: stays abstract */
+    E_ACT,       /* y -> x: the activation's derivative */
+    E_JW,        /* x -> w: junction, d x / d w = y (aux: that y) */
+    E_JY,        /* x -> y: junction, d x / d y = w (aux: that w) */
+    E_SKIP,      /* x -> y: identity shortcut, 1 */
+    E_BIAS,      /* x -> b: 1 */
+    E_SCALAR,    /* scalar graph: partial derivative of the assignment */
+} EdgeKind;
+
+typedef struct Layer {
+    const char *label;       /* verbatim, e.g. "n-2" */
+    Loc loc;
+    int width;
+    Activation act;
+    bool bias;
+    int x0, y0, b0;          /* node index of neuron 1's x, y, b (-1: none) */
+    int w_into;              /* layer index this layer's weights feed, -1 */
+    int w0;                  /* node index of w^{11} of those weights */
+    int nskip;               /* number of skip inputs */
+} Layer;
+
+typedef struct Node {
+    NodeKind kind;
+    int layer;               /* network: layer index; -1 otherwise */
+    int i, j;                /* 1-based neuron indices; weights: i -> j */
+    bool dead;               /* N_ACT: a dead ReLU */
+    const char *name;        /* N_LOSS, N_SCALAR */
+    Expr *def;               /* N_SCALAR: definition, NULL for inputs */
+    Loc loc;                 /* where it was declared */
+    int first_edge, nedges;
+} Node;
+
+typedef struct Edge {
+    int from, to;
+    EdgeKind kind;
+    int aux;                 /* E_JW: the y it multiplies; E_JY: the w */
+    Expr *local;             /* E_SCALAR: d(from)/d(to), simplified */
+} Edge;
+
+typedef struct Graph {
+    BlockKind kind;
+    const char *name;
+    const Source *src;
+    Node *nodes;
+    int nnodes;
+    Edge *edges;
+    int nedges;
+    Layer *layers;           /* networks */
+    int nlayers;
+    int loss;                /* node of the loss, -1 if none */
+    LossKind loss_kind;
+    int last_defined;        /* scalar graphs: the last assignment, -1 */
+    Arena arena;
+} Graph;
+
+/* limits, checked while building */
+#define PG_MAX_WIDTH 1000000
+#define PG_MAX_NODES 20000000
+#define PG_MAX_EDGES 60000000
+
+/* Build the graph of BLOCK.  On error print a located message and return -1
+ * (the graph is then freed). */
+int graph_build(Graph *g, const Source *src, const Block *block);
+void graph_free(Graph *g);
+
+/* resolve a reference written in the file (x[L][j], w[L][i][j], a name):
+ * the node index, or -1 after printing a located error */
+int graph_resolve(const Graph *g, const Ref *ref);
+/* the same for a reference given as text on the command line; errors are
+ * printed as "pathgrad: ..." with WHAT naming the option */
+int graph_resolve_text(const Graph *g, const char *text, const char *what);
+
+/* how a node prints: LaTeX (x^{1}_{n-1}), text (x¹ₙ₋₁), or reference
+ * syntax for JSON and messages (x[n-1][1]) */
+void graph_node_name(const void *g, int node, Style st, Buf *out);
+void graph_node_ref(const Graph *g, int node, Buf *out);
+/* a Printer whose variables are this graph's nodes */
+Printer graph_printer(const Graph *g, Style st);
+
+#endif

@@ -1,0 +1,509 @@
+/* main.c — subcommands, options and exit codes.
+ *
+ * Exit status: 0 success, 1 bad input (the file, its references, a failed
+ * write), 2 bad usage (unknown option, missing argument).
+ * Nothing is written to the output before every derivation asked for has
+ * been resolved and checked, so a bad input never leaves half a result.
+ */
+#include "ast.h"
+#include "derive.h"
+#include "graph.h"
+#include "output.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+    "usage: pathgrad COMMAND FILE [OPTIONS]\n"
+    "\n"
+    "The chain rule as a sum over paths: pathgrad reads a .net file (a network\n"
+    "or a scalar graph), finds every path between two variables and prints the\n"
+    "derivative as a sum over paths of products of local derivatives.\n"
+    "\n"
+    "commands:\n"
+    "  derive FILE [--of NAME] [--wrt REF] [--stage S] [--format F] [--max-terms N] [-o OUT]\n"
+    "                 the derivative d(OF)/d(REF) as a sum over paths; without --wrt,\n"
+    "                 the file's own 'derive' statements\n"
+    "  expand FILE [--node REF] [--format F] [-o OUT]\n"
+    "                 the forward path sum of a variable; without --node, the file's\n"
+    "                 'expand' statements\n"
+    "  count  FILE [--of NAME] [--wrt REF]\n"
+    "                 the exact number of paths (big integers, no enumeration)\n"
+    "  check  FILE    parse and build; print a summary of each block\n"
+    "\n"
+    "options:\n"
+    "  --of NAME        the variable differentiated (default: the loss, or a graph's\n"
+    "                   last assignment)\n"
+    "  --wrt REF        differentiate with respect to REF: x[L][j] y[L][j] w[L][i][j]\n"
+    "                   b[L][j], the loss, or a graph's variable\n"
+    "  --node REF       the variable to expand\n"
+    "  --block NAME     the network or graph of the file to use (default: the first)\n"
+    "  --stage S        chain | act | local | forward (default: local)\n"
+    "                     chain    every factor a partial derivative\n"
+    "                     act      activation factors replaced (ReLU 1, dead ReLU 0)\n"
+    "                     local    also junctions (dx/dw = y, dx/dy = w), skips, biases,\n"
+    "                              and scalar operators differentiated\n"
+    "                     forward  also every y that is not an input replaced by its\n"
+    "                              forward path sum\n"
+    "  --format F       latex | text | json (default: latex)\n"
+    "  --max-terms N    refuse to expand more than N terms (default 10000; 0: no bound)\n"
+    "  -o OUT           write to OUT (atomically: a temporary file renamed on success)\n"
+    "  -h, --help       this help\n"
+    "  --version        the version\n"
+    "\n"
+    "FILE '-' is standard input. Exit status: 0 success, 1 bad input, 2 bad usage.\n";
+
+typedef struct Opts {
+    const char *cmd, *file, *of, *wrt, *node, *block, *out;
+    Stage stage;
+    OutFormat fmt;
+    unsigned long long max_terms;
+} Opts;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, PG_NAME ": ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'pathgrad --help'.\n");
+    return EXIT_USAGE;
+}
+
+static int parse_opts(int argc, char **argv, Opts *o)
+{
+    o->stage = ST_LOCAL;
+    o->fmt = OUT_LATEX;
+    o->max_terms = 10000;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = true;
+        if (strcmp(a, "--of") == 0)
+            o->of = v;
+        else if (strcmp(a, "--wrt") == 0)
+            o->wrt = v;
+        else if (strcmp(a, "--node") == 0)
+            o->node = v;
+        else if (strcmp(a, "--block") == 0)
+            o->block = v;
+        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
+            o->out = v;
+        else if (strcmp(a, "--stage") == 0) {
+            if (v && stage_parse(v, &o->stage) < 0)
+                return usage_error("unknown stage '%s' (chain, act, local or forward)", v);
+        } else if (strcmp(a, "--format") == 0) {
+            if (!v)
+                ;
+            else if (strcmp(v, "latex") == 0)
+                o->fmt = OUT_LATEX;
+            else if (strcmp(v, "text") == 0)
+                o->fmt = OUT_TEXT;
+            else if (strcmp(v, "json") == 0)
+                o->fmt = OUT_JSON;
+            else
+                return usage_error("unknown format '%s' (latex, text or json)", v);
+        } else if (strcmp(a, "--max-terms") == 0) {
+            if (v) {
+                char *end;
+                errno = 0;
+                unsigned long long n = strtoull(v, &end, 10);
+                if (*v == '-' || *end || end == v || errno)
+                    return usage_error("--max-terms takes a whole number, not '%s'", v);
+                o->max_terms = n;
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return usage_error("unknown option '%s'", a);
+        } else {
+            takes = false;
+            if (o->file)
+                return usage_error("unexpected argument '%s' (one FILE at a time)", a);
+            o->file = a;
+        }
+        if (takes) {
+            if (!v)
+                return usage_error("option '%s' needs a value", a);
+            i++;
+        }
+    }
+    if (!o->file)
+        return usage_error("%s needs a FILE ('-' for standard input)", o->cmd);
+    return 0;
+}
+
+/* ---- loading ---- */
+
+typedef struct Loaded {
+    Source src;
+    Arena arena;
+    Program prog;
+} Loaded;
+
+static int load(Loaded *L, const char *path)
+{
+    memset(L, 0, sizeof *L);
+    if (source_read(&L->src, path) < 0)
+        return -1;
+    if (parse_program(&L->src, &L->arena, &L->prog) < 0)
+        return -1;
+    if (!L->prog.blocks) {
+        diag_file_error(&L->src, "no network or graph in this file");
+        return -1;
+    }
+    return 0;
+}
+
+static void unload(Loaded *L)
+{
+    arena_free(&L->arena);
+    source_free(&L->src);
+}
+
+static const Block *pick_block(const Loaded *L, const char *name)
+{
+    if (!name)
+        return L->prog.blocks;
+    for (const Block *b = L->prog.blocks; b; b = b->next)
+        if (strcmp(b->name, name) == 0)
+            return b;
+    fprintf(stderr, PG_NAME ": %s has no network or graph named '%s'\n", L->src.name, name);
+    return NULL;
+}
+
+/* one requested derivation (or expansion) */
+typedef struct Job {
+    Graph *g;
+    int of, wrt;
+    const Stmt *stmt;       /* the file's statement, NULL from the command line */
+} Job;
+
+typedef struct Jobs {
+    Graph *graphs;
+    int ngraphs;
+    Job *v;
+    int n;
+} Jobs;
+
+static void jobs_free(Jobs *J)
+{
+    for (int i = 0; i < J->ngraphs; i++)
+        graph_free(&J->graphs[i]);
+    free(J->graphs);
+    free(J->v);
+}
+
+static int default_of(const Graph *g, const char *opt_of)
+{
+    if (opt_of)
+        return graph_resolve_text(g, opt_of, "--of");
+    if (g->kind == B_NETWORK) {
+        if (g->loss < 0)
+            fprintf(stderr, PG_NAME ": network '%s' has no loss: name the variable with --of\n", g->name);
+        return g->loss;
+    }
+    if (g->last_defined < 0)
+        fprintf(stderr, PG_NAME ": graph '%s' defines nothing: name the variable with --of\n", g->name);
+    return g->last_defined;
+}
+
+/* Build the graphs and collect the jobs: the option's REF (with --of), or
+ * every statement of KIND in the file.  Returns 0, or the exit status. */
+static int collect(const Loaded *L, const Opts *o, StmtKind kind, const char *opt_ref, Jobs *J)
+{
+    memset(J, 0, sizeof *J);
+    int nb = 0;
+    for (const Block *b = L->prog.blocks; b; b = b->next)
+        nb++;
+    J->graphs = xcalloc((size_t)nb, sizeof *J->graphs);
+    const Block *only = NULL;
+    if (opt_ref || o->block) {
+        only = pick_block(L, o->block);
+        if (!only)
+            return EXIT_USAGE;
+    }
+    int cap = 8;
+    J->v = xmalloc(cap * sizeof *J->v);
+    for (const Block *b = L->prog.blocks; b; b = b->next) {
+        if (only && b != only)
+            continue;
+        Graph *g = &J->graphs[J->ngraphs];
+        if (graph_build(g, &L->src, b) < 0)
+            return EXIT_BAD_INPUT;
+        J->ngraphs++;
+        if (opt_ref) {
+            Job j = {g, -1, -1, NULL};
+            if (kind == S_DERIVE) {
+                j.of = default_of(g, o->of);
+                if (j.of < 0)
+                    return EXIT_USAGE;
+            }
+            j.wrt = graph_resolve_text(g, opt_ref, kind == S_DERIVE ? "--wrt" : "--node");
+            if (j.wrt < 0)
+                return EXIT_USAGE;
+            J->v[J->n++] = j;
+            continue;
+        }
+        for (const Stmt *s = b->stmts; s; s = s->next) {
+            if (s->kind != kind)
+                continue;
+            Job j = {g, -1, -1, s};
+            if (kind == S_DERIVE) {
+                j.of = graph_resolve(g, &s->ref);
+                if (j.of < 0)
+                    return EXIT_BAD_INPUT;
+                j.wrt = graph_resolve(g, &s->wrt);
+            } else {
+                j.wrt = graph_resolve(g, &s->ref);
+            }
+            if (j.wrt < 0)
+                return EXIT_BAD_INPUT;
+            if (J->n == cap) {
+                cap *= 2;
+                J->v = xrealloc(J->v, xmul((size_t)cap, sizeof *J->v));
+            }
+            J->v[J->n++] = j;
+        }
+    }
+    if (J->n == 0) {
+        fprintf(stderr, PG_NAME ": %s has no '%s' statement: give %s\n", L->src.name,
+                kind == S_DERIVE ? "derive" : "expand", kind == S_DERIVE ? "--wrt REF" : "--node REF");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static void job_label(const Job *j, Buf *out)
+{
+    graph_node_ref(j->g, j->of, out);
+    buf_puts(out, " wrt ");
+    graph_node_ref(j->g, j->wrt, out);
+}
+
+/* ---- commands ---- */
+
+static int cmd_derive(const Loaded *L, const Opts *o)
+{
+    Jobs J;
+    int rc = collect(L, o, S_DERIVE, o->wrt, &J);
+    Deriver *d = NULL;
+    if (rc == 0) {
+        /* first resolve and bound every derivation; only then write */
+        d = xcalloc((size_t)J.n, sizeof *d);
+        mpz_t count;
+        mpz_init(count);
+        for (int i = 0; i < J.n && rc == 0; i++) {
+            Job *j = &J.v[i];
+            deriver_init(&d[i], j->g, o->stage);
+            count_terms(&d[i], j->of, j->wrt, count);
+            if (o->max_terms && mpz_cmp_ui(count, o->max_terms) > 0) {
+                Buf lab = {0};
+                job_label(j, &lab);
+                char *n = mpz_get_str(NULL, 10, count);
+                const char *fmt = "%s has %s terms at stage %s, more than --max-terms %llu: "
+                                  "raise the bound (--max-terms 0 lifts it) or ask 'pathgrad count'";
+                if (j->stmt)
+                    diag_error(&L->src, j->stmt->loc, fmt, buf_cstr(&lab), n,
+                               stage_name(o->stage), o->max_terms);
+                else {
+                    fprintf(stderr, PG_NAME ": ");
+                    fprintf(stderr, fmt, buf_cstr(&lab), n, stage_name(o->stage), o->max_terms);
+                    fputc('\n', stderr);
+                }
+                free(n);
+                buf_free(&lab);
+                rc = EXIT_BAD_INPUT;
+            }
+        }
+        mpz_clear(count);
+    }
+    Output out;
+    if (rc == 0 && output_open(&out, o->out) < 0)
+        rc = EXIT_BAD_INPUT;
+    else if (rc == 0) {
+        for (int i = 0; i < J.n && rc == 0; i++) {
+            if (i && o->fmt != OUT_JSON)
+                fputc('\n', out.f);
+            if (derive_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, out.f) < 0)
+                rc = EXIT_BAD_INPUT;
+        }
+        if (output_close(&out, rc == 0) < 0)
+            rc = EXIT_BAD_INPUT;
+    }
+    if (d)
+        for (int i = 0; i < J.n; i++)
+            if (d[i].g)
+                deriver_free(&d[i]);
+    free(d);
+    jobs_free(&J);
+    return rc;
+}
+
+static int cmd_expand(const Loaded *L, const Opts *o)
+{
+    Jobs J;
+    int rc = collect(L, o, S_EXPAND, o->node, &J);
+    Output out;
+    if (rc == 0 && output_open(&out, o->out) < 0)
+        rc = EXIT_BAD_INPUT;
+    else if (rc == 0) {
+        for (int i = 0; i < J.n && rc == 0; i++) {
+            Deriver d;
+            deriver_init(&d, J.v[i].g, ST_FORWARD);
+            if (expand_write(&d, J.v[i].wrt, o->fmt, out.f) < 0)
+                rc = EXIT_BAD_INPUT;
+            deriver_free(&d);
+        }
+        if (output_close(&out, rc == 0) < 0)
+            rc = EXIT_BAD_INPUT;
+    }
+    jobs_free(&J);
+    return rc;
+}
+
+static int cmd_count(const Loaded *L, const Opts *o)
+{
+    Jobs J;
+    int rc = collect(L, o, S_DERIVE, o->wrt, &J);
+    Output out;
+    if (rc == 0 && output_open(&out, o->out) < 0)
+        rc = EXIT_BAD_INPUT;
+    else if (rc == 0) {
+        mpz_t n;
+        mpz_init(n);
+        for (int i = 0; i < J.n; i++) {
+            count_paths(J.v[i].g, J.v[i].of, J.v[i].wrt, n);
+            if (!o->wrt) {
+                Buf lab = {0};
+                job_label(&J.v[i], &lab);
+                fprintf(out.f, "%s: ", buf_cstr(&lab));
+                buf_free(&lab);
+            }
+            mpz_out_str(out.f, 10, n);
+            fputc('\n', out.f);
+        }
+        mpz_clear(n);
+        if (output_close(&out, true) < 0)
+            rc = EXIT_BAD_INPUT;
+    }
+    jobs_free(&J);
+    return rc;
+}
+
+static const char *act_word(Activation a)
+{
+    switch (a) {
+    case ACT_RELU: return "relu";
+    case ACT_SIGMOID: return "sigmoid";
+    case ACT_TANH: return "tanh";
+    default: return "identity";
+    }
+}
+
+static int cmd_check(const Loaded *L, const Opts *o)
+{
+    Jobs J = {0};
+    int nb = 0;
+    for (const Block *b = L->prog.blocks; b; b = b->next)
+        nb++;
+    J.graphs = xcalloc((size_t)nb, sizeof *J.graphs);
+    Buf rep = {0};
+    int rc = 0;
+    for (const Block *b = L->prog.blocks; b && rc == 0; b = b->next) {
+        Graph *g = &J.graphs[J.ngraphs];
+        if (graph_build(g, &L->src, b) < 0) {
+            rc = EXIT_BAD_INPUT;
+            break;
+        }
+        J.ngraphs++;
+        int nd = 0, ne = 0;
+        for (const Stmt *s = b->stmts; s && rc == 0; s = s->next) {
+            if (s->kind == S_DERIVE) {
+                nd++;
+                if (graph_resolve(g, &s->ref) < 0 || graph_resolve(g, &s->wrt) < 0)
+                    rc = EXIT_BAD_INPUT;
+            } else if (s->kind == S_EXPAND) {
+                ne++;
+                if (graph_resolve(g, &s->ref) < 0)
+                    rc = EXIT_BAD_INPUT;
+            }
+        }
+        if (g->kind == B_NETWORK) {
+            int w = 0, bias = 0, dead = 0;
+            for (int v = 0; v < g->nnodes; v++) {
+                w += g->nodes[v].kind == N_WEIGHT;
+                bias += g->nodes[v].kind == N_BIAS;
+                dead += g->nodes[v].dead;
+            }
+            buf_printf(&rep, "network %s: %d layers (", g->name, g->nlayers);
+            for (int l = 0; l < g->nlayers; l++)
+                buf_printf(&rep, "%s%s:%d%s%s", l ? ", " : "", g->layers[l].label, g->layers[l].width,
+                           l ? " " : "", l ? act_word(g->layers[l].act) : "");
+            buf_printf(&rep, "), %d weights, %d biases, %d dead, loss %s; %d derive, %d expand\n",
+                       w, bias, dead, g->loss >= 0 ? g->nodes[g->loss].name : "(none)", nd, ne);
+        } else {
+            int in = 0;
+            for (int v = 0; v < g->nnodes; v++)
+                in += g->nodes[v].def == NULL;
+            buf_printf(&rep, "graph %s: %d variables (%d inputs), %d edges; %d derive, %d expand\n",
+                       g->name, g->nnodes, in, g->nedges, nd, ne);
+        }
+    }
+    if (rc == 0) {
+        Output out;
+        if (output_open(&out, o->out) < 0)
+            rc = EXIT_BAD_INPUT;
+        else {
+            fputs(buf_cstr(&rep), out.f);
+            if (output_close(&out, true) < 0)
+                rc = EXIT_BAD_INPUT;
+        }
+    }
+    buf_free(&rep);
+    jobs_free(&J);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return fputs(usage_text, stderr), EXIT_USAGE;
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_BAD_INPUT;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        puts(PG_NAME " " PG_VERSION);
+        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_BAD_INPUT;
+    }
+    int (*run)(const Loaded *, const Opts *) = NULL;
+    if (strcmp(cmd, "derive") == 0)
+        run = cmd_derive;
+    else if (strcmp(cmd, "expand") == 0)
+        run = cmd_expand;
+    else if (strcmp(cmd, "count") == 0)
+        run = cmd_count;
+    else if (strcmp(cmd, "check") == 0)
+        run = cmd_check;
+    else
+        return usage_error("unknown command '%s'", cmd);
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+    Opts o = {0};
+    o.cmd = cmd;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc)
+        return rc;
+    Loaded L;
+    if (load(&L, o.file) < 0) {
+        unload(&L);
+        return EXIT_BAD_INPUT;
+    }
+    rc = run(&L, &o);
+    unload(&L);
+    return rc;
+}

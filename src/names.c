@@ -1,0 +1,128 @@
+/* names.c — how graph variables print: LaTeX, Unicode text, reference syntax. */
+#include "graph.h"
+
+#include <string.h>
+
+static void latex_escaped(Buf *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '_')
+            buf_puts(out, "\\_");
+        else
+            buf_putc(out, *s);
+    }
+}
+
+static const char *sub_char(char c)
+{
+    static const char *const digits[] = {"₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"};
+    if (c >= '0' && c <= '9')
+        return digits[c - '0'];
+    switch (c) {
+    case '+': return "₊";
+    case '-': return "₋";
+    case 'a': return "ₐ";
+    case 'e': return "ₑ";
+    case 'h': return "ₕ";
+    case 'i': return "ᵢ";
+    case 'j': return "ⱼ";
+    case 'k': return "ₖ";
+    case 'l': return "ₗ";
+    case 'm': return "ₘ";
+    case 'n': return "ₙ";
+    case 'o': return "ₒ";
+    case 'p': return "ₚ";
+    case 'r': return "ᵣ";
+    case 's': return "ₛ";
+    case 't': return "ₜ";
+    case 'u': return "ᵤ";
+    case 'v': return "ᵥ";
+    case 'x': return "ₓ";
+    default: return NULL;
+    }
+}
+
+static void text_sub(Buf *out, const char *label)
+{
+    for (const char *c = label; *c; c++)
+        if (!sub_char(*c)) {
+            buf_printf(out, "_[%s]", label);
+            return;
+        }
+    for (const char *c = label; *c; c++)
+        buf_puts(out, sub_char(*c));
+}
+
+static void text_sup(Buf *out, int v)
+{
+    static const char *const digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+    char tmp[16];
+    snprintf(tmp, sizeof tmp, "%d", v);
+    for (char *c = tmp; *c; c++)
+        buf_puts(out, digits[*c - '0']);
+}
+
+static const char *node_letter(NodeKind k)
+{
+    switch (k) {
+    case N_INPUT: case N_ACT: return "y";
+    case N_PRE: return "x";
+    case N_WEIGHT: return "w";
+    case N_BIAS: return "b";
+    default: return "?";
+    }
+}
+
+void graph_node_name(const void *gp, int node, Style st, Buf *out)
+{
+    const Graph *g = gp;
+    const Node *n = &g->nodes[node];
+    if (n->kind == N_LOSS || n->kind == N_SCALAR) {
+        if (st == FMT_LATEX)
+            latex_escaped(out, n->name);
+        else
+            buf_puts(out, n->name);
+        return;
+    }
+    const char *label = g->layers[n->layer].label;
+    buf_puts(out, node_letter(n->kind));
+    if (st == FMT_LATEX) {
+        if (n->kind == N_WEIGHT) {
+            if (n->i >= 10 || n->j >= 10)
+                buf_printf(out, "^{%d,%d}_{", n->i, n->j);
+            else
+                buf_printf(out, "^{%d%d}_{", n->i, n->j);
+        } else {
+            buf_printf(out, "^{%d}_{", n->j);
+        }
+        latex_escaped(out, label);
+        buf_putc(out, '}');
+    } else {
+        if (n->kind == N_WEIGHT) {
+            text_sup(out, n->i);
+            if (n->i >= 10 || n->j >= 10)
+                buf_putc(out, ',');
+        }
+        text_sup(out, n->j);
+        text_sub(out, label);
+    }
+}
+
+void graph_node_ref(const Graph *g, int node, Buf *out)
+{
+    const Node *n = &g->nodes[node];
+    if (n->kind == N_LOSS || n->kind == N_SCALAR) {
+        buf_puts(out, n->name);
+        return;
+    }
+    buf_printf(out, "%s[%s]", node_letter(n->kind), g->layers[n->layer].label);
+    if (n->kind == N_WEIGHT)
+        buf_printf(out, "[%d]", n->i);
+    buf_printf(out, "[%d]", n->j);
+}
+
+Printer graph_printer(const Graph *g, Style st)
+{
+    Printer p = {st, graph_node_name, g};
+    return p;
+}

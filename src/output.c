@@ -1,0 +1,93 @@
+/* output.c — see output.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "output.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int output_open(Output *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    if (!path || strcmp(path, "-") == 0) {
+        o->f = stdout;
+        return 0;
+    }
+    o->path = path;
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            fprintf(stderr, PG_NAME ": cannot write '%s': it is a directory\n", path);
+            return -1;
+        }
+        o->f = fopen(path, "w");
+        if (!o->f) {
+            fprintf(stderr, PG_NAME ": cannot write '%s': %s\n", path, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    size_t n = strlen(path);
+    o->tmp = xmalloc(n + 16);
+    snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        fprintf(stderr, PG_NAME ": cannot write '%s': %s\n", path, strerror(errno));
+        free(o->tmp);
+        o->tmp = NULL;
+        return -1;
+    }
+    /* mkstemp makes 0600; a new output file gets the usual permissions */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    o->f = fdopen(fd, "w");
+    if (!o->f) {
+        fprintf(stderr, PG_NAME ": cannot write '%s': %s\n", path, strerror(errno));
+        close(fd);
+        unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int output_close(Output *o, bool ok)
+{
+    int rc = 0;
+    const char *shown = o->path ? o->path : "standard output";
+    if (!o->f)
+        return ok ? 0 : -1;
+    if (fflush(o->f) != 0 || ferror(o->f)) {
+        if (ok)
+            fprintf(stderr, PG_NAME ": cannot write %s%s%s: %s\n", o->path ? "'" : "", shown,
+                    o->path ? "'" : "", strerror(errno ? errno : EIO));
+        rc = -1;
+    }
+    if (o->f != stdout) {
+        if (fclose(o->f) != 0 && rc == 0) {
+            if (ok)
+                fprintf(stderr, PG_NAME ": cannot write '%s': %s\n", shown, strerror(errno));
+            rc = -1;
+        }
+    }
+    o->f = NULL;
+    if (o->tmp) {
+        if (ok && rc == 0) {
+            if (rename(o->tmp, o->path) != 0) {
+                fprintf(stderr, PG_NAME ": cannot write '%s': %s\n", o->path, strerror(errno));
+                rc = -1;
+            }
+        }
+        if (!ok || rc != 0)
+            unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+    }
+    return ok ? rc : -1;
+}

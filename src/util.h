@@ -1,0 +1,55 @@
+/* util.h — allocation, arenas and growable byte buffers.
+ *
+ * Ownership: xmalloc/xrealloc/xstrdup results belong to the caller (free()).
+ * Everything allocated from an Arena lives until arena_free(); nothing in it
+ * is freed one by one.  A Buf owns its bytes until buf_free().
+ * Every allocation failure ends the program with a message naming pathgrad:
+ * there is no partial recovery from out-of-memory.
+ */
+#ifndef PG_UTIL_H
+#define PG_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define PG_NAME "pathgrad"
+#define PG_VERSION "0.1.0"
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* a*b, or exit with a message when it overflows size_t */
+size_t xmul(size_t a, size_t b);
+void pg_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+typedef struct ArenaBlock ArenaBlock;
+typedef struct Arena {
+    ArenaBlock *head;
+} Arena;
+
+void *arena_alloc(Arena *a, size_t n);            /* zeroed, 16-byte aligned */
+char *arena_strdup(Arena *a, const char *s);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+void arena_free(Arena *a);
+
+typedef struct Buf {
+    char *data;
+    size_t len, cap;
+} Buf;
+
+void buf_reserve(Buf *b, size_t extra);
+void buf_add(Buf *b, const char *s, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_putc(Buf *b, char c);
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_truncate(Buf *b, size_t len);
+const char *buf_cstr(Buf *b);                    /* NUL-terminated view */
+void buf_free(Buf *b);
+
+/* shortest "%g"-style text that reads back as the same double; integers
+ * without a decimal point */
+void fmt_number(Buf *b, double v);
+
+#endif
