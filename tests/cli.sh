@@ -1,0 +1,67 @@
+# tests/cli.sh — command-line behaviour that golden files cannot express.
+# Sourced by tests/run.sh: uses $PG, $T, ok, bad, run_line.
+
+# the file's derive statements, from a path and from standard input
+"$PG" derive samples/fc.net >"$T/a" 2>&1
+"$PG" derive - <samples/fc.net >"$T/b" 2>&1
+if [ -s "$T/a" ] && cmp -s "$T/a" "$T/b"; then ok; else bad "derive - < fc.net differs from derive fc.net"; fi
+
+# -o writes the same bytes as stdout, atomically, leaving no temporary file
+rm -rf "$T/o" && mkdir "$T/o"
+"$PG" derive samples/fc.net -o "$T/o/f.tex" 2>"$T/err"
+if cmp -s "$T/a" "$T/o/f.tex" && [ "$(ls "$T/o")" = f.tex ]; then ok; else bad "-o FILE: wrong content or leftovers: $(ls "$T/o")"; fi
+
+# a failing derivation never replaces or creates the output file
+echo keep >"$T/o/f.tex"
+"$PG" derive samples/fc.net --wrt 'w[n-2][9][1]' -o "$T/o/f.tex" 2>/dev/null
+rc=$?
+if [ $rc = 2 ] && [ "$(cat "$T/o/f.tex")" = keep ] && [ "$(ls "$T/o")" = f.tex ]; then ok; else bad "-o after an error: rc $rc, file $(cat "$T/o/f.tex"), dir $(ls "$T/o")"; fi
+
+# writing to a full device fails with a message and exit 1
+if [ -w /dev/full ]; then
+    "$PG" derive samples/fc.net -o /dev/full 2>"$T/err"
+    rc=$?
+    if [ $rc = 1 ] && grep -q "cannot write '/dev/full'" "$T/err" && [ -c /dev/full ]; then ok; else bad "-o /dev/full: rc $rc: $(cat "$T/err")"; fi
+    "$PG" derive samples/fc.net >/dev/full 2>"$T/err"
+    rc=$?
+    if [ $rc = 1 ] && grep -q "cannot write standard output" "$T/err"; then ok; else bad ">/dev/full: rc $rc: $(cat "$T/err")"; fi
+fi
+
+# a read-only folder: message, exit 1, nothing left behind
+if [ "$(id -u)" != 0 ]; then
+    mkdir -p "$T/ro" && chmod 555 "$T/ro"
+    "$PG" derive samples/fc.net -o "$T/ro/x.tex" 2>"$T/err"
+    rc=$?
+    if [ $rc = 1 ] && [ -z "$(ls "$T/ro")" ]; then ok; else bad "-o into a read-only folder: rc $rc"; fi
+fi
+
+# a closed standard output is a write error, not a success
+"$PG" derive samples/fc.net >&- 2>"$T/err"
+rc=$?
+if [ $rc = 1 ]; then ok; else bad "closed stdout: rc $rc"; fi
+
+# usage errors exit 2
+for args in "" "frobnicate samples/fc.net" "derive" "derive samples/fc.net --stage nope" \
+            "derive samples/fc.net --format pdf" "derive samples/fc.net --max-terms -1" \
+            "derive samples/fc.net --wrt" "derive samples/fc.net --bogus"; do
+    run_line "$args"
+    if [ "$rc" = 2 ] && [ ! -s "$T/out" ] && [ -s "$T/err" ]; then ok; else bad "usage error '$args': rc $rc"; fi
+done
+
+# --help and --version
+run_line "--help"
+if [ "$rc" = 0 ] && grep -q '^  derive FILE' "$T/out"; then ok; else bad "--help"; fi
+run_line "--version"
+if [ "$rc" = 0 ] && grep -Eq '^pathgrad [0-9]+\.[0-9]+' "$T/out"; then ok; else bad "--version"; fi
+
+# count is exact far beyond 64 bits: a 200-block residual chain has 2^200 paths
+{
+    echo "network res200 {"
+    echo "  layer 0 : 1;"
+    for i in $(seq 1 200); do echo "  layer $i : 1 relu = dense($((i - 1))) + skip($((i - 1)));"; done
+    echo "  loss Loss;"
+    echo "}"
+} >"$T/res200.net"
+run_line "count $T/res200.net --wrt y[0][1]"
+want=$(python3 -c 'print(2**200)')
+if [ "$rc" = 0 ] && [ "$(cat "$T/out")" = "$want" ]; then ok; else bad "count of 2^200 paths: got $(cat "$T/out")"; fi

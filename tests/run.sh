@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# tests/run.sh — pathgrad's test suite.  Run from the repository root:
+#     PATHGRAD=./pathgrad bash tests/run.sh [--update]
+#
+# Golden tests are data, not code (adding a case means adding files):
+#   tests/cases/NAME.cmd      pathgrad's arguments (one line, shell words);
+#                             NAME.stdin, if present, is its standard input
+#     NAME.out / NAME.err     expected stdout / stderr (absent: must be empty)
+#     NAME.status             expected exit status (absent: 0, or 1 with .err)
+#   tests/article/AN.cmd      arguments that must print the article's formula
+#     AN.tex                  the formula as ARTICLE.md prints it; compared
+#                             after removing all whitespace
+#   tests/errors/NAME.net     a bad input; NAME.err its exact diagnostic;
+#                             run as 'pathgrad check' unless NAME.cmd says
+#                             otherwise; exit 1 and nothing on stdout
+# then the property tests (tests/prop/props.py) and the checks in
+# tests/cli.sh.  --update rewrites .out/.err from the current binary (read
+# every changed golden file before committing it).
+# The last line is "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.." || exit 2
+PG=${PATHGRAD:-./pathgrad}
+case $PG in /*) ;; *) PG="$PWD/$PG" ;; esac
+UPDATE=0
+[ "${1:-}" = "--update" ] && UPDATE=1
+export LC_ALL=C.UTF-8
+pass=0
+fail=0
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
+
+# run ARGS-LINE [STDIN-FILE]: sets $T/out $T/err $rc
+run_line() {
+    local line=$1 in=${2:-/dev/null}
+    eval "set -- $line"
+    "$PG" "$@" <"$in" >"$T/out" 2>"$T/err"
+    rc=$?
+}
+
+same() { # expected-file actual-file: absent expected means empty
+    if [ -f "$1" ]; then cmp -s "$1" "$2"; else [ ! -s "$2" ]; fi
+}
+
+# ---- golden command cases ----
+for cmd in tests/cases/*.cmd; do
+    [ -e "$cmd" ] || continue
+    base=${cmd%.cmd}
+    stdin=/dev/null
+    [ -f "$base.stdin" ] && stdin=$base.stdin
+    run_line "$(cat "$cmd")" "$stdin"
+    want=0
+    [ -f "$base.err" ] && want=1
+    [ -f "$base.status" ] && want=$(cat "$base.status")
+    if [ $UPDATE = 1 ]; then
+        if [ -s "$T/out" ]; then cp "$T/out" "$base.out"; else rm -f "$base.out"; fi
+        if [ -s "$T/err" ]; then cp "$T/err" "$base.err"; else rm -f "$base.err"; fi
+    fi
+    if [ "$rc" != "$want" ]; then
+        bad "$cmd: exit status $rc, expected $want"; sed 's/^/    /' "$T/err" | head -5
+    elif ! same "$base.out" "$T/out"; then
+        bad "$cmd: stdout differs"; diff "$base.out" "$T/out" 2>&1 | head -10 | sed 's/^/    /'
+    elif ! same "$base.err" "$T/err"; then
+        bad "$cmd: stderr differs"; diff "$base.err" "$T/err" 2>&1 | head -10 | sed 's/^/    /'
+    else
+        ok
+    fi
+done
+
+# ---- the article's formulas, whitespace removed ----
+for cmd in tests/article/*.cmd; do
+    [ -e "$cmd" ] || continue
+    base=${cmd%.cmd}
+    run_line "$(cat "$cmd")"
+    got=$(tr -d ' \t\n\r' <"$T/out")
+    want=$(tr -d ' \t\n\r' <"$base.tex")
+    if [ "$rc" != 0 ]; then
+        bad "$cmd: exit status $rc"; sed 's/^/    /' "$T/err" | head -5
+    elif [ "$got" != "$want" ]; then
+        bad "$cmd: differs from the article"; printf '    want %s\n    got  %s\n' "$want" "$got"
+    else
+        ok
+    fi
+done
+
+# ---- diagnostics: located error, exit 1, nothing on stdout ----
+for net in tests/errors/*.net; do
+    [ -e "$net" ] || continue
+    base=${net%.net}
+    line="check $net"
+    [ -f "$base.cmd" ] && line=$(cat "$base.cmd")
+    run_line "$line"
+    [ $UPDATE = 1 ] && cp "$T/err" "$base.err"
+    if [ "$rc" != 1 ]; then
+        bad "$net: exit status $rc, expected 1"; sed 's/^/    /' "$T/err" | head -5
+    elif [ -s "$T/out" ]; then
+        bad "$net: wrote to stdout"
+    elif ! cmp -s "$base.err" "$T/err"; then
+        bad "$net: message differs"; diff "$base.err" "$T/err" 2>&1 | head -10 | sed 's/^/    /'
+    else
+        ok
+    fi
+done
+
+# ---- command-line behaviour (sourced: uses ok/bad/run_line) ----
+# shellcheck source=tests/cli.sh
+. tests/cli.sh
+
+# ---- properties on random networks ----
+if [ -f tests/prop/props.py ]; then
+    python3 tests/prop/props.py --bin "$PG" ${PROPS_ARGS:-} >"$T/props" 2>&1
+    prc=$?
+    grep -v '^props:' "$T/props" | head -40
+    summary=$(grep '^props:' "$T/props" | tail -1)
+    p=$(printf '%s' "$summary" | sed -n 's/^props: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+    f=$(printf '%s' "$summary" | sed -n 's/^props: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+    if [ -z "$p" ]; then
+        bad "tests/prop/props.py: no summary (exit $prc)"; tail -5 "$T/props" | sed 's/^/    /'
+    else
+        pass=$((pass + p)); fail=$((fail + f))
+        [ "$prc" = 0 ] || [ "$f" != 0 ] || bad "tests/prop/props.py: exit $prc"
+    fi
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
