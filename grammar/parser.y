@@ -112,7 +112,7 @@ static Expr *node(ParseState *ps, ExprKind k, Expr *a, Expr *b, Loc loc, int *ok
     int d = expr_depth(a) > expr_depth(b) ? expr_depth(a) : expr_depth(b);
     e->depth = d + 1;
     if (d + 1 > PG_MAX_EXPR_DEPTH) {
-        ps_error(ps, loc, "expression is nested too deeply (the limit is %d levels)",
+        ps_error(ps, loc, "expression is nested too deeply: more than %d levels of operators (a long sum counts a level a term)",
                  PG_MAX_EXPR_DEPTH);
         *ok = 0;
     }
@@ -127,7 +127,7 @@ static int call_depth(ParseState *ps, Expr *e)
             d = e->args[i]->depth;
     e->depth = d + 1;
     if (e->depth > PG_MAX_EXPR_DEPTH) {
-        ps_error(ps, e->loc, "expression is nested too deeply (the limit is %d levels)",
+        ps_error(ps, e->loc, "expression is nested too deeply: more than %d levels of operators (a long sum counts a level a term)",
                  PG_MAX_EXPR_DEPTH);
         return 0;
     }

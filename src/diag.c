@@ -76,6 +76,9 @@ static const char *line_start(const Source *src, int line)
     return p;
 }
 
+/* the source line and a caret line under LOC's span; a long line is shown
+ * as a window of it around the span */
+#define DIAG_WIDTH 100
 static void show_line(const Source *src, Loc loc)
 {
     const char *s = line_start(src, loc.first_line);
@@ -87,19 +90,32 @@ static void show_line(const Source *src, Loc loc)
         e = end;
     if (e > s && e[-1] == '\r')
         e--;
+    long len = (long)(e - s);
+    long col = loc.first_column < 1 ? 0 : loc.first_column - 1;   /* 0-based */
+    long last = loc.last_line == loc.first_line ? loc.last_column - 1 : col;
+    if (col > len)
+        col = len;
+    if (last < col)
+        last = col;
+    long from = 0, to = len;
+    if (len > DIAG_WIDTH) {
+        from = col > DIAG_WIDTH / 2 ? col - DIAG_WIDTH / 2 : 0;
+        to = from + DIAG_WIDTH < len ? from + DIAG_WIDTH : len;
+        if (last >= to)
+            last = to - 1;
+    }
     Buf b = {0};
-    buf_puts(&b, "  ");
+    buf_puts(&b, from > 0 ? "  ..." : "  ");
     /* control characters other than tab would garble the terminal */
-    for (const char *p = s; p < e; p++)
-        buf_putc(&b, (*p == '\t' || (unsigned char)*p >= 0x20) && *p != 0x7f ? *p : '?');
-    buf_puts(&b, "\n  ");
-    int col = loc.first_column < 1 ? 1 : loc.first_column;
-    for (int c = 1; c < col && s + c - 1 < e; c++)
-        buf_putc(&b, s[c - 1] == '\t' ? '\t' : ' ');
+    for (long i = from; i < to; i++)
+        buf_putc(&b, (s[i] == '\t' || (unsigned char)s[i] >= 0x20) && s[i] != 0x7f ? s[i] : '?');
+    buf_puts(&b, to < len ? "...\n" : "\n");
+    buf_puts(&b, from > 0 ? "     " : "  ");
+    for (long i = from; i < col; i++)
+        buf_putc(&b, s[i] == '\t' ? '\t' : ' ');
     buf_putc(&b, '^');
-    if (loc.last_line == loc.first_line)
-        for (int c = col + 1; c <= loc.last_column; c++)
-            buf_putc(&b, '~');
+    for (long i = col + 1; i <= last; i++)
+        buf_putc(&b, '~');
     buf_putc(&b, '\n');
     fputs(buf_cstr(&b), stderr);
     buf_free(&b);

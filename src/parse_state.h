@@ -8,7 +8,8 @@
 
 #define PG_MAX_INT 1000000000000L   /* integers above 10^12 are refused */
 #define PG_MAX_NAME 200              /* characters in a name */
-#define PG_MAX_EXPR_DEPTH 500        /* nesting of one expression */
+#define PG_MAX_EXPR_DEPTH 1000       /* operator levels in one expression */
+#define PG_MAX_PARENS 1000           /* open parentheses at once */
 
 typedef struct ParseState {
     const Source *src;
@@ -17,6 +18,7 @@ typedef struct ParseState {
     void *scanner;
     int line, col;          /* lexer position of the next byte */
     int errors;
+    int parens;             /* '(' open in the lexer */
     Loc prev;               /* the last token handed to the parser */
     Loc cur;                /* the token before it ... and the current one */
     bool have_prev;

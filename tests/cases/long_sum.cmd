@@ -1,0 +1,1 @@
+derive tests/cases/long_sum.net --format text

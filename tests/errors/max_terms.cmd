@@ -1,0 +1,1 @@
+derive tests/errors/max_terms.net
