@@ -14,12 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* a local derivative split as coef * core: the numeric part joins the
+ * term's coefficient, the symbolic core is printed */
 struct Factor {
-    unsigned char done, zero, one, numeric;
-    double num;
-    Expr *e;
-    const char *latex, *text;
+    unsigned char done, zero, one;
+    double coef;
+    Expr *core;                       /* NULL: purely numeric */
+    const char *latex, *text;         /* core as a factor: (a+b) */
     size_t latex_len, text_len;
+    const char *latex_bare, *text_bare;   /* core alone: a+b */
+    size_t latex_bare_len, text_bare_len;
+    const char *json;                 /* the whole factor, LaTeX */
+    size_t json_len;
 };
 
 static const char *const stage_names[] = {"chain", "act", "local", "forward"};
@@ -232,21 +238,47 @@ static const Factor *factor(Deriver *d, int k)
     }
     if (!x)
         x = mk_partial(A, e->from, e->to);
-    f->e = x;
-    f->numeric = x->kind == X_NUM;
-    f->num = x->num;
-    f->zero = f->numeric && x->num == 0;
-    f->one = f->numeric && x->num == 1;
+    f->coef = 1;
+    Expr *core = x;
+    if (core->kind == X_NEG) {
+        f->coef = -1;
+        core = core->a;
+    }
+    if (core->kind == X_MUL && core->a->kind == X_NUM) {
+        f->coef *= core->a->num;
+        core = core->b;
+    }
+    if (core->kind == X_NUM) {
+        f->coef *= core->num;
+        core = NULL;
+    }
+    f->core = core;
+    f->zero = f->coef == 0;
+    f->one = f->coef == 1 && !core;
     Buf b = {0};
     Printer p = graph_printer(g, FMT_LATEX);
-    expr_print_factor(&p, x, &b);
-    f->latex_len = b.len;
-    f->latex = arena_strndup(A, buf_cstr(&b), b.len);
-    buf_truncate(&b, 0);
-    p = graph_printer(g, FMT_TEXT);
-    expr_print_factor(&p, x, &b);
-    f->text_len = b.len;
-    f->text = arena_strndup(A, buf_cstr(&b), b.len);
+    expr_print(&p, x, &b);
+    f->json_len = b.len;
+    f->json = arena_strndup(A, buf_cstr(&b), b.len);
+    if (core) {
+        for (int style = 0; style < 2; style++) {
+            p = graph_printer(g, style ? FMT_TEXT : FMT_LATEX);
+            buf_truncate(&b, 0);
+            expr_print_factor(&p, core, &b);
+            const char *fac = arena_strndup(A, buf_cstr(&b), b.len);
+            size_t fac_len = b.len;
+            buf_truncate(&b, 0);
+            expr_print(&p, core, &b);
+            const char *bare = arena_strndup(A, buf_cstr(&b), b.len);
+            if (style) {
+                f->text = fac, f->text_len = fac_len;
+                f->text_bare = bare, f->text_bare_len = b.len;
+            } else {
+                f->latex = fac, f->latex_len = fac_len;
+                f->latex_bare = bare, f->latex_bare_len = b.len;
+            }
+        }
+    }
     buf_free(&b);
     f->done = 1;
     return f;
@@ -436,6 +468,8 @@ typedef struct Frame {
     int via;                /* the edge that led here, -1 at OF */
     size_t latex_len, text_len;
     double coef;
+    int nsym;               /* symbolic factors so far */
+    int sym;                /* the edge of the last one */
 } Frame;
 
 typedef struct Emitter {
@@ -443,6 +477,7 @@ typedef struct Emitter {
     OutFormat fmt;
     FILE *out;
     bool multiline;         /* latex: one path a line */
+    bool single;            /* the sum has one term */
     size_t pad;             /* text: width of "LHS = " */
     unsigned long long nterms;
     Buf latex_all;          /* json: the whole formula */
@@ -500,6 +535,15 @@ static void emit_term(Emitter *em, Frame *fr, int depth, const Buf *lb, const Bu
     const Graph *g = d->g;
     double coef = fr[depth].coef;
     Buf term = {0}, piece = {0};
+    /* a lone factor needs no parentheses: "(b+1)" prints as "b+1" */
+    Buf lone_l = {0}, lone_t = {0};
+    if (fr[depth].nsym == 1 && coef == 1 && em->single) {
+        const Factor *f = factor(d, fr[depth].sym);
+        buf_add(&lone_l, f->latex_bare, f->latex_bare_len);
+        buf_add(&lone_t, f->text_bare, f->text_bare_len);
+        lb = &lone_l;
+        tb = &lone_t;
+    }
     if (em->fmt == OUT_JSON) {
         fputs(em->nterms ? ",\n  {\"path\": [" : "\n  {\"path\": [", em->out);
         for (int k = 0; k <= depth; k++) {
@@ -517,7 +561,7 @@ static void emit_term(Emitter *em, Frame *fr, int depth, const Buf *lb, const Bu
                 continue;
             if (nf++)
                 fputs(", ", em->out);
-            json_string(em->out, f->latex, f->latex_len);
+            json_string(em->out, f->json, f->json_len);
         }
         fputs("]}", em->out);
         term_text(FMT_LATEX, coef, lb->data ? lb->data : "", lb->len, &term);
@@ -533,6 +577,8 @@ static void emit_term(Emitter *em, Frame *fr, int depth, const Buf *lb, const Bu
     }
     buf_free(&term);
     buf_free(&piece);
+    buf_free(&lone_l);
+    buf_free(&lone_t);
     em->nterms++;
 }
 
@@ -548,7 +594,7 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     mpz_init(count);
     count_marked(d, of, wrt, mark, true, count);
 
-    Emitter em = {d, fmt, out, mpz_cmp_ui(count, 2) > 0, 0, 0, {0}};
+    Emitter em = {d, fmt, out, mpz_cmp_ui(count, 2) > 0, mpz_cmp_ui(count, 1) == 0, 0, 0, {0}};
     Buf lhs = {0};
     if (fmt == OUT_JSON) {
         Buf r = {0};
@@ -580,7 +626,7 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     Frame *fr = xmalloc(cap * sizeof *fr);
     int depth = 0;
     if (mark[of] == R_YES) {
-        fr[0] = (Frame){of, 0, -1, 0, 0, 1.0};
+        fr[0] = (Frame){of, 0, -1, 0, 0, 1.0, 0, -1};
         while (depth >= 0) {
             Frame *f = &fr[depth];
             if (f->node == wrt) {
@@ -606,18 +652,20 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
             buf_truncate(&tb, f->text_len);
             const Factor *fc = factor(d, k);
             double coef = f->coef;
-            if (fc->numeric) {
-                coef *= fc->num;
-            } else {
+            coef *= fc->coef;
+            int nsym = f->nsym, sym = f->sym;
+            if (fc->core) {
                 product_join(FMT_LATEX, &lb, 0, fc->latex, fc->latex_len);
                 product_join(FMT_TEXT, &tb, 0, fc->text, fc->text_len);
+                nsym++;
+                sym = k;
             }
             if ((size_t)depth + 2 > cap) {
                 cap *= 2;
                 fr = xrealloc(fr, xmul(cap, sizeof *fr));
             }
             depth++;
-            fr[depth] = (Frame){g->edges[k].to, 0, k, lb.len, tb.len, coef};
+            fr[depth] = (Frame){g->edges[k].to, 0, k, lb.len, tb.len, coef, nsym, sym};
         }
     }
     free(fr);

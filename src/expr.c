@@ -98,6 +98,8 @@ Expr *mk_add(Arena *A, Expr *a, Expr *b)
         return mk_sub(A, a, b->a);
     if (b->kind == X_NUM && b->num < 0)
         return mk_sub(A, a, mk_num(A, -b->num));
+    if (b->kind == X_MUL && b->a->kind == X_NUM && b->a->num < 0)
+        return mk_sub(A, a, mk_mul(A, mk_num(A, -b->a->num), b->b));
     if (expr_equal(a, b))
         return mk_mul(A, mk_num(A, 2), a);
     return mk2(A, X_ADD, a, b);
@@ -113,6 +115,10 @@ Expr *mk_sub(Arena *A, Expr *a, Expr *b)
         return mk_num(A, a->num - b->num);
     if (b->kind == X_NEG)
         return mk_add(A, a, b->a);
+    if (b->kind == X_NUM && b->num < 0)
+        return mk_add(A, a, mk_num(A, -b->num));
+    if (b->kind == X_MUL && b->a->kind == X_NUM && b->a->num < 0)
+        return mk_add(A, a, mk_mul(A, mk_num(A, -b->a->num), b->b));
     if (expr_equal(a, b))
         return mk_num(A, 0);
     return mk2(A, X_SUB, a, b);
@@ -422,7 +428,7 @@ void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n
             buf_puts(out, " · ");
         } else if (isdigit(next) || next == '.' || next == '-') {
             buf_puts(out, "\\cdot ");
-        } else if (isalnum(prev) && isalpha(next)) {
+        } else if (isalpha(prev) && isalpha(next)) {
             buf_puts(out, "\\,");
         }
     }
@@ -543,9 +549,13 @@ static void print_at(const Printer *p, const Expr *e, int min_prec, Buf *out)
         }
         if (tex && e->a->kind == X_VAR) {
             /* braces keep y^{1}_{n} from taking a second superscript */
-            buf_putc(out, '{');
+            size_t at = out->len;
             print_at(p, e->a, P_ATOM, out);
-            buf_putc(out, '}');
+            if (memchr(out->data + at, '^', out->len - at)) {
+                buf_putc(out, '}');
+                memmove(out->data + at + 1, out->data + at, out->len - at);
+                out->data[at] = '{';
+            }
         } else {
             print_at(p, e->a, P_ATOM, out);
         }
