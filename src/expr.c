@@ -142,6 +142,11 @@ Expr *mk_mul(Arena *A, Expr *a, Expr *b)
         return mk_mul(A, b, a);
     if (a->kind == X_NUM && b->kind == X_MUL && b->a->kind == X_NUM)
         return mk_mul(A, mk_num(A, a->num * b->a->num), b->b);
+    /* numbers move to the front of a product: a(2x) -> 2(ax) */
+    if (a->kind != X_NUM && b->kind == X_MUL && b->a->kind == X_NUM)
+        return mk_mul(A, b->a, mk_mul(A, a, b->b));
+    if (a->kind == X_MUL && a->a->kind == X_NUM)
+        return mk_mul(A, a->a, mk_mul(A, a->b, b));
     if (a->kind == X_NEG)
         return mk_neg(A, mk_mul(A, a->a, b));
     if (b->kind == X_NEG)
@@ -159,6 +164,8 @@ Expr *mk_div(Arena *A, Expr *a, Expr *b)
         return a;
     if (expr_equal(a, b))
         return mk_num(A, 1);
+    if (a->kind == X_NUM && b->kind == X_NUM && b->num != 0)
+        return mk_num(A, a->num / b->num);
     if (a->kind == X_NEG)
         return mk_neg(A, mk_div(A, a->a, b));
     return mk2(A, X_DIV, a, b);

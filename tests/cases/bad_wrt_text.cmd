@@ -1,0 +1,1 @@
+derive samples/fc.net --wrt w[n-2][1

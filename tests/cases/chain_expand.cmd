@@ -1,0 +1,1 @@
+expand samples/chain.net --node F

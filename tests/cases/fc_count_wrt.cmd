@@ -1,0 +1,1 @@
+count samples/fc.net --wrt y[n-2][3]

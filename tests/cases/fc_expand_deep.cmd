@@ -1,0 +1,1 @@
+expand samples/fc.net --node y[n][2] --format text

@@ -1,0 +1,1 @@
+derive tests/cases/does-not-exist.net

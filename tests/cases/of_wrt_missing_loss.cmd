@@ -1,0 +1,1 @@
+derive tests/cases/noloss.net --wrt w[a][1][1]

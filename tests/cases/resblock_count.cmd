@@ -1,0 +1,1 @@
+count samples/resblock.net

@@ -1,0 +1,1 @@
+derive tests/cases/scalar.net --block twice --wrt a --format text

@@ -1,0 +1,1 @@
+derive - --stage act --format text

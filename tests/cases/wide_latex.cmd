@@ -1,0 +1,1 @@
+derive tests/cases/wide.net --stage act
