@@ -49,14 +49,20 @@ deps:
 demo: deps $(BIN)
 	./$(BIN) derive samples/fc.net --format text
 
+# the whole suite, then again under the sanitizers: the last line is the
+# sanitized run's "N passed, N failed"
 check: deps $(BIN)
 	PATHGRAD=./$(BIN) bash tests/run.sh
+	$(MAKE) asan
 
-asan:
-	$(MAKE) BUILD=build-asan BIN=pathgrad-asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+# the suite under AddressSanitizer + UndefinedBehaviorSanitizer (leaks
+# included); the property tests run on fewer networks, each process being
+# slower
+asan: deps
+	$(MAKE) BUILD=build-asan BIN=pathgrad-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" pathgrad-asan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	    PATHGRAD=./pathgrad-asan bash tests/run.sh
+	    PROPS_ARGS="--count 15" PATHGRAD=./pathgrad-asan bash tests/run.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

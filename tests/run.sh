@@ -108,21 +108,28 @@ done
 # shellcheck source=tests/cli.sh
 . tests/cli.sh
 
-# ---- properties on random networks ----
-if [ -f tests/prop/props.py ]; then
-    python3 tests/prop/props.py --bin "$PG" ${PROPS_ARGS:-} >"$T/props" 2>&1
-    prc=$?
-    grep -v '^props:' "$T/props" | head -40
-    summary=$(grep '^props:' "$T/props" | tail -1)
-    p=$(printf '%s' "$summary" | sed -n 's/^props: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-    f=$(printf '%s' "$summary" | sed -n 's/^props: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+# ---- scripts that report "NAME: P passed, F failed" ----
+summarise() { # label, then the command
+    local label=$1
+    shift
+    "$@" >"$T/sub" 2>&1
+    local prc=$?
+    grep -Ev '^[a-z]+: [0-9]+ passed, [0-9]+ failed$' "$T/sub" | head -40
+    local summary p f
+    summary=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed$' "$T/sub" | tail -1)
+    p=$(printf '%s' "$summary" | sed -n 's/^[a-z]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+    f=$(printf '%s' "$summary" | sed -n 's/^[a-z]*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
     if [ -z "$p" ]; then
-        bad "tests/prop/props.py: no summary (exit $prc)"; tail -5 "$T/props" | sed 's/^/    /'
+        bad "$label: no summary (exit $prc)"; tail -5 "$T/sub" | sed 's/^/    /'
     else
         pass=$((pass + p)); fail=$((fail + f))
-        [ "$prc" = 0 ] || [ "$f" != 0 ] || bad "tests/prop/props.py: exit $prc"
+        [ "$prc" = 0 ] || [ "$f" != 0 ] || bad "$label: exit $prc"
     fi
-fi
+}
+summarise "README examples" python3 tests/readme_check.py "$PG"
+# properties on random networks
+# shellcheck disable=SC2086
+summarise "property tests" python3 tests/prop/props.py --bin "$PG" ${PROPS_ARGS:-}
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
