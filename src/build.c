@@ -58,10 +58,8 @@ static void new_edge(Builder *b, int from, int to, EdgeKind k, int aux)
 
 static int find_layer(const Graph *g, const char *label, int upto)
 {
-    for (int l = 0; l < upto; l++)
-        if (strcmp(g->layers[l].label, label) == 0)
-            return l;
-    return -1;
+    int l = strmap_get(&g->names, label);
+    return l < upto ? l : -1;
 }
 
 static const char *act_name(Activation a)
@@ -104,6 +102,7 @@ static int check_layers(Builder *b, const Block *blk, const Stmt **lay, int nl)
                        s->width, PG_MAX_WIDTH);
             return -1;
         }
+        strmap_put(&g->names, L->label, l);
         L->width = (int)s->width;
         L->act = s->act == ACT_NONE ? ACT_IDENTITY : s->act;
         L->bias = s->bias;
@@ -222,10 +221,10 @@ static int build_network(Builder *b, const Block *blk)
         Layer *L = &g->layers[l];
         uint64_t w = (uint64_t)L->width;
         edges += w + w * (uint64_t)L->nskip + (L->bias ? w : 0);
-        for (int k = 0; k < l; k++)
-            if (g->layers[k].w_into == l)
-                edges += 2 * w * (uint64_t)g->layers[k].width;
     }
+    for (int k = 0; k < nl; k++)     /* two junction edges a weight */
+        if (g->layers[k].w_into >= 0)
+            edges += 2 * (uint64_t)g->layers[k].width * (uint64_t)g->layers[g->layers[k].w_into].width;
     edges += (uint64_t)g->layers[nl - 1].width;
     if (nodes + 1 > PG_MAX_NODES || edges > PG_MAX_EDGES) {
         diag_error(src, blk->name_loc,
@@ -339,10 +338,7 @@ static int build_network(Builder *b, const Block *blk)
 
 static int find_name(const Graph *g, const char *name)
 {
-    for (int v = 0; v < g->nnodes; v++)
-        if (strcmp(g->nodes[v].name, name) == 0)
-            return v;
-    return -1;
+    return strmap_get(&g->names, name);
 }
 
 /* resolve the names in E to nodes; check the known functions' arity */
@@ -480,6 +476,7 @@ static int define_name(Builder *b, const char *name, Loc loc)
     }
     int v = new_node(b, N_SCALAR, -1, 0, 0, loc);
     b->g->nodes[v].name = name;
+    strmap_put(&b->g->names, name, v);
     return v;
 }
 
@@ -539,6 +536,7 @@ void graph_free(Graph *g)
     free(g->nodes);
     free(g->edges);
     free(g->layers);
+    strmap_free(&g->names);
     arena_free(&g->arena);
     memset(g, 0, sizeof *g);
 }

@@ -11,6 +11,7 @@
  */
 #include "derive.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,34 +75,6 @@ static Expr *distribute(Arena *A, Expr *w, Expr *sum)
     return mk_mul(A, w, sum);
 }
 
-/* number of terms a forward sum will have, saturating */
-static unsigned long long fwd_terms(const Deriver *d, int v, unsigned long long *memo)
-{
-    const Graph *g = d->g;
-    const Node *n = &g->nodes[v];
-    if (memo[v])
-        return memo[v];
-    unsigned long long t = 0;
-    if (n->kind == N_ACT) {
-        /* sigma(sum) prints the whole inner sum too */
-        t = n->dead ? 1 : fwd_terms(d, g->edges[n->first_edge].to, memo);
-    } else if (n->kind == N_PRE) {
-        for (int k = 0; k < n->nedges; k++) {
-            const Edge *e = &g->edges[n->first_edge + k];
-            if (e->kind == E_JW)
-                continue;
-            unsigned long long c = e->kind == E_BIAS ? 1 : fwd_terms(d, e->to, memo);
-            t = t + c < t ? ~0ULL : t + c;
-        }
-    } else {
-        t = 1;
-    }
-    if (t == 0)
-        t = 1;
-    memo[v] = t;
-    return t;
-}
-
 static Expr *fwd_sub(void *ctx, int node);
 
 /* the forward path sum of V: inputs, weights and biases stay symbols */
@@ -157,22 +130,110 @@ static Expr *fwd_sub(void *ctx, int node)
     return d->g->nodes[node].def ? forward(d, node) : NULL;
 }
 
-/* check the size of V's forward sum before building it */
+/* occurrences of NODE in E (parsed expressions: bounded depth) */
+static unsigned long long occurrences(const Expr *e, int node)
+{
+    switch (e->kind) {
+    case X_VAR: return e->node == node;
+    case X_NEG: case X_POW: return occurrences(e->a, node);
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+        return occurrences(e->a, node) + occurrences(e->b, node);
+    case X_CALL: {
+        unsigned long long n = 0;
+        for (int i = 0; i < e->nargs; i++)
+            n += occurrences(e->args[i], node);
+        return n;
+    }
+    default: return 0;
+    }
+}
+
+static unsigned long long sat_add(unsigned long long a, unsigned long long b)
+{
+    return a + b < a ? ~0ULL : a + b;
+}
+
+static unsigned long long sat_mul(unsigned long long a, unsigned long long b)
+{
+    return b && a > ~0ULL / b ? ~0ULL : a * b;
+}
+
+/* Check the size of V's forward sum before building it: its number of
+ * terms and the nesting of its expression, computed in one iterative
+ * post-order pass (a 100,000-layer network must not exhaust the C stack
+ * here, and the sum it would build must stay printable). */
 static int forward_ok(Deriver *d, int v, const char *why)
 {
     const Graph *g = d->g;
-    if (g->kind == B_NETWORK) {
-        unsigned long long *memo = xcalloc((size_t)g->nnodes, sizeof *memo);
-        unsigned long long t = fwd_terms(d, v, memo);
-        free(memo);
-        if (t > PG_MAX_FORWARD_TERMS) {
-            Buf r = {0};
-            graph_node_ref(g, v, &r);
+    int n = g->nnodes;
+    unsigned long long *terms = xcalloc((size_t)n, sizeof *terms);
+    unsigned long long *depth = xcalloc((size_t)n, sizeof *depth);
+    int *stack = xmalloc(xmul((size_t)n, sizeof *stack));
+    int *cur = xcalloc((size_t)n, sizeof *cur);
+    unsigned char *state = xcalloc((size_t)n, 1);
+    int sp = 0;
+    stack[sp++] = v;
+    state[v] = 1;
+    while (sp > 0) {
+        int u = stack[sp - 1];
+        const Node *nu = &g->nodes[u];
+        bool leaf = !(nu->kind == N_ACT || nu->kind == N_PRE || (nu->kind == N_SCALAR && nu->def));
+        if (!leaf && !(nu->kind == N_ACT && nu->dead) && cur[u] < nu->nedges) {
+            const Edge *e = &g->edges[nu->first_edge + cur[u]++];
+            if (e->kind != E_JW && e->kind != E_BIAS && !state[e->to]) {
+                state[e->to] = 1;
+                stack[sp++] = e->to;
+            }
+            continue;
+        }
+        unsigned long long t = 0, dp = 0;
+        if (leaf || (nu->kind == N_ACT && nu->dead)) {
+            t = dp = 1;
+        } else {
+            for (int k = 0; k < nu->nedges; k++) {
+                const Edge *e = &g->edges[nu->first_edge + k];
+                unsigned long long ct = e->kind == E_BIAS ? 1 : terms[e->to];
+                unsigned long long cd = e->kind == E_BIAS ? 1 : depth[e->to];
+                if (e->kind == E_JW)
+                    continue;
+                if (e->kind == E_SCALAR)
+                    ct = sat_mul(ct, occurrences(nu->def, e->to));
+                t = sat_add(t, ct);
+                if (cd > dp)
+                    dp = cd;
+            }
+            /* a sum nests one level (the products along it); sigma(...) one more */
+            if (nu->def)
+                dp += (unsigned long long)nu->def->depth;
+            else if (nu->kind == N_PRE)
+                dp += 1;
+            else if (g->layers[nu->layer].act == ACT_SIGMOID || g->layers[nu->layer].act == ACT_TANH)
+                dp += 1;
+            if (!t)
+                t = 1;
+        }
+        terms[u] = t;
+        depth[u] = dp;
+        state[u] = 2;
+        sp--;
+    }
+    unsigned long long t = terms[v], dp = depth[v];
+    free(terms);
+    free(depth);
+    free(stack);
+    free(cur);
+    free(state);
+    if (t > PG_MAX_FORWARD_TERMS || dp > PG_MAX_FORWARD_DEPTH) {
+        Buf r = {0};
+        graph_node_ref(g, v, &r);
+        if (t > PG_MAX_FORWARD_TERMS)
             fprintf(stderr, PG_NAME ": %s: the forward path sum of %s has %s%llu terms, more than the limit of %d\n",
                     why, buf_cstr(&r), t == ~0ULL ? "over " : "", t, PG_MAX_FORWARD_TERMS);
-            buf_free(&r);
-            return -1;
-        }
+        else
+            fprintf(stderr, PG_NAME ": %s: the forward path sum of %s nests %llu levels deep, more than the limit of %d\n",
+                    why, buf_cstr(&r), dp, PG_MAX_FORWARD_DEPTH);
+        buf_free(&r);
+        return -1;
     }
     return 0;
 }
@@ -412,14 +473,16 @@ void count_paths(const Graph *g, int of, int wrt, mpz_t out)
     deriver_free(&d);
 }
 
-void count_terms(Deriver *d, int of, int wrt, mpz_t out)
+int count_terms(Deriver *d, int of, int wrt, mpz_t out)
 {
     unsigned char *mark = xcalloc((size_t)d->g->nnodes, 1);
-    if (mark_reaching(d, of, wrt, mark, true) == 0)
+    int rc = mark_reaching(d, of, wrt, mark, true);
+    if (rc == 0)
         count_marked(d, of, wrt, mark, true, out);
     else
         mpz_set_ui(out, 0);
     free(mark);
+    return rc;
 }
 
 /* ---- output ---- */
@@ -467,7 +530,8 @@ typedef struct Frame {
     int edge_cursor;        /* next out-edge to try, relative */
     int via;                /* the edge that led here, -1 at OF */
     size_t latex_len, text_len;
-    double coef;
+    double coef;            /* the coefficient is coef * 2^exp2: products of */
+    long exp2;              /* many numbers neither overflow nor underflow */
     int nsym;               /* symbolic factors so far */
     int sym;                /* the edge of the last one */
 } Frame;
@@ -483,23 +547,40 @@ typedef struct Emitter {
     Buf latex_all;          /* json: the whole formula */
 } Emitter;
 
+/* c * 2^e as text: as a number when a double holds it, else m * 10^k */
+static void fmt_scaled(Style st, double c, long e, Buf *out)
+{
+    double v = e ? ldexp(c, (int)(e > 100000 ? 100000 : e < -100000 ? -100000 : e)) : c;
+    if (e == 0 || (isfinite(v) && fabs(v) >= 0x1p-1000)) {
+        print_number(st, v, out);
+        return;
+    }
+    if (c < 0)
+        buf_puts(out, st == FMT_LATEX ? "-" : "−");
+    double l = log10(fabs(c)) + (double)e * log10(2.0);
+    double k = floor(l);
+    buf_printf(out, "%.6g", pow(10.0, l - k));
+    if (st == FMT_LATEX) {
+        buf_printf(out, "\\cdot 10^{%.0f}", k);
+    } else {
+        static const char *const sup[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "%.0f", k);
+        buf_puts(out, "·10");
+        for (char *p = tmp; *p; p++)
+            buf_puts(out, *p == '-' ? "⁻" : sup[*p - '0']);
+    }
+}
+
 /* the coefficient, then the product PROD: "2\cdot y", "-y", "1" */
-static void term_text(Style st, double coef, const char *prod, size_t n, Buf *out)
+static void term_text(Style st, double coef, long exp2, const char *prod, size_t n, Buf *out)
 {
     size_t start = out->len;
-    if (coef == -1 && n > 0) {
+    if (coef == -1 && exp2 == 0 && n > 0) {
         buf_puts(out, st == FMT_LATEX ? "-" : "−");
         start = out->len;
-    } else if (coef != 1 || n == 0) {
-        Buf num = {0};
-        if (st == FMT_TEXT && coef < 0) {
-            buf_puts(&num, "−");
-            fmt_number(&num, -coef);
-        } else {
-            fmt_number(&num, coef);
-        }
-        buf_add(out, num.data, num.len);
-        buf_free(&num);
+    } else if (coef != 1 || exp2 != 0 || n == 0) {
+        fmt_scaled(st, coef, exp2, out);
     }
     product_join(st, out, start, prod, n);
 }
@@ -534,10 +615,11 @@ static void emit_term(Emitter *em, Frame *fr, int depth, const Buf *lb, const Bu
     Deriver *d = em->d;
     const Graph *g = d->g;
     double coef = fr[depth].coef;
+    long exp2 = fr[depth].exp2;
     Buf term = {0}, piece = {0};
     /* a lone factor needs no parentheses: "(b+1)" prints as "b+1" */
     Buf lone_l = {0}, lone_t = {0};
-    if (fr[depth].nsym == 1 && coef == 1 && em->single) {
+    if (fr[depth].nsym == 1 && coef == 1 && exp2 == 0 && em->single) {
         const Factor *f = factor(d, fr[depth].sym);
         buf_add(&lone_l, f->latex_bare, f->latex_bare_len);
         buf_add(&lone_t, f->text_bare, f->text_bare_len);
@@ -564,14 +646,14 @@ static void emit_term(Emitter *em, Frame *fr, int depth, const Buf *lb, const Bu
             json_string(em->out, f->json, f->json_len);
         }
         fputs("]}", em->out);
-        term_text(FMT_LATEX, coef, lb->data ? lb->data : "", lb->len, &term);
+        term_text(FMT_LATEX, coef, exp2, lb->data ? lb->data : "", lb->len, &term);
         sum_append(em, FMT_LATEX, &em->latex_all, &term);
     } else if (em->fmt == OUT_LATEX) {
-        term_text(FMT_LATEX, coef, lb->data ? lb->data : "", lb->len, &term);
+        term_text(FMT_LATEX, coef, exp2, lb->data ? lb->data : "", lb->len, &term);
         sum_append(em, FMT_LATEX, &piece, &term);
         fwrite(piece.data, 1, piece.len, em->out);
     } else {
-        term_text(FMT_TEXT, coef, tb->data ? tb->data : "", tb->len, &term);
+        term_text(FMT_TEXT, coef, exp2, tb->data ? tb->data : "", tb->len, &term);
         sum_append(em, FMT_TEXT, &piece, &term);
         fwrite(piece.data, 1, piece.len, em->out);
     }
@@ -626,7 +708,7 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     Frame *fr = xmalloc(cap * sizeof *fr);
     int depth = 0;
     if (mark[of] == R_YES) {
-        fr[0] = (Frame){of, 0, -1, 0, 0, 1.0, 0, -1};
+        fr[0] = (Frame){of, 0, -1, 0, 0, 1.0, 0, 0, -1};
         while (depth >= 0) {
             Frame *f = &fr[depth];
             if (f->node == wrt) {
@@ -651,8 +733,13 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
             buf_truncate(&lb, f->latex_len);
             buf_truncate(&tb, f->text_len);
             const Factor *fc = factor(d, k);
-            double coef = f->coef;
-            coef *= fc->coef;
+            double coef = f->coef * fc->coef;
+            long exp2 = f->exp2;
+            if (coef != 0 && (fabs(coef) > 0x1p500 || fabs(coef) < 0x1p-500)) {
+                int shift;
+                coef = frexp(coef, &shift);
+                exp2 += shift;
+            }
             int nsym = f->nsym, sym = f->sym;
             if (fc->core) {
                 product_join(FMT_LATEX, &lb, 0, fc->latex, fc->latex_len);
@@ -665,7 +752,7 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
                 fr = xrealloc(fr, xmul(cap, sizeof *fr));
             }
             depth++;
-            fr[depth] = (Frame){g->edges[k].to, 0, k, lb.len, tb.len, coef, nsym, sym};
+            fr[depth] = (Frame){g->edges[k].to, 0, k, lb.len, tb.len, coef, exp2, nsym, sym};
         }
     }
     free(fr);

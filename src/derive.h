@@ -31,7 +31,10 @@ typedef struct Deriver {
     Arena arena;
 } Deriver;
 
-#define PG_MAX_FORWARD_TERMS 100000
+/* forward path sums beyond these are refused: they would be unreadable,
+ * and printing them recurses once a level */
+#define PG_MAX_FORWARD_TERMS 5000
+#define PG_MAX_FORWARD_DEPTH 3000
 
 void deriver_init(Deriver *d, const Graph *g, Stage stage);
 void deriver_free(Deriver *d);
@@ -40,8 +43,9 @@ void deriver_free(Deriver *d);
 void count_paths(const Graph *g, int of, int wrt, mpz_t out);
 
 /* the number of terms at the deriver's stage: paths whose factors are all
- * non-zero (a dead ReLU's paths leave the sum from stage act on) */
-void count_terms(Deriver *d, int of, int wrt, mpz_t out);
+ * non-zero (a dead ReLU's paths leave the sum from stage act on).
+ * Returns 0, or -1 after printing an error (a forward sum too large). */
+int count_terms(Deriver *d, int of, int wrt, mpz_t out);
 
 /* Write d(OF)/d(REF) to OUT in FORMAT, one term a path in path order.
  * Returns 0, or -1 after printing an error (a forward sum too large). */

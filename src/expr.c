@@ -2,6 +2,8 @@
 #include "expr.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -358,6 +360,41 @@ static void print_at(const Printer *p, const Expr *e, int min_prec, Buf *out);
 
 static const char *const sup_digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
 
+void print_number(Style st, double v, Buf *out)
+{
+    double a = fabs(v);
+    if (v < 0)
+        buf_puts(out, st == FMT_LATEX ? "-" : "−");
+    if (a == 0 || !isfinite(a) || (a >= 1e-4 && a < 1e15)) {
+        fmt_number(out, a);
+        return;
+    }
+    /* m * 10^k with the shortest m that reads back as the same double */
+    Buf t = {0};
+    fmt_number(&t, a);
+    char tmp[48];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, a);
+        if (strtod(tmp, NULL) == a)
+            break;
+    }
+    buf_free(&t);
+    char *ex = strchr(tmp, 'e');
+    *ex = '\0';
+    long k = strtol(ex + 1, NULL, 10);
+    buf_puts(out, tmp);
+    if (st == FMT_LATEX) {
+        buf_printf(out, "\\cdot 10^{%ld}", k);
+    } else {
+        char kt[32];
+        snprintf(kt, sizeof kt, "%ld", k);
+        buf_puts(out, "·10");
+        for (char *c = kt; *c; c++)
+            buf_puts(out, *c == '-' ? "⁻" : sup_digits[*c - '0']);
+    }
+}
+
+
 static void print_exponent(const Printer *p, long n, Buf *out)
 {
     if (p->style == FMT_LATEX) {
@@ -489,12 +526,7 @@ static void print_at(const Printer *p, const Expr *e, int min_prec, Buf *out)
     }
     switch (e->kind) {
     case X_NUM:
-        if (!tex && e->num < 0) {
-            buf_puts(out, "−");
-            fmt_number(out, -e->num);
-        } else {
-            fmt_number(out, e->num);
-        }
+        print_number(p->style, e->num, out);
         return;
     case X_VAR:
         p->name(p->ctx, e->node, p->style, out);

@@ -84,6 +84,9 @@ typedef struct Printer {
 } Printer;
 
 void expr_print(const Printer *p, const Expr *e, Buf *out);
+/* a number: plain decimals from 1e-4 to 1e15, else m\cdot 10^{k} (LaTeX)
+ * or m·10ᵏ (text) */
+void print_number(Style st, double v, Buf *out);
 /* a factor of a product: parenthesised when it is a sum or difference */
 void expr_print_factor(const Printer *p, const Expr *e, Buf *out);
 /* append FACTOR (already printed) to a product being built in OUT,

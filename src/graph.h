@@ -84,6 +84,7 @@ typedef struct Graph {
     int loss;                /* node of the loss, -1 if none */
     LossKind loss_kind;
     int last_defined;        /* scalar graphs: the last assignment, -1 */
+    StrMap names;            /* layer label -> layer, or name -> node */
     Arena arena;
 } Graph;
 

@@ -295,7 +295,10 @@ static int cmd_derive(const Loaded *L, const Opts *o)
         for (int i = 0; i < J.n && rc == 0; i++) {
             Job *j = &J.v[i];
             deriver_init(&d[i], j->g, o->stage);
-            count_terms(&d[i], j->of, j->wrt, count);
+            if (count_terms(&d[i], j->of, j->wrt, count) < 0) {
+                rc = EXIT_BAD_INPUT;
+                break;
+            }
             if (o->max_terms && mpz_cmp_ui(count, o->max_terms) > 0) {
                 Buf lab = {0};
                 job_label(j, &lab);

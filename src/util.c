@@ -205,3 +205,54 @@ void fmt_number(Buf *b, double v)
     }
     buf_puts(b, tmp);
 }
+
+/* ---- string map ---- */
+
+static size_t str_hash(const char *s)
+{
+    size_t h = 1469598103934665603ULL;     /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+int strmap_get(const StrMap *m, const char *key)
+{
+    if (!m->cap)
+        return -1;
+    for (size_t i = str_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->keys[i])
+            return -1;
+        if (strcmp(m->keys[i], key) == 0)
+            return m->vals[i];
+    }
+}
+
+void strmap_put(StrMap *m, const char *key, int val)
+{
+    if ((m->len + 1) * 2 > m->cap) {
+        StrMap bigger = {0};
+        bigger.cap = m->cap ? m->cap * 2 : 64;
+        bigger.keys = xcalloc(bigger.cap, sizeof *bigger.keys);
+        bigger.vals = xcalloc(bigger.cap, sizeof *bigger.vals);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i])
+                strmap_put(&bigger, m->keys[i], m->vals[i]);
+        strmap_free(m);
+        *m = bigger;
+    }
+    size_t i = str_hash(key) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & (m->cap - 1);
+    if (!m->keys[i])
+        m->len++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+}
+
+void strmap_free(StrMap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}

@@ -52,4 +52,17 @@ void buf_free(Buf *b);
  * without a decimal point */
 void fmt_number(Buf *b, double v);
 
+
+
+/* A map from strings to non-negative ints (open addressing).  Keys are
+ * borrowed: they must outlive the map.  strmap_free releases the table. */
+typedef struct StrMap {
+    const char **keys;
+    int *vals;
+    size_t cap, len;
+} StrMap;
+
+int strmap_get(const StrMap *m, const char *key);          /* -1 if absent */
+void strmap_put(StrMap *m, const char *key, int val);      /* insert or replace */
+void strmap_free(StrMap *m);
 #endif

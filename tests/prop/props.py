@@ -48,6 +48,7 @@ import concurrent.futures
 import json
 import os
 import random
+import shlex
 import subprocess
 import sys
 import time
@@ -369,6 +370,13 @@ class Results:
 
 
 def run(binary, args, text, use_stdin, path):
+    try:
+        return run1(binary, args, text, use_stdin, path)
+    except OSError as e:           # e.g. the binary is being relinked
+        return -1, "", "could not run %s: %s" % (binary, e)
+
+
+def run1(binary, args, text, use_stdin, path):
     if use_stdin:
         cmd = [binary] + [args[0], "-"] + args[1:]
         p = subprocess.run(cmd, input=text.encode(), stdout=subprocess.PIPE,
@@ -381,7 +389,7 @@ def run(binary, args, text, use_stdin, path):
 
 
 def shq(s):
-    return "'" + s.replace("'", "'\\''") + "'"
+    return shlex.quote(s)
 
 
 def test_net(binary, seed, idx, tmpdir):
@@ -500,8 +508,8 @@ def test_net(binary, seed, idx, tmpdir):
         with open(keep, "w") as f:
             f.write(net.text)
         res.lines = [l.replace("NETFILE", keep) for l in res.lines]
-        res.lines.append("  (network %s saved to %s:)\n%s" % (tag, keep, "".join(
-            "    | " + l + "\n" for l in net.text.splitlines())).rstrip())
+        listing = "\n".join("    | " + l for l in net.text.splitlines())
+        res.lines.append("  (network %s saved to %s:)\n%s" % (tag, keep, listing))
     return res
 
 
