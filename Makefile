@@ -53,13 +53,13 @@ demo: deps $(BIN)
 # sanitized run's "N passed, N failed"
 check: deps $(BIN)
 	PATHGRAD=./$(BIN) bash tests/run.sh
-	$(MAKE) asan
+	@$(MAKE) --no-print-directory asan
 
 # the suite under AddressSanitizer + UndefinedBehaviorSanitizer (leaks
 # included); the property tests run on fewer networks, each process being
 # slower
 asan: deps
-	$(MAKE) BUILD=build-asan BIN=pathgrad-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	$(MAKE) --no-print-directory BUILD=build-asan BIN=pathgrad-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" pathgrad-asan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    PROPS_ARGS="--count 15" PATHGRAD=./pathgrad-asan bash tests/run.sh
