@@ -188,6 +188,24 @@ Expr *mk_pow(Arena *A, Expr *a, long n)
 
 Expr *mk_call1(Arena *A, FuncId f, Expr *arg)
 {
+    /* the exact values of known functions at 0 and 1 */
+    if (arg->kind == X_NUM) {
+        double v = arg->num;
+        if (v == 0 && (f == F_SIN || f == F_TANH || f == F_SQRT || f == F_RELU))
+            return mk_num(A, 0);
+        if (v == 0 && (f == F_EXP || f == F_COS))
+            return mk_num(A, 1);
+        if (v == 0 && f == F_SIGMOID)
+            return mk_num(A, 0.5);
+        if (v == 1 && (f == F_SQRT))
+            return mk_num(A, 1);
+        if (v == 1 && f == F_LOG)
+            return mk_num(A, 0);
+        if (f == F_RELU || f == F_IDENTITY)
+            return mk_num(A, f == F_RELU && v < 0 ? 0 : v);
+    }
+    if (f == F_IDENTITY)
+        return arg;
     Expr *e = mk(A, X_CALL);
     e->fn = f;
     e->name = func_name(f);

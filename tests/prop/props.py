@@ -30,10 +30,9 @@ Which factors are zero at each stage (the model of property 2):
   act, local: the activation factor of a dead ReLU neuron (0).
   forward:    also the factor dx[L][j]/dw[P][i][j] = y[P][i] when y[P][i]'s
               forward path sum is identically 0: y[P][i] is a dead ReLU, or
-              its layer is relu/identity, has no bias, and every y it sums
-              (through dense or skip) is itself identically 0.  A sigmoid or
-              tanh of such a sum is not simplified by pathgrad (it prints
-              sigmoid(0) / tanh(0)), so those count as non-zero here.
+              its layer is relu/identity/tanh, has no bias, and every y it
+              sums (through dense or skip) is itself identically 0
+              (tanh(0) = 0; sigmoid(0) = 1/2 is not zero).
   (LANGUAGE.md section 6: "forward: every y that is not an input replaced by
   its forward path sum" -- a dead neuron's sum is 0, so its terms vanish.)
 
@@ -246,7 +245,7 @@ class Model:
             for j in range(1, L.width + 1):
                 if j in L.dead:
                     z = True
-                elif L.act in ("relu", "identity") and not L.bias:
+                elif L.act in ("relu", "identity", "tanh") and not L.bias:
                     z = True
                     for kind, p in L.inputs:
                         if kind == "dense":
