@@ -27,7 +27,46 @@ struct Factor {
     size_t latex_bare_len, text_bare_len;
     const char *json;                 /* the whole factor, LaTeX */
     size_t json_len;
+    Expr *e;                          /* the whole factor */
+    unsigned char printed;            /* the strings above are made */
 };
+
+/* the printed forms of a factor, made on first use (drawing needs none) */
+static const Factor *factor_printed(Deriver *d, int k)
+{
+    Factor *f = &d->factors[k];
+    if (f->printed)
+        return f;
+    Arena *A = &d->arena;
+    const Graph *g = d->g;
+    Buf b = {0};
+    Printer p = graph_printer(g, FMT_LATEX);
+    expr_print(&p, f->e, &b);
+    f->json_len = b.len;
+    f->json = arena_strndup(A, buf_cstr(&b), b.len);
+    if (f->core) {
+        for (int style = 0; style < 2; style++) {
+            p = graph_printer(g, style ? FMT_TEXT : FMT_LATEX);
+            buf_truncate(&b, 0);
+            expr_print_factor(&p, f->core, &b);
+            const char *fac = arena_strndup(A, buf_cstr(&b), b.len);
+            size_t fac_len = b.len;
+            buf_truncate(&b, 0);
+            expr_print(&p, f->core, &b);
+            const char *bare = arena_strndup(A, buf_cstr(&b), b.len);
+            if (style) {
+                f->text = fac, f->text_len = fac_len;
+                f->text_bare = bare, f->text_bare_len = b.len;
+            } else {
+                f->latex = fac, f->latex_len = fac_len;
+                f->latex_bare = bare, f->latex_bare_len = b.len;
+            }
+        }
+    }
+    buf_free(&b);
+    f->printed = 1;
+    return f;
+}
 
 static const char *const stage_names[] = {"chain", "act", "local", "forward"};
 
@@ -314,33 +353,9 @@ static const Factor *factor(Deriver *d, int k)
         core = NULL;
     }
     f->core = core;
+    f->e = x;
     f->zero = f->coef == 0;
     f->one = f->coef == 1 && !core;
-    Buf b = {0};
-    Printer p = graph_printer(g, FMT_LATEX);
-    expr_print(&p, x, &b);
-    f->json_len = b.len;
-    f->json = arena_strndup(A, buf_cstr(&b), b.len);
-    if (core) {
-        for (int style = 0; style < 2; style++) {
-            p = graph_printer(g, style ? FMT_TEXT : FMT_LATEX);
-            buf_truncate(&b, 0);
-            expr_print_factor(&p, core, &b);
-            const char *fac = arena_strndup(A, buf_cstr(&b), b.len);
-            size_t fac_len = b.len;
-            buf_truncate(&b, 0);
-            expr_print(&p, core, &b);
-            const char *bare = arena_strndup(A, buf_cstr(&b), b.len);
-            if (style) {
-                f->text = fac, f->text_len = fac_len;
-                f->text_bare = bare, f->text_bare_len = b.len;
-            } else {
-                f->latex = fac, f->latex_len = fac_len;
-                f->latex_bare = bare, f->latex_bare_len = b.len;
-            }
-        }
-    }
-    buf_free(&b);
     f->done = 1;
     return f;
 }
@@ -620,7 +635,7 @@ static void emit_term(Emitter *em, Frame *fr, int depth, const Buf *lb, const Bu
     /* a lone factor needs no parentheses: "(b+1)" prints as "b+1" */
     Buf lone_l = {0}, lone_t = {0};
     if (fr[depth].nsym == 1 && coef == 1 && exp2 == 0 && em->single) {
-        const Factor *f = factor(d, fr[depth].sym);
+        const Factor *f = factor_printed(d, fr[depth].sym);
         buf_add(&lone_l, f->latex_bare, f->latex_bare_len);
         buf_add(&lone_t, f->text_bare, f->text_bare_len);
         lb = &lone_l;
@@ -638,7 +653,7 @@ static void emit_term(Emitter *em, Frame *fr, int depth, const Buf *lb, const Bu
         fputs("], \"factors\": [", em->out);
         int nf = 0;
         for (int k = 1; k <= depth; k++) {
-            const Factor *f = factor(d, fr[k].via);
+            const Factor *f = factor_printed(d, fr[k].via);
             if (f->one)
                 continue;
             if (nf++)
@@ -732,7 +747,7 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
             /* the rendered prefix of this depth; rewrite the suffix only */
             buf_truncate(&lb, f->latex_len);
             buf_truncate(&tb, f->text_len);
-            const Factor *fc = factor(d, k);
+            const Factor *fc = factor_printed(d, k);
             double coef = f->coef * fc->coef;
             long exp2 = f->exp2;
             if (coef != 0 && (fabs(coef) > 0x1p500 || fabs(coef) < 0x1p-500)) {
@@ -821,4 +836,107 @@ int expand_write(Deriver *d, int node, OutFormat fmt, FILE *out)
     buf_free(&name);
     buf_free(&val);
     return 0;
+}
+
+/* ---- paths for drawing ---- */
+
+int derive_walk(Deriver *d, int of, int wrt, PathFn fn, void *ctx)
+{
+    const Graph *g = d->g;
+    unsigned char *mark = xcalloc((size_t)g->nnodes, 1);
+    if (mark_reaching(d, of, wrt, mark, true) < 0) {
+        free(mark);
+        return -1;
+    }
+    size_t cap = 64;
+    int *node = xmalloc(cap * sizeof *node), *cur = xmalloc(cap * sizeof *cur);
+    int *via = xmalloc(cap * sizeof *via);
+    unsigned long long index = 0;
+    int depth = 0;
+    if (mark[of] == R_YES) {
+        node[0] = of;
+        cur[0] = 0;
+        while (depth >= 0) {
+            int v = node[depth];
+            if (v == wrt) {
+                if (fn(ctx, via + 1, depth, index++))
+                    break;
+                depth--;
+                continue;
+            }
+            const Node *n = &g->nodes[v];
+            int k = -1;
+            while (cur[depth] < n->nedges) {
+                int e = n->first_edge + cur[depth]++;
+                if (mark[g->edges[e].to] == R_YES && !factor(d, e)->zero) {
+                    k = e;
+                    break;
+                }
+            }
+            if (k < 0) {
+                depth--;
+                continue;
+            }
+            if ((size_t)depth + 2 > cap) {
+                cap *= 2;
+                node = xrealloc(node, xmul(cap, sizeof *node));
+                cur = xrealloc(cur, xmul(cap, sizeof *cur));
+                via = xrealloc(via, xmul(cap, sizeof *via));
+            }
+            depth++;
+            node[depth] = g->edges[k].to;
+            cur[depth] = 0;
+            via[depth] = k;
+        }
+    }
+    free(node);
+    free(cur);
+    free(via);
+    free(mark);
+    return 0;
+}
+
+int derive_path_edges(Deriver *d, int of, int wrt, unsigned char *on)
+{
+    const Graph *g = d->g;
+    unsigned char *mark = xcalloc((size_t)g->nnodes, 1);
+    if (mark_reaching(d, of, wrt, mark, true) < 0) {
+        free(mark);
+        return -1;
+    }
+    /* a visited node that reaches REF lies on a path from OF: every node on
+     * the way to it reaches REF through it */
+    for (int k = 0; k < g->nedges; k++) {
+        const Edge *e = &g->edges[k];
+        on[k] = e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES &&
+                !factor(d, k)->zero;
+    }
+    free(mark);
+    return 0;
+}
+
+void derive_term_string(Deriver *d, const int *edges, int n, Style st, Buf *out)
+{
+    Buf prod = {0};
+    double coef = 1;
+    long exp2 = 0;
+    buf_cstr(&prod);
+    for (int i = 0; i < n; i++) {
+        const Factor *f = factor(d, edges[i]);
+        coef *= f->coef;
+        if (coef != 0 && (fabs(coef) > 0x1p500 || fabs(coef) < 0x1p-500)) {
+            int shift;
+            coef = frexp(coef, &shift);
+            exp2 += shift;
+        }
+        if (!f->core)
+            continue;
+        Buf tmp = {0};
+        Printer p = graph_printer(d->g, st);
+        expr_print_factor(&p, f->core, &tmp);
+        product_join(st, &prod, 0, buf_cstr(&tmp), tmp.len);
+        buf_free(&tmp);
+    }
+    term_text(st, coef, exp2, prod.data, prod.len, out);
+    buf_free(&prod);
 }

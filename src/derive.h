@@ -55,4 +55,17 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out);
  * -1 after printing an error. */
 int expand_write(Deriver *d, int node, OutFormat fmt, FILE *out);
 
+/* Call FN for each term of d(OF)/d(REF) at the deriver's stage, in path
+ * order, with the edges of its path (OF first) and its 0-based index; FN
+ * returns non-zero to stop.  Returns 0, or -1 after printing an error. */
+typedef int (*PathFn)(void *ctx, const int *edges, int nedges, unsigned long long index);
+int derive_walk(Deriver *d, int of, int wrt, PathFn fn, void *ctx);
+
+/* ON[k] = 1 for every edge k on the path of some term (no enumeration:
+ * linear in the graph).  Returns 0, or -1 after printing an error. */
+int derive_path_edges(Deriver *d, int of, int wrt, unsigned char *on);
+
+/* the term of a path, as derive prints it */
+void derive_term_string(Deriver *d, const int *edges, int n, Style st, Buf *out);
+
 #endif

@@ -403,6 +403,8 @@ void print_number(Style st, double v, Buf *out)
     buf_puts(out, tmp);
     if (st == FMT_LATEX) {
         buf_printf(out, "\\cdot 10^{%ld}", k);
+    } else if (st == FMT_HTML) {
+        buf_printf(out, "·10<SUP>%ld</SUP>", k);
     } else {
         char kt[32];
         snprintf(kt, sizeof kt, "%ld", k);
@@ -417,6 +419,10 @@ static void print_exponent(const Printer *p, long n, Buf *out)
 {
     if (p->style == FMT_LATEX) {
         buf_printf(out, "^{%ld}", n);
+        return;
+    }
+    if (p->style == FMT_HTML) {
+        buf_printf(out, "<SUP>%ld</SUP>", n);
         return;
     }
     char tmp[32];
@@ -486,7 +492,7 @@ void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n
     if (out->len > start && n > 0) {
         unsigned char prev = (unsigned char)out->data[out->len - 1];
         unsigned char next = (unsigned char)factor[0];
-        if (st == FMT_TEXT) {
+        if (st != FMT_LATEX) {
             buf_puts(out, " · ");
         } else if (isdigit(next) || next == '.' || next == '-') {
             buf_puts(out, "\\cdot ");
@@ -521,7 +527,7 @@ static void print_product(const Printer *p, const Expr *e, Buf *out)
         } else {
             print_at(p, x, P_PROD, &f);
         }
-        if (p->style == FMT_TEXT) {
+        if (p->style != FMT_LATEX) {
             /* inside an expression: juxtapose before '(' else a tight dot */
             if (out->len > start && f.data[0] != '(')
                 buf_puts(out, "·");

@@ -72,7 +72,8 @@ Expr *expr_diff(Arena *A, Expr *e, int node, int node_self);
 /* E with every variable v for which SUB(v) is non-NULL replaced by it */
 Expr *expr_subst(Arena *A, Expr *e, Expr *(*sub)(void *ctx, int node), void *ctx);
 
-typedef enum { FMT_LATEX, FMT_TEXT } Style;
+/* LaTeX; Unicode text; Graphviz HTML-like labels (text with <SUB>/<SUP>) */
+typedef enum { FMT_LATEX, FMT_TEXT, FMT_HTML } Style;
 
 /* how a variable prints: supplied by whoever owns the variables */
 typedef void (*VarNamer)(const void *ctx, int node, Style st, Buf *out);

@@ -5,8 +5,8 @@
  * OF -> ... -> REF.  Each node's out-edges are contiguous in `edges`
  * (first_edge .. first_edge+nedges) in the article's order: the loss's
  * outputs by neuron, then each weighted sum's inputs in declaration order,
- * neurons by increasing index, the weight's junction edge before its
- * input's; then the bias.  Scalar graphs: names in order of first use.
+ * neurons by increasing index, the weight's junction edge (E_JW) directly
+ * before its input's (E_JY); then the bias.  Scalar graphs: names in order of first use.
  *
  * Ownership: a Graph owns its arrays and its Arena (expressions, strings);
  * graph_free releases everything.  The Source and Program it was built

@@ -80,11 +80,25 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
     if (n->kind == N_LOSS || n->kind == N_SCALAR) {
         if (st == FMT_LATEX)
             latex_escaped(out, n->name);
+        else if (st == FMT_HTML)
+            /* one letter in italics, as in mathematics; longer names
+             * upright (italic text overruns Graphviz's width estimates) */
+            buf_printf(out, strlen(n->name) == 1 ? "<I>%s</I>" : "%s", n->name);
         else
             buf_puts(out, n->name);
         return;
     }
     const char *label = g->layers[n->layer].label;
+    if (st == FMT_HTML) {
+        /* names, labels and indices are [A-Za-z0-9_+-]: nothing to escape */
+        buf_printf(out, "<I>%s</I><SUP>", node_letter(n->kind));
+        if (n->kind == N_WEIGHT)
+            buf_printf(out, n->i >= 10 || n->j >= 10 ? "%d,%d" : "%d%d", n->i, n->j);
+        else
+            buf_printf(out, "%d", n->j);
+        buf_printf(out, "</SUP><SUB>%s</SUB>", label);
+        return;
+    }
     buf_puts(out, node_letter(n->kind));
     if (st == FMT_LATEX) {
         if (n->kind == N_WEIGHT) {

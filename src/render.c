@@ -1,0 +1,861 @@
+/* render.c — drawing a computational graph with its paths highlighted.
+ *
+ * Three steps: (1) mark the graph edges on the requested paths; (2) build a
+ * drawing — nodes with a column and a row, edges tied to the graph edges
+ * they show; (3) hand it to libgvc: dot's layout for small drawings (rows
+ * pinned in each column by invisible edges), else the nop engine with the
+ * grid positions computed here, so a 50x50 network stays fast.
+ *
+ * The graph view draws every variable as a box and every weighted-sum
+ * product as a junction point where the weight and the input meet (the
+ * article's three-way junction); the network view draws neurons as circles.
+ * Edges run forward, from operands to results; the loss stands at the end.
+ */
+#include "render.h"
+
+#include <gvc.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { DK_VAR, DK_JUNCTION, DK_NEURON, DK_LOSS, DK_LEGEND, DK_WAYPOINT } DKind;
+
+typedef struct DNode {
+    const char *id;          /* cgraph name: reference syntax, unique */
+    const char *label;       /* HTML-like label */
+    DKind kind;
+    double col;              /* column (fractional for waypoints) */
+    double row;
+    bool on, keep;
+    Agnode_t *ag;
+} DNode;
+
+typedef struct DEdge {
+    int from, to;            /* drawn nodes */
+    int gedge[2];            /* graph edges it shows, -1 if none */
+    const char *label;       /* HTML-like, or NULL */
+    bool no_arrow;           /* a leg of a routed edge, before its last */
+    bool at_head;            /* the label sits by the head (into a junction) */
+    bool skip;               /* a shortcut: dashed */
+    bool on;
+    uint64_t terms;          /* bit t: on the path of term t+1 */
+} DEdge;
+
+typedef struct Drawing {
+    const Graph *g;
+    Deriver *d;
+    const RenderOpts *o;
+    bool labels;             /* edge labels drawn */
+    Arena arena;
+    DNode *nodes;
+    int nnodes, cap_nodes;
+    DEdge *edges;
+    int nedges, cap_edges;
+    int *of_gnode;           /* graph node -> drawn node, -1 */
+    /* highlight, per graph edge */
+    unsigned char *on;
+    uint64_t *terms;
+    int nterms_shown;        /* terms whose bits are known (<= 64) */
+    Buf *legend_terms;       /* colors: the text of each term */
+    int ncolors;
+    int *skips;              /* shortcut edges to route: from, to, edge, label index */
+    int nskips;
+    const char **skip_labels;
+} Drawing;
+
+/* a shortcut is drawn around the columns it skips, once every node is in
+ * place: remember it */
+static void want_skip(Drawing *D, int from, int to, int k, const char *label)
+{
+    D->skips = xrealloc(D->skips, xmul((size_t)D->nskips + 1, 3 * sizeof *D->skips));
+    D->skip_labels = xrealloc(D->skip_labels, xmul((size_t)D->nskips + 1, sizeof *D->skip_labels));
+    D->skips[3 * D->nskips] = from;
+    D->skips[3 * D->nskips + 1] = to;
+    D->skips[3 * D->nskips + 2] = k;
+    D->skip_labels[D->nskips] = label ? arena_strdup(&D->arena, label) : NULL;
+    D->nskips++;
+}
+
+static const char *const palette[PG_MAX_COLORS] = {
+    "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e",
+    "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+};
+#define HIGHLIGHT "#d62728"
+#define DIM "#9a9a9a"
+
+static int dnode(Drawing *D, const char *id, const char *label, DKind kind, double col, double row, int gnode)
+{
+    if (D->nnodes == D->cap_nodes) {
+        D->cap_nodes = D->cap_nodes ? D->cap_nodes * 2 : 256;
+        D->nodes = xrealloc(D->nodes, xmul((size_t)D->cap_nodes, sizeof *D->nodes));
+    }
+    DNode *n = &D->nodes[D->nnodes];
+    memset(n, 0, sizeof *n);
+    n->id = arena_strdup(&D->arena, id);
+    n->label = label ? arena_strdup(&D->arena, label) : NULL;
+    n->kind = kind;
+    n->col = col;
+    n->row = row;
+    if (gnode >= 0)
+        D->of_gnode[gnode] = D->nnodes;
+    return D->nnodes++;
+}
+
+static int dedge(Drawing *D, int from, int to, int ge0, int ge1, const char *label, bool skip)
+{
+    if (D->nedges == D->cap_edges) {
+        D->cap_edges = D->cap_edges ? D->cap_edges * 2 : 256;
+        D->edges = xrealloc(D->edges, xmul((size_t)D->cap_edges, sizeof *D->edges));
+    }
+    DEdge *e = &D->edges[D->nedges];
+    memset(e, 0, sizeof *e);
+    e->from = from;
+    e->to = to;
+    e->gedge[0] = ge0;
+    e->gedge[1] = ge1;
+    e->label = label ? arena_strdup(&D->arena, label) : NULL;
+    e->skip = skip;
+    return D->nedges++;
+}
+
+/* the HTML label of a graph node, and its reference-syntax id */
+static const char *node_label(Drawing *D, int v, Buf *tmp)
+{
+    buf_truncate(tmp, 0);
+    graph_node_name(D->g, v, FMT_HTML, tmp);
+    return buf_cstr(tmp);
+}
+
+static const char *node_id(Drawing *D, int v, const char *prefix, Buf *tmp)
+{
+    buf_truncate(tmp, 0);
+    buf_puts(tmp, prefix);
+    graph_node_ref(D->g, v, tmp);
+    return buf_cstr(tmp);
+}
+
+/* the local derivative on graph edge K, as an edge label */
+static const char *edge_label(Drawing *D, int k, Buf *tmp)
+{
+    if (!D->labels)
+        return NULL;
+    buf_truncate(tmp, 0);
+    derive_term_string(D->d, &k, 1, FMT_HTML, tmp);
+    return buf_cstr(tmp);
+}
+
+/* ---- highlight ---- */
+
+typedef struct WalkCtx {
+    Drawing *D;
+    unsigned long long only;     /* 0 all, else that 1-based term */
+} WalkCtx;
+
+static int on_path(void *ctx, const int *edges, int n, unsigned long long index)
+{
+    WalkCtx *w = ctx;
+    Drawing *D = w->D;
+    if (w->only && index + 1 != w->only)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        D->on[edges[i]] = 1;
+        if (index < 64)
+            D->terms[edges[i]] |= (uint64_t)1 << index;
+    }
+    if (D->legend_terms) {
+        derive_term_string(D->d, edges, n, FMT_HTML, &D->legend_terms[index]);
+        D->ncolors = (int)index + 1;
+    }
+    return w->only && index + 1 == w->only;
+}
+
+static int mark_highlight(Drawing *D, int of, int wrt, int node)
+{
+    const Graph *g = D->g;
+    const RenderOpts *o = D->o;
+    if (node >= 0) {
+        /* the forward path sum of NODE: every edge below it */
+        int *stack = xmalloc(xmul((size_t)g->nnodes, sizeof *stack));
+        unsigned char *seen = xcalloc((size_t)g->nnodes, 1);
+        int sp = 0;
+        stack[sp++] = node;
+        seen[node] = 1;
+        while (sp) {
+            const Node *n = &g->nodes[stack[--sp]];
+            if (n->dead)
+                continue;
+            for (int k = 0; k < n->nedges; k++) {
+                const Edge *e = &g->edges[n->first_edge + k];
+                D->on[n->first_edge + k] = 1;
+                if (!seen[e->to]) {
+                    seen[e->to] = 1;
+                    stack[sp++] = e->to;
+                }
+            }
+        }
+        free(stack);
+        free(seen);
+        return 0;
+    }
+    if (of < 0)
+        return 0;
+    mpz_t count;
+    mpz_init(count);
+    if (count_terms(D->d, of, wrt, count) < 0) {
+        mpz_clear(count);
+        return -1;
+    }
+    int rc = 0;
+    WalkCtx w = {D, o->term};
+    if (o->term) {
+        if (mpz_cmp_ui(count, o->term) < 0) {
+            char *s = mpz_get_str(NULL, 10, count);
+            fprintf(stderr, PG_NAME ": --term %llu: the derivative has %s term%s\n", o->term, s,
+                    mpz_cmp_ui(count, 1) == 0 ? "" : "s");
+            free(s);
+            rc = -1;
+        } else {
+            rc = derive_walk(D->d, of, wrt, on_path, &w);
+            D->nterms_shown = o->term <= 64 ? (int)o->term : 0;
+        }
+    } else if (o->colors) {
+        if (mpz_cmp_ui(count, PG_MAX_COLORS) > 0) {
+            char *s = mpz_get_str(NULL, 10, count);
+            fprintf(stderr, PG_NAME ": --colors: the derivative has %s terms, more than the %d colours; "
+                    "pick one with --term K\n", s, PG_MAX_COLORS);
+            free(s);
+            rc = -1;
+        } else {
+            D->legend_terms = xcalloc(PG_MAX_COLORS, sizeof *D->legend_terms);
+            rc = derive_walk(D->d, of, wrt, on_path, &w);
+            D->nterms_shown = D->ncolors;
+        }
+    } else if (mpz_cmp_ui(count, 64) <= 0) {
+        rc = derive_walk(D->d, of, wrt, on_path, &w);
+        D->nterms_shown = (int)mpz_get_ui(count);
+    } else {
+        rc = derive_path_edges(D->d, of, wrt, D->on);
+    }
+    mpz_clear(count);
+    return rc;
+}
+
+/* ---- the drawings ---- */
+
+/* graph view of a network: columns y | w,b | junctions | x | y ... | loss */
+static void build_network_graph(Drawing *D)
+{
+    const Graph *g = D->g;
+    Buf t1 = {0}, t2 = {0}, t3 = {0};
+    int nl = g->nlayers;
+    /* rows: layer l > 0 has a group of rows for each neuron, one a weight
+     * or bias feeding it; other columns spread over the same height */
+    for (int l = 0; l < nl; l++) {
+        const Layer *L = &g->layers[l];
+        if (l == 0) {
+            const Layer *N = nl > 1 ? &g->layers[1] : NULL;
+            int group = 1;
+            if (N) {
+                const Node *x1 = &g->nodes[N->x0];
+                group = 0;
+                for (int k = 0; k < x1->nedges; k++)
+                    group += g->edges[x1->first_edge + k].kind == E_JW || g->edges[x1->first_edge + k].kind == E_BIAS;
+                if (group < 1)
+                    group = 1;
+            }
+            double span = N ? (double)N->width * group : L->width;
+            double pitch = span > L->width ? span / L->width : 1;
+            for (int j = 1; j <= L->width; j++) {
+                int v = L->y0 + j - 1;
+                dnode(D, node_id(D, v, "", &t1), node_label(D, v, &t2), DK_VAR, 0,
+                      ((j - 1) - (L->width - 1) / 2.0) * pitch, v);
+            }
+            continue;
+        }
+        int cw = 4 * l - 3, cj = cw + 1, cx = cw + 2, cy = cw + 3;
+        /* the rows of this layer */
+        int rows = 0;
+        for (int j = 1; j <= L->width; j++) {
+            const Node *x = &g->nodes[L->x0 + j - 1];
+            int gsize = 0;
+            for (int k = 0; k < x->nedges; k++)
+                gsize += g->edges[x->first_edge + k].kind == E_JW || g->edges[x->first_edge + k].kind == E_BIAS;
+            rows += gsize > 0 ? gsize : 1;
+        }
+        double r = -(rows - 1) / 2.0;
+        for (int j = 1; j <= L->width; j++) {
+            int xv = L->x0 + j - 1, yv = L->y0 + j - 1;
+            const Node *x = &g->nodes[xv];
+            double first = r;
+            int gsize = 0;
+            for (int k = 0; k < x->nedges; k++) {
+                const Edge *e = &g->edges[x->first_edge + k];
+                if (e->kind == E_JW) {
+                    int w = e->to;
+                    dnode(D, node_id(D, w, "", &t1), node_label(D, w, &t2), DK_VAR, cw, r, w);
+                    dnode(D, node_id(D, w, "J:", &t1), NULL, DK_JUNCTION, cj, r, -1);
+                    r += 1;
+                    gsize++;
+                } else if (e->kind == E_BIAS) {
+                    dnode(D, node_id(D, e->to, "", &t1), node_label(D, e->to, &t2), DK_VAR, cw, r, e->to);
+                    r += 1;
+                    gsize++;
+                }
+            }
+            if (gsize == 0)
+                r += 1;
+            double mid = gsize ? first + (gsize - 1) / 2.0 : first;
+            dnode(D, node_id(D, xv, "", &t1), node_label(D, xv, &t2), DK_VAR, cx, mid, xv);
+            dnode(D, node_id(D, yv, "", &t1), node_label(D, yv, &t2), DK_VAR, cy, mid, yv);
+        }
+    }
+    if (g->loss >= 0)
+        dnode(D, node_id(D, g->loss, "", &t1), node_label(D, g->loss, &t2), DK_LOSS, 4 * (nl - 1) + 1, 0, g->loss);
+
+    /* edges, forward */
+    for (int v = 0; v < g->nnodes; v++) {
+        const Node *n = &g->nodes[v];
+        for (int k = n->first_edge; k < n->first_edge + n->nedges; k++) {
+            const Edge *e = &g->edges[k];
+            int from = D->of_gnode[e->to], to = D->of_gnode[v];
+            switch (e->kind) {
+            case E_JW: {
+                /* w -> junction, junction -> x (showing both junction edges) */
+                int j = D->of_gnode[e->to] + 1;
+                int jy = k + 1;          /* the same weight's E_JY follows */
+                dedge(D, from, j, k, -1, edge_label(D, k, &t3), false);
+                dedge(D, j, to, k, jy, NULL, false);
+                break;
+            }
+            case E_JY: {
+                int de = dedge(D, from, D->of_gnode[e->aux] + 1, k, -1, edge_label(D, k, &t3), false);
+                D->edges[de].at_head = true;
+                break;
+            }
+            case E_SKIP:
+                want_skip(D, from, to, k, edge_label(D, k, &t3));
+                break;
+            default:
+                dedge(D, from, to, k, -1, edge_label(D, k, &t3), false);
+                break;
+            }
+        }
+    }
+    buf_free(&t1);
+    buf_free(&t2);
+    buf_free(&t3);
+}
+
+/* network view: a circle a neuron, an edge a weight or a shortcut */
+static void build_network_neurons(Drawing *D)
+{
+    const Graph *g = D->g;
+    Buf t1 = {0}, t2 = {0};
+    int nl = g->nlayers;
+    for (int l = 0; l < nl; l++) {
+        const Layer *L = &g->layers[l];
+        for (int j = 1; j <= L->width; j++) {
+            int v = L->y0 + j - 1;
+            dnode(D, node_id(D, v, "", &t1), node_label(D, v, &t2), DK_NEURON, l,
+                  (j - 1) - (L->width - 1) / 2.0, v);
+        }
+        /* a neuron is drawn once: its x shares the circle of its y */
+        if (L->x0 >= 0)
+            for (int j = 1; j <= L->width; j++)
+                D->of_gnode[L->x0 + j - 1] = D->of_gnode[L->y0 + j - 1];
+    }
+    if (g->loss >= 0)
+        dnode(D, node_id(D, g->loss, "", &t1), node_label(D, g->loss, &t2), DK_LOSS, nl, 0, g->loss);
+    for (int v = 0; v < g->nnodes; v++) {
+        const Node *n = &g->nodes[v];
+        for (int k = n->first_edge; k < n->first_edge + n->nedges; k++) {
+            const Edge *e = &g->edges[k];
+            if (e->kind == E_JY) {
+                /* the weight's edge shows both junction edges of that weight */
+                int jw = k - 1;          /* the same weight's E_JW precedes */
+                dedge(D, D->of_gnode[e->to], D->of_gnode[v], k, jw, NULL, false);
+            } else if (e->kind == E_SKIP) {
+                want_skip(D, D->of_gnode[e->to], D->of_gnode[v], k, NULL);
+            } else if (e->kind == E_LOSS) {
+                dedge(D, D->of_gnode[e->to], D->of_gnode[v], k, -1, NULL, false);
+            } else if (e->kind == E_JW && D->o->view == VIEW_NETWORK) {
+                /* a path ending at a weight ends on that weight's edge:
+                 * handled through the E_JY edge of the same weight */
+            }
+        }
+    }
+    buf_free(&t1);
+    buf_free(&t2);
+}
+
+/* Route the shortcuts around the drawing: up and over the top for a
+ * neuron in the upper half, under the bottom for the lower half, through
+ * two invisible waypoints, stacked so that no two overlap. */
+static void route_skips(Drawing *D)
+{
+    if (!D->nskips)
+        return;
+    double minr = 0, maxr = 0;
+    for (int i = 0; i < D->nnodes; i++) {
+        if (D->nodes[i].row < minr)
+            minr = D->nodes[i].row;
+        if (D->nodes[i].row > maxr)
+            maxr = D->nodes[i].row;
+    }
+    double mid = (minr + maxr) / 2;
+    int above = 0, below = 0;
+    Buf id = {0};
+    for (int q = 0; q < D->nskips; q++) {
+        int a = D->skips[3 * q], b = D->skips[3 * q + 1], k = D->skips[3 * q + 2];
+        bool up = D->nodes[a].row <= mid;
+        double peak = up ? minr - 0.9 - 0.45 * above++ : maxr + 0.9 + 0.45 * below++;
+        double c0 = D->nodes[a].col, c1 = D->nodes[b].col;
+        int w[2];
+        for (int t = 0; t < 2; t++) {
+            buf_truncate(&id, 0);
+            buf_printf(&id, "%s~%s~%d", D->nodes[a].id, D->nodes[b].id, t);
+            w[t] = dnode(D, buf_cstr(&id), NULL, DK_WAYPOINT, t ? c1 - 0.35 : c0 + 0.35, peak, -1);
+        }
+        int e1 = dedge(D, a, w[0], k, -1, NULL, true);
+        int e2 = dedge(D, w[0], w[1], k, -1, D->skip_labels[q], true);
+        dedge(D, w[1], b, k, -1, NULL, true);
+        D->edges[e1].no_arrow = D->edges[e2].no_arrow = true;
+    }
+    buf_free(&id);
+}
+
+/* a scalar graph: a box a variable, columns by depth from the inputs */
+static void build_scalar(Drawing *D)
+{
+    const Graph *g = D->g;
+    Buf t1 = {0}, t2 = {0}, t3 = {0};
+    /* depth = longest path from an input, by repeated relaxation in
+     * topological order (iterative: Kahn's algorithm over operand edges) */
+    int n = g->nnodes;
+    int *depth = xcalloc((size_t)n, sizeof *depth);
+    int *indeg = xcalloc((size_t)n, sizeof *indeg);     /* operands left */
+    int *queue = xmalloc(xmul((size_t)n, sizeof *queue));
+    int *users_n = xcalloc((size_t)n + 1, sizeof *users_n);
+    for (int k = 0; k < g->nedges; k++) {
+        indeg[g->edges[k].from]++;
+        users_n[g->edges[k].to + 1]++;
+    }
+    for (int v = 0; v < n; v++)
+        users_n[v + 1] += users_n[v];
+    int *users = xmalloc(xmul((size_t)g->nedges + 1, sizeof *users));
+    int *fill = xcalloc((size_t)n, sizeof *fill);
+    for (int k = 0; k < g->nedges; k++) {
+        int u = g->edges[k].to;
+        users[users_n[u] + fill[u]++] = g->edges[k].from;
+    }
+    int qh = 0, qt = 0;
+    for (int v = 0; v < n; v++)
+        if (indeg[v] == 0)
+            queue[qt++] = v;
+    while (qh < qt) {
+        int u = queue[qh++];
+        for (int i = users_n[u]; i < users_n[u + 1]; i++) {
+            int v = users[i];
+            if (depth[u] + 1 > depth[v])
+                depth[v] = depth[u] + 1;
+            if (--indeg[v] == 0)
+                queue[qt++] = v;
+        }
+    }
+    int maxd = 0;
+    for (int v = 0; v < n; v++)
+        if (depth[v] > maxd)
+            maxd = depth[v];
+    int *count = xcalloc((size_t)maxd + 1, sizeof *count);
+    for (int v = 0; v < n; v++)
+        count[depth[v]]++;
+    int *at = xcalloc((size_t)maxd + 1, sizeof *at);
+    for (int v = 0; v < n; v++) {
+        int c = depth[v];
+        dnode(D, node_id(D, v, "", &t1), node_label(D, v, &t2), DK_VAR, c,
+              at[c]++ - (count[c] - 1) / 2.0, v);
+    }
+    for (int k = 0; k < g->nedges; k++) {
+        const Edge *e = &g->edges[k];
+        dedge(D, D->of_gnode[e->to], D->of_gnode[e->from], k, -1, edge_label(D, k, &t3), false);
+    }
+    free(depth);
+    free(indeg);
+    free(queue);
+    free(users_n);
+    free(users);
+    free(fill);
+    free(count);
+    free(at);
+    buf_free(&t1);
+    buf_free(&t2);
+    buf_free(&t3);
+}
+
+/* ---- libgvc ---- */
+
+extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
+extern gvplugin_library_t gvplugin_neato_layout_LTX_library;
+extern gvplugin_library_t gvplugin_core_LTX_library;
+
+/* the plugins linked in: no config file read, text measured with built-in
+ * font metrics, so the output is the same bytes on every machine */
+static lt_symlist_t builtins[] = {
+    {"gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library},
+    {"gvplugin_neato_layout_LTX_library", &gvplugin_neato_layout_LTX_library},
+    {"gvplugin_core_LTX_library", &gvplugin_core_LTX_library},
+    {0, 0},
+};
+
+/* an id usable in SVG and CSS: letters, digits, '-', '_' */
+static void svg_id(const char *s, Buf *out)
+{
+    for (; *s; s++) {
+        char c = *s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
+            buf_putc(out, c);
+        else if (c == '[')
+            buf_putc(out, '_');
+        else if (c == '+')
+            buf_puts(out, "_p");
+        else if (c == ':')
+            buf_puts(out, "_");
+        /* ']' dropped */
+    }
+}
+
+static char *S(char *s) { return s; }
+
+typedef struct Syms {
+    Agsym_t *n_label, *n_shape, *n_color, *n_fontcolor, *n_pos, *n_width, *n_height,
+        *n_penwidth, *n_style, *n_fillcolor, *n_fontsize, *n_margin, *n_id, *n_class;
+    Agsym_t *e_color, *e_penwidth, *e_label, *e_style, *e_id, *e_class, *e_fontcolor,
+        *e_arrowsize, *e_constraint, *e_weight, *e_headlabel, *e_arrowhead;
+} Syms;
+
+static void set_html(Agraph_t *G, void *obj, Agsym_t *sym, const char *html)
+{
+    char *h = agstrdup_html(G, (char *)html);
+    agxset(obj, sym, h);
+    agstrfree(G, h);
+}
+
+/* the cgraph graph of drawing D; positions when NOP */
+static Agraph_t *to_cgraph(Drawing *D, bool nop)
+{
+    const RenderOpts *o = D->o;
+    Agraph_t *G = agopen(S("pathgrad"), Agdirected, NULL);
+    agattr(G, AGRAPH, S("rankdir"), S(o->top_bottom ? "TB" : "LR"));
+    agattr(G, AGRAPH, S("fontname"), S("Times-Roman"));
+    agattr(G, AGRAPH, S("bgcolor"), S("white"));
+    agattr(G, AGRAPH, S("pad"), S("0.2"));
+    /* edges first: a line crossing a box passes behind it */
+    agattr(G, AGRAPH, S("outputorder"), S("edgesfirst"));
+    if (nop) {
+        agattr(G, AGRAPH, S("splines"), S("line"));
+        agattr(G, AGRAPH, S("notranslate"), S("false"));
+    } else {
+        agattr(G, AGRAPH, S("nodesep"), S("0.12"));
+        agattr(G, AGRAPH, S("ranksep"), S(D->labels ? "0.5" : "0.6"));
+        agattr(G, AGRAPH, S("newrank"), S("true"));
+    }
+    Syms y;
+    y.n_label = agattr(G, AGNODE, S("label"), S(""));
+    y.n_shape = agattr(G, AGNODE, S("shape"), S("box"));
+    y.n_color = agattr(G, AGNODE, S("color"), S(DIM));
+    y.n_fontcolor = agattr(G, AGNODE, S("fontcolor"), S("black"));
+    y.n_pos = nop ? agattr(G, AGNODE, S("pos"), S("")) : NULL;
+    y.n_width = agattr(G, AGNODE, S("width"), S("0.3"));
+    y.n_height = agattr(G, AGNODE, S("height"), S("0.3"));
+    y.n_penwidth = agattr(G, AGNODE, S("penwidth"), S("1"));
+    y.n_style = agattr(G, AGNODE, S("style"), S("rounded,filled"));
+    y.n_fillcolor = agattr(G, AGNODE, S("fillcolor"), S("white"));
+    y.n_fontsize = agattr(G, AGNODE, S("fontsize"), S("14"));
+    y.n_margin = agattr(G, AGNODE, S("margin"), S("0.05,0.03"));
+    y.n_id = agattr(G, AGNODE, S("id"), S(""));
+    y.n_class = agattr(G, AGNODE, S("class"), S(""));
+    agattr(G, AGNODE, S("fontname"), S("Times-Roman"));
+    y.e_color = agattr(G, AGEDGE, S("color"), S(DIM));
+    y.e_penwidth = agattr(G, AGEDGE, S("penwidth"), S("1"));
+    y.e_label = agattr(G, AGEDGE, S("label"), S(""));
+    y.e_style = agattr(G, AGEDGE, S("style"), S("solid"));
+    y.e_id = agattr(G, AGEDGE, S("id"), S(""));
+    y.e_class = agattr(G, AGEDGE, S("class"), S(""));
+    y.e_fontcolor = agattr(G, AGEDGE, S("fontcolor"), S("#444444"));
+    y.e_arrowsize = agattr(G, AGEDGE, S("arrowsize"), S("0.6"));
+    y.e_constraint = agattr(G, AGEDGE, S("constraint"), S("true"));
+    y.e_weight = agattr(G, AGEDGE, S("weight"), S("1"));
+    y.e_headlabel = agattr(G, AGEDGE, S("headlabel"), S(""));
+    y.e_arrowhead = agattr(G, AGEDGE, S("arrowhead"), S("normal"));
+    agattr(G, AGEDGE, S("labeldistance"), S("2.2"));
+    agattr(G, AGEDGE, S("labelangle"), S("-18"));
+    agattr(G, AGEDGE, S("labelfontsize"), S("10"));
+    agattr(G, AGEDGE, S("labelfontname"), S("Times-Roman"));
+    agattr(G, AGEDGE, S("labelfontcolor"), S("#444444"));
+    agattr(G, AGEDGE, S("fontname"), S("Times-Roman"));
+    agattr(G, AGEDGE, S("fontsize"), S("11"));
+
+    Buf tmp = {0};
+    const double colpitch = D->labels ? 130 : 100, rowpitch = D->labels ? 40 : 32;
+    for (int i = 0; i < D->nnodes; i++) {
+        DNode *n = &D->nodes[i];
+        if (!n->keep)
+            continue;
+        n->ag = agnode(G, (char *)n->id, 1);
+        switch (n->kind) {
+        case DK_JUNCTION:
+            agxset(n->ag, y.n_shape, S("point"));
+            agxset(n->ag, y.n_style, S("filled"));
+            agxset(n->ag, y.n_width, S("0.07"));
+            agxset(n->ag, y.n_height, S("0.07"));
+            break;
+        case DK_NEURON:
+            agxset(n->ag, y.n_shape, S("circle"));
+            agxset(n->ag, y.n_style, S("filled"));
+            agxset(n->ag, y.n_width, S("0.45"));
+            agxset(n->ag, y.n_fontsize, S("12"));
+            break;
+        case DK_LOSS:
+            agxset(n->ag, y.n_style, S("rounded,filled,bold"));
+            break;
+        case DK_LEGEND:
+            agxset(n->ag, y.n_shape, S("plaintext"));
+            break;
+        case DK_WAYPOINT:
+            agxset(n->ag, y.n_shape, S("point"));
+            agxset(n->ag, y.n_width, S("0.01"));
+            agxset(n->ag, y.n_height, S("0.01"));
+            agxset(n->ag, y.n_style, S("invis"));
+            break;
+        default:
+            break;
+        }
+        if (n->label)
+            set_html(G, n->ag, y.n_label, n->label);
+        if (n->on) {
+            agxset(n->ag, y.n_color, S(HIGHLIGHT));
+            agxset(n->ag, y.n_penwidth, S("2"));
+            if (n->kind == DK_JUNCTION)
+                agxset(n->ag, y.n_fillcolor, S(HIGHLIGHT));
+        } else if (n->kind == DK_JUNCTION) {
+            agxset(n->ag, y.n_fillcolor, S(DIM));
+        }
+        if (n->on && n->kind != DK_LEGEND && n->kind != DK_WAYPOINT) {
+            buf_truncate(&tmp, 0);
+            buf_puts(&tmp, "n-");
+            svg_id(n->id, &tmp);
+            agxset(n->ag, y.n_id, tmp.data);
+            agxset(n->ag, y.n_class, S("path"));
+        }
+        if (nop) {
+            double px = n->col * colpitch, py = -n->row * rowpitch;
+            if (o->top_bottom) {
+                double t = px;
+                px = -py;
+                py = -t;
+            }
+            buf_truncate(&tmp, 0);
+            buf_printf(&tmp, "%.2f,%.2f!", px, py);
+            agxset(n->ag, y.n_pos, tmp.data);
+        }
+    }
+    /* dot: each column one rank, its rows pinned by invisible edges */
+    if (!nop) {
+        int maxcol = 0;
+        for (int i = 0; i < D->nnodes; i++)
+            if (D->nodes[i].keep && D->nodes[i].col > maxcol)
+                maxcol = (int)D->nodes[i].col;
+        int *last = xmalloc(xmul((size_t)maxcol + 1, sizeof *last));
+        for (int c = 0; c <= maxcol; c++)
+            last[c] = -1;
+        /* nodes were made column by column in row order, except that a
+         * layer's columns interleave: pin each column in creation order */
+        for (int c = 0; c <= maxcol; c++) {
+            buf_truncate(&tmp, 0);
+            buf_printf(&tmp, "col%d", c);
+            Agraph_t *sub = agsubg(G, tmp.data, 1);
+            agsafeset(sub, S("rank"), S("same"), S(""));
+            for (int i = 0; i < D->nnodes; i++) {
+                DNode *n = &D->nodes[i];
+                if (!n->keep || (int)n->col != c || n->kind == DK_LEGEND)
+                    continue;
+                agsubnode(sub, n->ag, 1);
+                if (last[c] >= 0) {
+                    Agedge_t *e = agedge(G, D->nodes[last[c]].ag, n->ag, NULL, 1);
+                    agxset(e, y.e_style, S("invis"));
+                    agxset(e, y.e_weight, S("0"));
+                }
+                last[c] = i;
+            }
+        }
+        free(last);
+    }
+    for (int i = 0; i < D->nedges; i++) {
+        DEdge *de = &D->edges[i];
+        DNode *a = &D->nodes[de->from], *b = &D->nodes[de->to];
+        if (!a->keep || !b->keep)
+            continue;
+        Agedge_t *e = agedge(G, a->ag, b->ag, NULL, 1);
+        if (de->label)
+            set_html(G, e, de->at_head ? y.e_headlabel : y.e_label, de->label);
+        if (de->skip)
+            agxset(e, y.e_style, S("dashed"));
+        if (de->no_arrow)
+            agxset(e, y.e_arrowhead, S("none"));
+        if (!de->on)
+            continue;
+        /* colour: the terms' own colours, else the highlight */
+        buf_truncate(&tmp, 0);
+        if (o->colors && de->terms) {
+            for (int t = 0; t < D->ncolors; t++)
+                if (de->terms & ((uint64_t)1 << t))
+                    buf_printf(&tmp, "%s%s", tmp.len ? ":" : "", palette[t]);
+        } else {
+            buf_puts(&tmp, HIGHLIGHT);
+        }
+        agxset(e, y.e_color, tmp.data);
+        agxset(e, y.e_penwidth, S("2.5"));
+        agxset(e, y.e_fontcolor, S("black"));
+        buf_truncate(&tmp, 0);
+        buf_puts(&tmp, "path");
+        for (int t = 0; t < D->nterms_shown && t < 64; t++)
+            if (de->terms & ((uint64_t)1 << t))
+                buf_printf(&tmp, " term%d", t + 1);
+        agxset(e, y.e_class, tmp.data);
+        buf_truncate(&tmp, 0);
+        buf_puts(&tmp, "e-");
+        svg_id(a->id, &tmp);
+        buf_puts(&tmp, "--");
+        svg_id(b->id, &tmp);
+        agxset(e, y.e_id, tmp.data);
+    }
+    buf_free(&tmp);
+    return G;
+}
+
+/* the legend of --colors: a swatch and the term, one row a term */
+static void add_legend(Drawing *D)
+{
+    Buf h = {0};
+    buf_puts(&h, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"3\" CELLPADDING=\"1\">");
+    for (int t = 0; t < D->ncolors; t++)
+        buf_printf(&h, "<TR><TD BGCOLOR=\"%s\" WIDTH=\"18\" HEIGHT=\"8\"></TD>"
+                   "<TD ALIGN=\"LEFT\">%d: %s</TD></TR>", palette[t], t + 1, buf_cstr(&D->legend_terms[t]));
+    buf_puts(&h, "</TABLE>");
+    int maxcol = 0;
+    double minrow = 0;
+    for (int i = 0; i < D->nnodes; i++) {
+        if (D->nodes[i].keep && D->nodes[i].col > maxcol)
+            maxcol = (int)D->nodes[i].col;
+        if (D->nodes[i].keep && D->nodes[i].row < minrow)
+            minrow = D->nodes[i].row;
+    }
+    int v = dnode(D, "legend", buf_cstr(&h), DK_LEGEND, maxcol / 2, minrow - 2 - D->ncolors * 0.4, -1);
+    D->nodes[v].keep = true;
+    buf_free(&h);
+}
+
+int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o, FILE *out)
+{
+    Drawing D;
+    memset(&D, 0, sizeof D);
+    D.g = g;
+    D.o = o;
+    Deriver d;
+    deriver_init(&d, g, o->stage);
+    D.d = &d;
+    D.of_gnode = xmalloc(xmul((size_t)g->nnodes, sizeof *D.of_gnode));
+    for (int v = 0; v < g->nnodes; v++)
+        D.of_gnode[v] = -1;
+    D.on = xcalloc((size_t)(g->nedges ? g->nedges : 1), 1);
+    D.terms = xcalloc((size_t)(g->nedges ? g->nedges : 1), sizeof *D.terms);
+    int rc = 0;
+
+    /* a drawing's size is known before it is built: refuse it early */
+    uint64_t est_nodes = (uint64_t)g->nnodes, est_edges = (uint64_t)g->nedges;
+    if (g->kind == B_NETWORK && o->view == VIEW_GRAPH) {
+        for (int v = 0; v < g->nnodes; v++)
+            est_nodes += g->nodes[v].kind == N_WEIGHT;
+        est_edges += est_nodes - (uint64_t)g->nnodes;
+    }
+    if (est_nodes > PG_MAX_DRAW_NODES || est_edges > PG_MAX_DRAW_EDGES) {
+        fprintf(stderr, PG_NAME ": render: the drawing would have %llu nodes and %llu edges, "
+                "more than the limits of %d and %d%s\n", (unsigned long long)est_nodes,
+                (unsigned long long)est_edges, PG_MAX_DRAW_NODES, PG_MAX_DRAW_EDGES,
+                g->kind == B_NETWORK && o->view == VIEW_GRAPH ? " (--view network draws fewer)" : "");
+        rc = -1;
+    }
+    /* edge labels make a large drawing slow to place and unreadable */
+    D.labels = o->labels && est_edges <= PG_MAX_LABELED_EDGES;
+    if (rc == 0)
+        rc = mark_highlight(&D, of, wrt, node);
+    if (rc == 0) {
+        if (g->kind == B_GRAPH)
+            build_scalar(&D);
+        else if (o->view == VIEW_NETWORK)
+            build_network_neurons(&D);
+        else
+            build_network_graph(&D);
+        route_skips(&D);
+        for (int i = 0; i < D.nedges; i++) {
+            DEdge *e = &D.edges[i];
+            for (int s = 0; s < 2; s++) {
+                int k = e->gedge[s];
+                if (k >= 0 && D.on[k]) {
+                    e->on = true;
+                    e->terms |= D.terms[k];
+                }
+            }
+            if (e->on)
+                D.nodes[e->from].on = D.nodes[e->to].on = true;
+        }
+        if (of >= 0 && D.of_gnode[of] >= 0 && node < 0)
+            D.nodes[D.of_gnode[of]].on = true;
+        int mark = node >= 0 ? node : wrt;
+        if (mark >= 0 && D.of_gnode[mark] >= 0)
+            D.nodes[D.of_gnode[mark]].on = true;
+        for (int i = 0; i < D.nnodes; i++)
+            D.nodes[i].keep = !o->only_paths || D.nodes[i].on;
+        if (D.legend_terms && D.ncolors > 0)
+            add_legend(&D);
+
+        int kept_nodes = 0, kept_edges = 0;
+        for (int i = 0; i < D.nnodes; i++)
+            kept_nodes += D.nodes[i].keep;
+        for (int i = 0; i < D.nedges; i++)
+            kept_edges += D.nodes[D.edges[i].from].keep && D.nodes[D.edges[i].to].keep;
+        bool nop = g->kind == B_NETWORK || kept_nodes > PG_DOT_MAX_NODES || kept_edges > PG_DOT_MAX_EDGES;
+
+        GVC_t *gvc = gvContextPlugins(builtins, 0);
+        Agraph_t *G = to_cgraph(&D, nop);
+        if (gvLayout(gvc, G, nop ? "nop" : "dot") != 0) {
+            fprintf(stderr, PG_NAME ": render: the layout failed\n");
+            rc = -1;
+        } else {
+            /* straight into the output: a 50x50 network is tens of MB */
+            if (gvRender(gvc, G, o->dot ? "dot" : "svg", out) != 0) {
+                fprintf(stderr, PG_NAME ": render: Graphviz could not write %s\n", o->dot ? "DOT" : "SVG");
+                rc = -1;
+            }
+            gvFreeLayout(gvc, G);
+        }
+        agclose(G);
+        gvFreeContext(gvc);
+    }
+    if (D.legend_terms) {
+        for (int t = 0; t < PG_MAX_COLORS; t++)
+            buf_free(&D.legend_terms[t]);
+        free(D.legend_terms);
+    }
+    free(D.skips);
+    free(D.skip_labels);
+    free(D.nodes);
+    free(D.edges);
+    free(D.of_gnode);
+    free(D.on);
+    free(D.terms);
+    arena_free(&D.arena);
+    deriver_free(&d);
+    return rc;
+}

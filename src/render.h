@@ -1,0 +1,47 @@
+/* render.h — the computational graph and its paths, drawn through libgvc.
+ *
+ * Ownership: render_write borrows the Graph and writes the SVG or DOT text
+ * to the caller's FILE.  All libgvc state is created and torn
+ * down inside one call (context, graph, layout, rendered data).
+ */
+#ifndef PG_RENDER_H
+#define PG_RENDER_H
+
+#include "derive.h"
+#include "graph.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef enum { VIEW_GRAPH, VIEW_NETWORK } View;
+
+typedef struct RenderOpts {
+    View view;
+    bool dot;              /* DOT instead of SVG */
+    bool top_bottom;       /* rankdir TB instead of LR */
+    unsigned long long term;   /* 0: every term; K: only the K-th */
+    bool colors;           /* each term's path in its own colour, a legend */
+    bool only_paths;       /* draw only what the paths use */
+    bool labels;           /* local derivatives on the edges */
+    Stage stage;
+} RenderOpts;
+
+/* the largest graph drawn */
+#define PG_MAX_DRAW_NODES 1000000
+#define PG_MAX_DRAW_EDGES 3000000
+/* above these sizes nodes are placed on a computed grid (the nop engine)
+ * instead of dot's layout, which grows much faster than linearly */
+#define PG_DOT_MAX_NODES 600
+#define PG_DOT_MAX_EDGES 2500
+/* drawings with more edges than this leave out the edge labels */
+#define PG_MAX_LABELED_EDGES 5000
+/* --colors distinguishes at most this many terms */
+#define PG_MAX_COLORS 10
+
+/* Draw GRAPH with the paths OF -> WRT highlighted (OF < 0: none), or with
+ * NODE >= 0, the paths of NODE's forward path sum, as SVG or DOT to OUT.
+ * Every check that can fail on the input runs before the first byte is
+ * written.  Returns 0, or -1 after printing an error. */
+int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o, FILE *out);
+
+#endif
