@@ -64,8 +64,15 @@ check: deps $(BIN)
 asan: deps
 	$(MAKE) --no-print-directory BUILD=build-asan BIN=pathgrad-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" pathgrad-asan
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:fast_unwind_on_malloc=0 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    UBSAN_OPTIONS=print_stacktrace=1 \
 	    PROPS_ARGS="--count 15" PATHGRAD=./pathgrad-asan bash tests/run.sh
+
+# the suite with every pathgrad run under valgrind (Graphviz's own leaks
+# suppressed by tests/gvc.supp); slow: the property tests run on 4 networks
+valgrind: deps $(BIN)
+	PG_REAL=$(CURDIR)/$(BIN) PROPS_ARGS="--count 4" PATHGRAD=tests/valgrind-pathgrad.sh bash tests/run.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -77,4 +84,4 @@ uninstall:
 clean:
 	rm -rf build build-asan pathgrad pathgrad-asan
 
-.PHONY: all deps demo check asan install uninstall clean
+.PHONY: all deps demo check asan valgrind install uninstall clean

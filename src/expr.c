@@ -492,7 +492,11 @@ void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n
     if (out->len > start && n > 0) {
         unsigned char prev = (unsigned char)out->data[out->len - 1];
         unsigned char next = (unsigned char)factor[0];
-        if (st != FMT_LATEX) {
+        if (st == FMT_HTML) {
+            /* SVG drops the spaces that open a text span (sub- and
+             * superscripts end one): only a trailing space keeps a gap */
+            buf_puts(out, "· ");
+        } else if (st == FMT_TEXT) {
             buf_puts(out, " · ");
         } else if (isdigit(next) || next == '.' || next == '-') {
             buf_puts(out, "\\cdot ");

@@ -398,6 +398,8 @@ static void route_skips(Drawing *D)
         return;
     double minr = 0, maxr = 0;
     for (int i = 0; i < D->nnodes; i++) {
+        if (!D->nodes[i].keep)
+            continue;
         if (D->nodes[i].row < minr)
             minr = D->nodes[i].row;
         if (D->nodes[i].row > maxr)
@@ -408,6 +410,8 @@ static void route_skips(Drawing *D)
     Buf id = {0};
     for (int q = 0; q < D->nskips; q++) {
         int a = D->skips[3 * q], b = D->skips[3 * q + 1], k = D->skips[3 * q + 2];
+        if (!D->nodes[a].keep || !D->nodes[b].keep || (D->o->only_paths && !D->on[k]))
+            continue;
         bool up = D->nodes[a].row <= mid;
         double peak = up ? minr - 0.9 - 0.45 * above++ : maxr + 0.9 + 0.45 * below++;
         double c0 = D->nodes[a].col, c1 = D->nodes[b].col;
@@ -756,6 +760,51 @@ static void add_legend(Drawing *D)
     buf_free(&h);
 }
 
+/* drawn edges from FIRST on take the highlight of the graph edges they show */
+static void mark_on(Drawing *D, int first)
+{
+    for (int i = first; i < D->nedges; i++) {
+        DEdge *e = &D->edges[i];
+        for (int s = 0; s < 2; s++) {
+            int k = e->gedge[s];
+            if (k >= 0 && D->on[k]) {
+                e->on = true;
+                e->terms |= D->terms[k];
+            }
+        }
+        if (e->on)
+            D->nodes[e->from].on = D->nodes[e->to].on = true;
+    }
+}
+
+static int by_col_row(const void *a, const void *b)
+{
+    const DNode *x = *(const DNode *const *)a, *y = *(const DNode *const *)b;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* --only-paths: close the gaps the dropped nodes leave in each column */
+static void compact_rows(Drawing *D)
+{
+    DNode **v = xmalloc(xmul((size_t)D->nnodes + 1, sizeof *v));
+    int n = 0;
+    for (int i = 0; i < D->nnodes; i++)
+        if (D->nodes[i].keep)
+            v[n++] = &D->nodes[i];
+    qsort(v, (size_t)n, sizeof *v, by_col_row);
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j < n && v[j]->col == v[i]->col)
+            j++;
+        for (int k = i; k < j; k++)
+            v[k]->row = (k - i) - (j - i - 1) / 2.0;
+        i = j;
+    }
+    free(v);
+}
+
 int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o, FILE *out)
 {
     Drawing D;
@@ -797,19 +846,11 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
             build_network_neurons(&D);
         else
             build_network_graph(&D);
-        route_skips(&D);
-        for (int i = 0; i < D.nedges; i++) {
-            DEdge *e = &D.edges[i];
-            for (int s = 0; s < 2; s++) {
-                int k = e->gedge[s];
-                if (k >= 0 && D.on[k]) {
-                    e->on = true;
-                    e->terms |= D.terms[k];
-                }
-            }
-            if (e->on)
-                D.nodes[e->from].on = D.nodes[e->to].on = true;
-        }
+        /* what is on the paths, and what is drawn */
+        mark_on(&D, 0);
+        for (int q = 0; q < D.nskips; q++)
+            if (D.on[D.skips[3 * q + 2]])
+                D.nodes[D.skips[3 * q]].on = D.nodes[D.skips[3 * q + 1]].on = true;
         if (of >= 0 && D.of_gnode[of] >= 0 && node < 0)
             D.nodes[D.of_gnode[of]].on = true;
         int mark = node >= 0 ? node : wrt;
@@ -817,6 +858,14 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
             D.nodes[D.of_gnode[mark]].on = true;
         for (int i = 0; i < D.nnodes; i++)
             D.nodes[i].keep = !o->only_paths || D.nodes[i].on;
+        if (o->only_paths)
+            compact_rows(&D);
+        int first_new = D.nedges;
+        route_skips(&D);
+        mark_on(&D, first_new);
+        for (int i = first_new; i < D.nedges; i++)
+            if (D.edges[i].on || !o->only_paths)
+                D.nodes[D.edges[i].from].keep = D.nodes[D.edges[i].to].keep = true;
         if (D.legend_terms && D.ncolors > 0)
             add_legend(&D);
 

@@ -65,3 +65,31 @@ if [ "$rc" = 0 ] && grep -Eq '^pathgrad [0-9]+\.[0-9]+' "$T/out"; then ok; else 
 run_line "count $T/res200.net --wrt y[0][1]"
 want=$(python3 -c 'print(2**200)')
 if [ "$rc" = 0 ] && [ "$(cat "$T/out")" = "$want" ]; then ok; else bad "count of 2^200 paths: got $(cat "$T/out")"; fi
+
+# every drawing the render cases make is well-formed XML that librsvg turns
+# into a PNG, and the same input gives the same bytes twice
+for cmd in tests/cases/render_*.cmd; do
+    run_line "$(cat "$cmd")"
+    [ "$rc" = 0 ] || continue
+    cp "$T/out" "$T/first.svg"
+    run_line "$(cat "$cmd")"
+    if ! cmp -s "$T/out" "$T/first.svg"; then
+        bad "$cmd: two runs gave different bytes"
+    elif head -c 5 "$T/out" | grep -q '<?xml'; then
+        if ! xmllint --noout "$T/out" 2>"$T/xerr"; then
+            bad "$cmd: xmllint: $(head -3 "$T/xerr")"
+        elif ! rsvg-convert "$T/out" -o "$T/out.png" 2>"$T/xerr" || [ ! -s "$T/out.png" ]; then
+            bad "$cmd: rsvg-convert: $(head -3 "$T/xerr")"
+        else
+            ok
+        fi
+    else
+        ok
+    fi
+done
+
+# a failing render leaves no output file behind
+rm -rf "$T/o" && mkdir "$T/o"
+"$PG" render samples/fc.net --wrt 'w[n-2][1][1]' --term 9 -o "$T/o/x.svg" 2>/dev/null
+rc=$?
+if [ $rc = 1 ] && [ -z "$(ls "$T/o")" ]; then ok; else bad "render --term 9 -o: rc $rc, left $(ls "$T/o")"; fi

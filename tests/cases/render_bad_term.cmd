@@ -1,0 +1,1 @@
+render samples/fc.net --term 0 --wrt y[n][1]

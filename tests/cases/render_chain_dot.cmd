@@ -1,0 +1,1 @@
+render samples/chain.net --stage local --format dot

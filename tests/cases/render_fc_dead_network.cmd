@@ -1,0 +1,1 @@
+render samples/fc_dead.net --view network

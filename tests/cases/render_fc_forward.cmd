@@ -1,0 +1,1 @@
+render samples/fc.net --node y[n-1][1] --only-paths

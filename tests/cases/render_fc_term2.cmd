@@ -1,0 +1,1 @@
+render samples/fc.net --wrt w[n-2][1][1] --term 2

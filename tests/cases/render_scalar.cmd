@@ -1,0 +1,1 @@
+render tests/cases/scalar.net --stage local

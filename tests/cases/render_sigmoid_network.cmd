@@ -1,0 +1,1 @@
+render samples/sigmoid.net --view network

@@ -1,0 +1,1 @@
+render tests/cases/wide.net --stage act --only-paths
