@@ -74,6 +74,22 @@ asan: deps
 valgrind: deps $(BIN)
 	PG_REAL=$(CURDIR)/$(BIN) PROPS_ARGS="--count 4" PATHGRAD=tests/valgrind-pathgrad.sh bash tests/run.sh
 
+# speed and memory, each against a baseline measured in the same run
+bench: $(BIN)
+	bash bench/render.sh
+
+# the article's five figures, drawn from the samples
+FIGS := docs/figures/chain.svg docs/figures/fc_network.svg docs/figures/fc_graph.svg \
+        docs/figures/fc_paths.svg docs/figures/forward.svg docs/figures/resblock.svg
+figures: $(BIN)
+	mkdir -p docs/figures
+	./$(BIN) render samples/chain.net --stage chain -o docs/figures/chain.svg
+	./$(BIN) render samples/fc.net --view network --no-paths -o docs/figures/fc_network.svg
+	./$(BIN) render samples/fc.net --no-paths --no-labels -o docs/figures/fc_graph.svg
+	./$(BIN) render samples/fc.net --wrt 'w[n-2][1][1]' --stage chain --no-labels -o docs/figures/fc_paths.svg
+	./$(BIN) render samples/fc.net --node 'y[n-1][1]' --only-paths -o docs/figures/forward.svg
+	./$(BIN) render samples/resblock.net --of 'y[out][1]' --wrt 'y[in][1]' --term 5 -o docs/figures/resblock.svg
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pathgrad
@@ -84,4 +100,4 @@ uninstall:
 clean:
 	rm -rf build build-asan pathgrad pathgrad-asan
 
-.PHONY: all deps demo check asan valgrind install uninstall clean
+.PHONY: all deps demo check asan valgrind bench figures install uninstall clean

@@ -36,7 +36,7 @@ static const char usage_text[] =
     "  check  FILE    parse and build; print a summary of each block\n"
     "  render FILE [--of NAME] [--wrt REF | --node REF] [--stage S] [--view graph|network]\n"
     "         [--format svg|dot] [--rankdir LR|TB] [--term K] [--colors] [--only-paths]\n"
-    "         [--no-labels] [-o OUT]\n"
+    "         [--no-labels] [--no-paths] [-o OUT]\n"
     "                 draw the computational graph through Graphviz (libgvc), the paths\n"
     "                 of d(OF)/d(REF) in red (default: the file's first derive), or with\n"
     "                 --node the paths of a forward path sum; edges carry their local\n"
@@ -68,6 +68,7 @@ static const char usage_text[] =
     "  --colors         render: each term's path in its own colour, with a legend\n"
     "  --only-paths     render: draw only what the paths use\n"
     "  --no-labels      render: no local derivatives on the edges\n"
+    "  --no-paths       render: the graph alone, nothing highlighted\n"
     "  --rankdir D      render: LR (inputs left, loss right; default) or TB\n"
     "  -h, --help       this help\n"
     "  --version        the version\n"
@@ -81,7 +82,7 @@ typedef struct Opts {
     unsigned long long max_terms;
     /* render */
     View view;
-    bool top_bottom, colors, only_paths, no_labels;
+    bool top_bottom, colors, only_paths, no_labels, no_paths;
     unsigned long long term;
 } Opts;
 
@@ -163,6 +164,9 @@ static int parse_opts(int argc, char **argv, Opts *o)
             takes = false;
         } else if (strcmp(a, "--no-labels") == 0) {
             o->no_labels = true;
+            takes = false;
+        } else if (strcmp(a, "--no-paths") == 0) {
+            o->no_paths = true;
             takes = false;
         } else if (strcmp(a, "--max-terms") == 0) {
             if (v) {
@@ -473,7 +477,7 @@ static int cmd_render(const Loaded *L, const Opts *o)
         wrt = of >= 0 ? graph_resolve_text(&g, o->wrt, "--wrt") : -1;
         if (wrt < 0)
             rc = EXIT_USAGE;
-    } else {
+    } else if (!o->no_paths) {
         for (const Stmt *s = b->stmts; s; s = s->next)
             if (s->kind == S_DERIVE) {
                 of = graph_resolve(&g, &s->ref);
