@@ -87,7 +87,7 @@ figures: $(BIN)
 	./$(BIN) render samples/fc.net --view network --no-paths -o docs/figures/fc_network.svg
 	./$(BIN) render samples/fc.net --no-paths --no-labels -o docs/figures/fc_graph.svg
 	./$(BIN) render samples/fc.net --wrt 'w[n-2][1][1]' --stage chain --no-labels -o docs/figures/fc_paths.svg
-	./$(BIN) render samples/fc.net --node 'y[n-1][1]' --only-paths -o docs/figures/forward.svg
+	./$(BIN) render samples/fc.net --node 'y[n-1][1]' --no-labels -o docs/figures/forward.svg
 	./$(BIN) render samples/resblock.net --of 'y[out][1]' --wrt 'y[in][1]' --term 5 -o docs/figures/resblock.svg
 
 install: $(BIN)
