@@ -12,14 +12,14 @@ WERROR  ?= -Werror
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
 GVDIR   := $(shell pkg-config --variable=libdir libgvc)/graphviz
-CPPFLAGS += -Isrc -I$(BUILD) $(shell pkg-config --cflags libgvc)
+CPPFLAGS += -Isrc -I$(BUILD) $(shell pkg-config --cflags libgvc plplot)
 # the Graphviz plugins are linked in (no config file, built-in font metrics)
 LDLIBS  += -L$(GVDIR) -Wl,-rpath,$(GVDIR) -lgvplugin_dot_layout -lgvplugin_neato_layout \
-           -lgvplugin_core $(shell pkg-config --libs libgvc) -lgmp -lm
+           -lgvplugin_core $(shell pkg-config --libs libgvc plplot) -lgmp -lm
 SAN     :=
 
 SRC  := src/util.c src/diag.c src/expr.c src/parse.c src/build.c src/names.c \
-        src/derive.c src/render.c src/output.c src/main.c
+        src/derive.c src/render.c src/eval.c src/vanish.c src/output.c src/main.c
 OBJ  := $(BUILD)/parser.o $(BUILD)/lexer.o $(patsubst src/%.c,$(BUILD)/%.o,$(SRC))
 BIN  := pathgrad
 

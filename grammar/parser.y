@@ -48,6 +48,7 @@ typedef struct { Expr **v; int n, cap; } ArgList;
     NameList names;
     ArgList args;
     long ival;
+    double num;
 }
 
 %code {
@@ -62,6 +63,14 @@ void pgerror(Loc *loc, ParseState *ps, const char *msg);
  * which the syntax-error messages point at */
 static int pglex(PGSTYPE *lval, Loc *lloc, ParseState *ps)
 {
+    if (ps->start_token) {
+        /* the first token says which language follows */
+        int t = ps->start_token;
+        ps->start_token = 0;
+        lloc->first_line = lloc->last_line = 1;
+        lloc->first_column = lloc->last_column = 1;
+        return t;
+    }
     int t = pgscanlex(lval, lloc, ps->scanner);
     ps->prev = ps->cur;
     ps->have_prev = ps->cur.first_line > 0;
@@ -140,6 +149,7 @@ static int call_depth(ParseState *ps, Expr *e)
 %token NETWORK "network" GRAPH "graph" LAYER "layer" LOSS "loss" DEAD "dead"
 %token DERIVE "derive" WRT "wrt" EXPAND "expand" INPUT "input"
 %token DENSE "dense" SKIP "skip" BIAS "bias"
+%token VALUES_MODE "values file"
 
 %type <blocks> blocks
 %type <block> block
@@ -154,6 +164,7 @@ static int call_depth(ParseState *ps, Expr *e)
 %type <args> args
 %type <act> opt_act
 %type <ival> opt_bias exponent
+%type <num> signed_number
 
 %left '+' '-'
 %left '*' '/'
@@ -164,6 +175,38 @@ static int call_depth(ParseState *ps, Expr *e)
 
 program
     : blocks                { ps->prog->blocks = $1.head; }
+    | VALUES_MODE values
+    ;
+
+/* a VALUES file: REF = NUMBER, one a line (newlines are not needed:
+ * a reference always starts with a name); an optional ';' may end each */
+values
+    : %empty
+    | values value
+    ;
+
+value
+    : ref '=' signed_number opt_semi
+        {
+            Value *v = arena_alloc(ps->arena, sizeof *v);
+            v->ref = $1; v->num = $3; v->loc = @$; v->num_loc = @3;
+            if (ps->prog->values_tail) ps->prog->values_tail->next = v; else ps->prog->values = v;
+            ps->prog->values_tail = v;
+        }
+    ;
+
+signed_number
+    : INT                   { $$ = $1.num; }
+    | NUMBER                { $$ = $1.num; }
+    | '-' INT               { $$ = -$2.num; }
+    | '-' NUMBER            { $$ = -$2.num; }
+    | '+' INT               { $$ = $2.num; }
+    | '+' NUMBER            { $$ = $2.num; }
+    ;
+
+opt_semi
+    : %empty
+    | ';'
     ;
 
 blocks
@@ -416,6 +459,7 @@ static const char *describe(yysymbol_kind_t sym)
     case YYSYMBOL_INT: return "an integer";
     case YYSYMBOL_NUMBER: return "a number";
     case YYSYMBOL_IDENT: return "a name";
+    case YYSYMBOL_signed_number: return "a number";
     case YYSYMBOL_ACTIVATION: return "an activation";
     default: return yysymbol_name(sym);   /* "layer", ';' ... as declared */
     }

@@ -86,11 +86,22 @@ typedef struct Block {
     struct Block *next;
 } Block;
 
+/* one line of a VALUES file: REF = NUMBER */
+typedef struct Value {
+    Ref ref;
+    double num;
+    Loc loc, num_loc;
+    struct Value *next;
+} Value;
+
 typedef struct Program {
     Block *blocks;
+    Value *values, *values_tail;   /* a values file */
 } Program;
 
 /* parse SRC into PROG (nodes in ARENA); on error print it and return -1 */
 int parse_program(const Source *src, Arena *arena, Program *prog);
+/* parse a VALUES file (REF = NUMBER lines) into PROG->values */
+int parse_values(const Source *src, Arena *arena, Program *prog);
 
 #endif

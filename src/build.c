@@ -664,6 +664,12 @@ int graph_resolve(const Graph *g, const Ref *ref)
     return resolve(g, ref, &r);
 }
 
+int graph_resolve_in(const Graph *g, const Source *src, const Ref *ref)
+{
+    Reporter r = {src, NULL, NULL};
+    return resolve(g, ref, &r);
+}
+
 /* NAME ('[' LABEL ']')* with LABEL = INT | NAME | NAME ('+'|'-') INT */
 static int parse_ref_text(const char *s, Ref *ref, char *store, size_t cap)
 {

@@ -101,6 +101,8 @@ void graph_free(Graph *g);
 /* resolve a reference written in the file (x[L][j], w[L][i][j], a name):
  * the node index, or -1 after printing a located error */
 int graph_resolve(const Graph *g, const Ref *ref);
+/* the same for a reference written in another file (a VALUES file) */
+int graph_resolve_in(const Graph *g, const Source *src, const Ref *ref);
 /* the same for a reference given as text on the command line; errors are
  * printed as "pathgrad: ..." with WHAT naming the option */
 int graph_resolve_text(const Graph *g, const char *text, const char *what);

@@ -10,6 +10,7 @@
 #include "graph.h"
 #include "output.h"
 #include "render.h"
+#include "eval.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +35,17 @@ static const char usage_text[] =
     "  count  FILE [--of NAME] [--wrt REF]\n"
     "                 the exact number of paths (big integers, no enumeration)\n"
     "  check  FILE    parse and build; print a summary of each block\n"
+    "  eval   FILE (--values VALUES | --seed N) [--of NAME] [--check] [--format text|json]\n"
+    "                 every variable's value, the loss, and its gradient with respect to\n"
+    "                 every weight, bias and input (reverse mode); --check also sums\n"
+    "                 the paths numerically and takes central finite differences, and\n"
+    "                 fails (exit 3) beyond 1e-9 and 1e-6 relative\n"
+    "  paths  FILE [--of NAME] --wrt REF [--values VALUES | --seed N] [--format text|json]\n"
+    "                 how many paths cross each number of weight layers (exact), and\n"
+    "                 with values the sum of |path product| of each length\n"
+    "  vanish FILE [--seed N | --values VALUES] [--format text|json|svg] [-o OUT]\n"
+    "                 mean |dLoss/dw| of every weight layer (seed 1 by default); svg:\n"
+    "                 a chart drawn with PLplot\n"
     "  render FILE [--of NAME] [--wrt REF | --node REF] [--stage S] [--view graph|network]\n"
     "         [--format svg|dot] [--rankdir LR|TB] [--term K] [--colors] [--only-paths]\n"
     "         [--no-labels] [--no-paths] [-o OUT]\n"
@@ -70,10 +82,15 @@ static const char usage_text[] =
     "  --no-labels      render: no local derivatives on the edges\n"
     "  --no-paths       render: the graph alone, nothing highlighted\n"
     "  --rankdir D      render: LR (inputs left, loss right; default) or TB\n"
+    "  --values FILE    numbers for the inputs, weights, biases and targets: one\n"
+    "                   REF = NUMBER a line, # comments (y[n-2][1] = 0.5, t[1] = 1)\n"
+    "  --seed N         draw them: weights Glorot-uniform, biases U(-0.1, 0.1), network\n"
+    "                   inputs and targets U(-1, 1), graph inputs U(0.5, 1.5)\n"
     "  -h, --help       this help\n"
     "  --version        the version\n"
     "\n"
-    "FILE '-' is standard input. Exit status: 0 success, 1 bad input, 2 bad usage.\n";
+    "FILE '-' is standard input. Exit status: 0 success, 1 bad input, 2 bad usage,\n"
+    "3 eval --check found a disagreement.\n";
 
 typedef struct Opts {
     const char *cmd, *file, *of, *wrt, *node, *block, *out, *format;
@@ -84,6 +101,10 @@ typedef struct Opts {
     View view;
     bool top_bottom, colors, only_paths, no_labels, no_paths;
     unsigned long long term;
+    /* eval, paths, vanish */
+    const char *values;
+    bool have_seed, check;
+    unsigned long long seed;
 } Opts;
 
 static bool is_render(const Opts *o) { return strcmp(o->cmd, "render") == 0; }
@@ -125,6 +146,12 @@ static int parse_opts(int argc, char **argv, Opts *o)
             else if (is_render(o)) {
                 if (strcmp(v, "svg") != 0 && strcmp(v, "dot") != 0)
                     return usage_error("unknown format '%s' for render (svg or dot)", v);
+            } else if (strcmp(o->cmd, "vanish") == 0) {
+                if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0 && strcmp(v, "svg") != 0)
+                    return usage_error("unknown format '%s' for vanish (text, json or svg)", v);
+            } else if (strcmp(o->cmd, "eval") == 0 || strcmp(o->cmd, "paths") == 0) {
+                if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0)
+                    return usage_error("unknown format '%s' (text or json)", v);
             } else if (strcmp(v, "latex") == 0)
                 o->fmt = OUT_LATEX;
             else if (strcmp(v, "text") == 0)
@@ -133,6 +160,21 @@ static int parse_opts(int argc, char **argv, Opts *o)
                 o->fmt = OUT_JSON;
             else
                 return usage_error("unknown format '%s' (latex, text or json)", v);
+        } else if (strcmp(a, "--values") == 0) {
+            o->values = v;
+        } else if (strcmp(a, "--seed") == 0) {
+            if (v) {
+                char *end;
+                errno = 0;
+                unsigned long long n = strtoull(v, &end, 10);
+                if (*v == '-' || *end || end == v || errno)
+                    return usage_error("--seed takes a whole number, not '%s'", v);
+                o->seed = n;
+                o->have_seed = true;
+            }
+        } else if (strcmp(a, "--check") == 0) {
+            o->check = true;
+            takes = false;
         } else if (strcmp(a, "--view") == 0) {
             if (v && strcmp(v, "graph") == 0)
                 o->view = VIEW_GRAPH;
@@ -508,6 +550,87 @@ static int cmd_render(const Loaded *L, const Opts *o)
     return rc;
 }
 
+/* the numbers of a block: --values FILE or --seed N (vanish: seed 1 by
+ * default) */
+static int load_numbers(const Graph *g, const Opts *o, Numbers *n, bool default_seed)
+{
+    numbers_init(n, g);
+    if (o->values && o->have_seed) {
+        fprintf(stderr, PG_NAME ": give --values or --seed, not both\nTry 'pathgrad --help'.\n");
+        return EXIT_USAGE;
+    }
+    if (o->values)
+        return numbers_load(n, o->values) < 0 ? EXIT_BAD_INPUT : 0;
+    if (o->have_seed || default_seed) {
+        numbers_seed(n, o->have_seed ? o->seed : 1);
+        return 0;
+    }
+    fprintf(stderr, PG_NAME ": %s needs --values FILE or --seed N\nTry 'pathgrad --help'.\n", o->cmd);
+    return EXIT_USAGE;
+}
+
+static int numeric_of(const Graph *g, const Opts *o)
+{
+    if (o->of)
+        return graph_resolve_text(g, o->of, "--of");
+    return default_of(g, NULL);
+}
+
+/* eval, paths and vanish share their set-up: one block, its numbers */
+static int cmd_numeric(const Loaded *L, const Opts *o)
+{
+    const Block *b = pick_block(L, o->block);
+    if (!b)
+        return EXIT_USAGE;
+    Graph g;
+    if (graph_build(&g, &L->src, b) < 0)
+        return EXIT_BAD_INPUT;
+    bool is_paths = strcmp(o->cmd, "paths") == 0, is_vanish = strcmp(o->cmd, "vanish") == 0;
+    int rc = 0, of = numeric_of(&g, o), ref = -1;
+    if (of < 0)
+        rc = EXIT_USAGE;
+    if (rc == 0 && is_paths) {
+        if (!o->wrt) {
+            fprintf(stderr, PG_NAME ": paths needs --wrt REF\nTry 'pathgrad --help'.\n");
+            rc = EXIT_USAGE;
+        } else if ((ref = graph_resolve_text(&g, o->wrt, "--wrt")) < 0) {
+            rc = EXIT_USAGE;
+        }
+    }
+    Numbers n;
+    bool with_values = !is_paths || o->values || o->have_seed;
+    if (rc == 0) {
+        if (with_values)
+            rc = load_numbers(&g, o, &n, is_vanish);
+        else
+            numbers_init(&n, &g);
+    } else {
+        numbers_init(&n, &g);
+    }
+    Output out;
+    if (rc == 0 && output_open(&out, o->out) < 0)
+        rc = EXIT_BAD_INPUT;
+    else if (rc == 0) {
+        bool json = o->format && strcmp(o->format, "json") == 0;
+        if (is_paths) {
+            rc = paths_write(&n, of, ref, with_values, json, out.f);
+        } else if (is_vanish) {
+            VanishFormat vf = !o->format || strcmp(o->format, "text") == 0 ? VANISH_TEXT
+                              : strcmp(o->format, "json") == 0 ? VANISH_JSON : VANISH_SVG;
+            rc = vanish_write(&n, of, vf, out.f);
+        } else {
+            EvalOpts eo = {of, json, o->check};
+            rc = eval_write(&n, &eo, out.f);
+        }
+        /* a failed check still writes its report */
+        if (output_close(&out, rc == 0 || rc == 3) < 0)
+            rc = EXIT_BAD_INPUT;
+    }
+    numbers_free(&n);
+    graph_free(&g);
+    return rc;
+}
+
 static const char *act_word(Activation a)
 {
     switch (a) {
@@ -606,6 +729,8 @@ int main(int argc, char **argv)
         run = cmd_check;
     else if (strcmp(cmd, "render") == 0)
         run = cmd_render;
+    else if (strcmp(cmd, "eval") == 0 || strcmp(cmd, "paths") == 0 || strcmp(cmd, "vanish") == 0)
+        run = cmd_numeric;
     else
         return usage_error("unknown command '%s'", cmd);
     for (int i = 2; i < argc; i++)

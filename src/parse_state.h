@@ -19,6 +19,7 @@ typedef struct ParseState {
     int line, col;          /* lexer position of the next byte */
     int errors;
     int parens;             /* '(' open in the lexer */
+    int start_token;        /* VALUES_MODE: parse a values file */
     Loc prev;               /* the last token handed to the parser */
     Loc cur;                /* the token before it ... and the current one */
     bool have_prev;

@@ -1,0 +1,799 @@
+/* eval.c — numeric evaluation, three gradients, path-length statistics and
+ * per-layer gradient sizes.
+ *
+ * Invariant: every gradient here is built from the same numeric local
+ * derivatives (numbers_local), so reverse mode and the sum over paths must
+ * agree to rounding; finite differences check those local derivatives
+ * against the forward evaluation itself.
+ */
+#include "eval.h"
+#include "derive.h"
+
+#include <gmp.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool numbers_is_leaf(const Graph *g, int node)
+{
+    const Node *n = &g->nodes[node];
+    switch (n->kind) {
+    case N_INPUT: case N_WEIGHT: case N_BIAS: return true;
+    case N_SCALAR: return n->def == NULL;
+    default: return false;
+    }
+}
+
+/* operands before the variables that use them: iterative post-order */
+static void eval_order(Numbers *n)
+{
+    const Graph *g = n->g;
+    int nn = g->nnodes;
+    n->order = xmalloc(xmul((size_t)nn + 1, sizeof *n->order));
+    unsigned char *state = xcalloc((size_t)nn + 1, 1);
+    int *stack = xmalloc(xmul((size_t)nn + 1, sizeof *stack));
+    int *cur = xcalloc((size_t)nn + 1, sizeof *cur);
+    for (int root = 0; root < nn; root++) {
+        if (state[root])
+            continue;
+        int sp = 0;
+        stack[sp++] = root;
+        state[root] = 1;
+        while (sp) {
+            int v = stack[sp - 1];
+            const Node *nv = &g->nodes[v];
+            if (cur[v] < nv->nedges) {
+                int u = g->edges[nv->first_edge + cur[v]++].to;
+                if (!state[u]) {
+                    state[u] = 1;
+                    stack[sp++] = u;
+                }
+                continue;
+            }
+            n->order[n->norder++] = v;
+            sp--;
+        }
+    }
+    free(state);
+    free(stack);
+    free(cur);
+}
+
+int numbers_init(Numbers *n, const Graph *g)
+{
+    memset(n, 0, sizeof *n);
+    n->g = g;
+    n->v = xcalloc((size_t)g->nnodes + 1, sizeof *n->v);
+    n->given = xcalloc((size_t)g->nnodes + 1, 1);
+    if (g->kind == B_NETWORK)
+        n->nt = g->layers[g->nlayers - 1].width;
+    n->t = xcalloc((size_t)n->nt + 1, sizeof *n->t);
+    n->t_given = xcalloc((size_t)n->nt + 1, sizeof *n->t_given);
+    eval_order(n);
+    return 0;
+}
+
+void numbers_free(Numbers *n)
+{
+    free(n->v);
+    free(n->given);
+    free(n->t);
+    free(n->t_given);
+    free(n->order);
+    memset(n, 0, sizeof *n);
+}
+
+/* ---- values ---- */
+
+int numbers_load(Numbers *n, const char *path)
+{
+    const Graph *g = n->g;
+    Source src;
+    if (source_read(&src, path) < 0)
+        return -1;
+    Arena arena = {0};
+    Program prog;
+    int rc = parse_values(&src, &arena, &prog) < 0 ? -1 : 0;
+    const Value **by_node = xcalloc((size_t)g->nnodes + 1, sizeof *by_node);
+    const Value **by_t = xcalloc((size_t)n->nt + 1, sizeof *by_t);
+    Buf name = {0};
+    for (const Value *val = prog.values; val && rc == 0; val = val->next) {
+        const Ref *r = &val->ref;
+        const Value **slot;
+        if (strcmp(r->name, "t") == 0 && r->nsubs == 1 && g->kind == B_NETWORK &&
+            !(g->loss >= 0 && strcmp(g->nodes[g->loss].name, "t") == 0)) {
+            const Label *k = &r->subs[0];
+            if (g->loss_kind != LOSS_MSE) {
+                diag_error(&src, r->loc, "t[k] are the targets of an mse loss; loss %s is a sum",
+                           g->loss >= 0 ? g->nodes[g->loss].name : "(none)");
+                rc = -1;
+                break;
+            }
+            if (!k->is_int || k->value < 1 || k->value > n->nt) {
+                diag_error(&src, k->loc, "target index %s is out of range: the last layer has %d neurons",
+                           k->text, n->nt);
+                rc = -1;
+                break;
+            }
+            slot = &by_t[k->value - 1];
+            buf_truncate(&name, 0);
+            buf_printf(&name, "t[%ld]", k->value);
+            if (!*slot) {
+                n->t[k->value - 1] = val->num;
+                n->t_given[k->value - 1] = true;
+            }
+        } else {
+            int v = graph_resolve_in(g, &src, r);
+            if (v < 0) {
+                rc = -1;
+                break;
+            }
+            if (!numbers_is_leaf(g, v)) {
+                buf_truncate(&name, 0);
+                graph_node_ref(g, v, &name);
+                diag_error(&src, r->loc, "%s is computed, not given: values are for inputs, weights, "
+                           "biases%s", buf_cstr(&name), g->kind == B_NETWORK ? " and targets t[k]" : "");
+                rc = -1;
+                break;
+            }
+            slot = &by_node[v];
+            buf_truncate(&name, 0);
+            graph_node_ref(g, v, &name);
+            if (!*slot) {
+                n->v[v] = val->num;
+                n->given[v] = 1;
+            }
+        }
+        if (*slot) {
+            diag_error(&src, val->loc, "a second value for %s", buf_cstr(&name));
+            diag_note(&src, (*slot)->loc, "the first value was given here");
+            rc = -1;
+            break;
+        }
+        *slot = val;
+    }
+    buf_free(&name);
+    free(by_node);
+    free(by_t);
+    arena_free(&arena);
+    if (rc < 0) {
+        source_free(&src);
+        return -1;
+    }
+    rc = numbers_complete(n, src.name);
+    source_free(&src);
+    return rc;
+}
+
+int numbers_complete(const Numbers *n, const char *what)
+{
+    const Graph *g = n->g;
+    int missing = 0;
+    Buf first = {0};
+    for (int v = 0; v < g->nnodes; v++)
+        if (numbers_is_leaf(g, v) && !n->given[v]) {
+            if (!missing++)
+                graph_node_ref(g, v, &first);
+        }
+    if (g->kind == B_NETWORK && g->loss_kind == LOSS_MSE && g->loss >= 0)
+        for (int k = 0; k < n->nt; k++)
+            if (!n->t_given[k] && !missing++)
+                buf_printf(&first, "t[%d]", k + 1);
+    if (missing) {
+        fflush(stdout);
+        if (missing == 1)
+            fprintf(stderr, "%s: error: no value for %s\n", what, buf_cstr(&first));
+        else
+            fprintf(stderr, "%s: error: no value for %s (and %d more)\n", what, buf_cstr(&first), missing - 1);
+    }
+    buf_free(&first);
+    return missing ? -1 : 0;
+}
+
+/* splitmix64: small, fast, the same stream everywhere */
+static unsigned long long mix(unsigned long long *s)
+{
+    unsigned long long z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static double uniform(unsigned long long *s, double lo, double hi)
+{
+    return lo + (hi - lo) * (double)(mix(s) >> 11) * 0x1.0p-53;
+}
+
+void numbers_seed(Numbers *n, unsigned long long seed)
+{
+    const Graph *g = n->g;
+    unsigned long long s = seed;
+    for (int v = 0; v < g->nnodes; v++) {
+        const Node *nd = &g->nodes[v];
+        if (!numbers_is_leaf(g, v))
+            continue;
+        double x;
+        if (nd->kind == N_WEIGHT) {
+            int fan_in = g->layers[nd->layer].width, fan_out = g->layers[g->layers[nd->layer].w_into].width;
+            double a = sqrt(6.0 / (fan_in + fan_out));
+            x = uniform(&s, -a, a);
+        } else if (nd->kind == N_BIAS) {
+            x = uniform(&s, -0.1, 0.1);
+        } else if (nd->kind == N_INPUT) {
+            x = uniform(&s, -1, 1);
+        } else {
+            x = uniform(&s, 0.5, 1.5);
+        }
+        n->v[v] = x;
+        n->given[v] = 1;
+    }
+    for (int k = 0; k < n->nt; k++) {
+        n->t[k] = uniform(&s, -1, 1);
+        n->t_given[k] = true;
+    }
+}
+
+/* ---- forward ---- */
+
+static double sigmoid(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
+
+/* E's value; an opaque function is an error at its call */
+static int eval_expr(const Numbers *n, const Expr *e, double *out)
+{
+    double a, b;
+    switch (e->kind) {
+    case X_NUM: *out = e->num; return 0;
+    case X_VAR: *out = n->v[e->node]; return 0;
+    case X_PARTIAL: {
+        Buf nm = {0};
+        graph_node_ref(n->g, e->node, &nm);
+        fprintf(stderr, PG_NAME ": the local derivative of %s goes through an opaque function: "
+                "it has no numeric value\n", buf_cstr(&nm));
+        buf_free(&nm);
+        return -1;
+    }
+    case X_NEG:
+        if (eval_expr(n, e->a, &a) < 0)
+            return -1;
+        *out = -a;
+        return 0;
+    case X_POW:
+        if (eval_expr(n, e->a, &a) < 0)
+            return -1;
+        *out = pow(a, (double)e->ipow);
+        return 0;
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+        if (eval_expr(n, e->a, &a) < 0 || eval_expr(n, e->b, &b) < 0)
+            return -1;
+        *out = e->kind == X_ADD ? a + b : e->kind == X_SUB ? a - b : e->kind == X_MUL ? a * b : a / b;
+        return 0;
+    case X_CALL:
+        if (e->fn == F_OPAQUE) {
+            diag_error(n->g->src, e->loc, "%s is an opaque function: it cannot be evaluated", e->name);
+            return -1;
+        }
+        if (eval_expr(n, e->args[0], &a) < 0)
+            return -1;
+        switch (e->fn) {
+        case F_EXP: *out = exp(a); break;
+        case F_LOG: *out = log(a); break;
+        case F_SIN: *out = sin(a); break;
+        case F_COS: *out = cos(a); break;
+        case F_SQRT: *out = sqrt(a); break;
+        case F_RELU: *out = a > 0 ? a : 0; break;
+        case F_SIGMOID: *out = sigmoid(a); break;
+        case F_TANH: *out = tanh(a); break;
+        case F_IDENTITY: *out = a; break;
+        case F_STEP: *out = a > 0; break;
+        case F_OPAQUE: break;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+static double activate(Activation a, double x)
+{
+    switch (a) {
+    case ACT_RELU: return x > 0 ? x : 0;
+    case ACT_SIGMOID: return sigmoid(x);
+    case ACT_TANH: return tanh(x);
+    default: return x;
+    }
+}
+
+int numbers_forward(Numbers *n, int of, double *out)
+{
+    const Graph *g = n->g;
+    for (int i = 0; i < n->norder; i++) {
+        int v = n->order[i];
+        const Node *nd = &g->nodes[v];
+        double x = 0;
+        switch (nd->kind) {
+        case N_PRE:
+            for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++) {
+                const Edge *e = &g->edges[k];
+                if (e->kind == E_JY)
+                    x += n->v[e->aux] * n->v[e->to];
+                else if (e->kind == E_SKIP || e->kind == E_BIAS)
+                    x += n->v[e->to];
+            }
+            n->v[v] = x;
+            break;
+        case N_ACT:
+            n->v[v] = nd->dead ? 0 : activate(g->layers[nd->layer].act, n->v[g->edges[nd->first_edge].to]);
+            break;
+        case N_LOSS:
+            for (int k = 0; k < nd->nedges; k++) {
+                double y = n->v[g->edges[nd->first_edge + k].to];
+                x += g->loss_kind == LOSS_MSE ? 0.5 * (y - n->t[k]) * (y - n->t[k]) : y;
+            }
+            n->v[v] = x;
+            break;
+        case N_SCALAR:
+            if (nd->def) {
+                if (eval_expr(n, nd->def, &x) < 0)
+                    return -1;
+                if (!isfinite(x)) {
+                    diag_error(g->src, nd->loc, "%s evaluates to %s with these values", nd->name,
+                               isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
+                    return -1;
+                }
+                n->v[v] = x;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    *out = n->v[of];
+    return 0;
+}
+
+double numbers_local(const Numbers *n, int k)
+{
+    const Graph *g = n->g;
+    const Edge *e = &g->edges[k];
+    switch (e->kind) {
+    case E_LOSS: {
+        if (g->loss_kind != LOSS_MSE)
+            return 1;
+        const Node *l = &g->nodes[e->from];
+        return n->v[e->to] - n->t[k - l->first_edge];
+    }
+    case E_ACT: {
+        const Node *y = &g->nodes[e->from];
+        if (y->dead)
+            return 0;
+        double xv = n->v[e->to], yv = n->v[e->from];
+        switch (g->layers[y->layer].act) {
+        case ACT_RELU: return xv > 0 ? 1 : 0;
+        case ACT_SIGMOID: return yv * (1 - yv);
+        case ACT_TANH: return 1 - yv * yv;
+        default: return 1;
+        }
+    }
+    case E_JW: case E_JY: return n->v[e->aux];
+    case E_SKIP: case E_BIAS: return 1;
+    case E_SCALAR: {
+        double d = 0;
+        if (eval_expr(n, e->local, &d) < 0)
+            return NAN;
+        return d;
+    }
+    }
+    return 0;
+}
+
+void numbers_reverse(const Numbers *n, int of, double *adj)
+{
+    const Graph *g = n->g;
+    memset(adj, 0, (size_t)g->nnodes * sizeof *adj);
+    adj[of] = 1;
+    for (int i = n->norder - 1; i >= 0; i--) {
+        int v = n->order[i];
+        if (adj[v] == 0)
+            continue;
+        const Node *nd = &g->nodes[v];
+        for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++)
+            adj[g->edges[k].to] += adj[v] * numbers_local(n, k);
+    }
+}
+
+/* ---- sums over paths ---- */
+
+/* REACH[v]: a path leads from v to REF, over what OF reaches */
+static unsigned char *reaching(const Graph *g, int of, int ref)
+{
+    unsigned char *mark = xcalloc((size_t)g->nnodes + 1, 1);   /* 1 open, 2 no, 3 yes */
+    int *stack = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *stack));
+    int *cur = xcalloc((size_t)g->nnodes + 1, sizeof *cur);
+    int sp = 0;
+    stack[sp++] = of;
+    mark[of] = 1;
+    while (sp) {
+        int v = stack[sp - 1];
+        const Node *nd = &g->nodes[v];
+        if (v == ref) {
+            mark[v] = 3;
+            sp--;
+            continue;
+        }
+        if (cur[v] < nd->nedges) {
+            int u = g->edges[nd->first_edge + cur[v]++].to;
+            if (!mark[u]) {
+                mark[u] = 1;
+                stack[sp++] = u;
+            }
+            continue;
+        }
+        mark[v] = 2;
+        for (int k = 0; k < nd->nedges; k++)
+            if (mark[g->edges[nd->first_edge + k].to] == 3)
+                mark[v] = 3;
+        sp--;
+    }
+    free(stack);
+    free(cur);
+    return mark;
+}
+
+int numbers_path_sum(const Numbers *n, int of, int ref, unsigned long long limit, double *out)
+{
+    const Graph *g = n->g;
+    mpz_t count;
+    mpz_init(count);
+    count_paths(g, of, ref, count);
+    int over = mpz_cmp_ui(count, limit) > 0;
+    mpz_clear(count);
+    if (over)
+        return -1;
+    unsigned char *mark = reaching(g, of, ref);
+    double sum = 0;
+    size_t cap = 64;
+    int *node = xmalloc(cap * sizeof *node), *cur = xmalloc(cap * sizeof *cur);
+    double *prod = xmalloc(cap * sizeof *prod);
+    int d = 0;
+    if (mark[of] == 3) {
+        node[0] = of;
+        cur[0] = 0;
+        prod[0] = 1;
+        while (d >= 0) {
+            int v = node[d];
+            if (v == ref) {
+                sum += prod[d];
+                d--;
+                continue;
+            }
+            const Node *nd = &g->nodes[v];
+            int k = -1;
+            while (cur[d] < nd->nedges) {
+                int e = nd->first_edge + cur[d]++;
+                if (mark[g->edges[e].to] == 3) {
+                    k = e;
+                    break;
+                }
+            }
+            if (k < 0) {
+                d--;
+                continue;
+            }
+            if ((size_t)d + 2 > cap) {
+                cap *= 2;
+                node = xrealloc(node, xmul(cap, sizeof *node));
+                cur = xrealloc(cur, xmul(cap, sizeof *cur));
+                prod = xrealloc(prod, xmul(cap, sizeof *prod));
+            }
+            prod[d + 1] = prod[d] * numbers_local(n, k);
+            node[d + 1] = g->edges[k].to;
+            cur[d + 1] = 0;
+            d++;
+        }
+    }
+    free(node);
+    free(cur);
+    free(prod);
+    free(mark);
+    *out = sum;
+    return 0;
+}
+
+/* ---- eval ---- */
+
+/* the variables a gradient is reported for */
+static bool is_param(const Graph *g, int v)
+{
+    return numbers_is_leaf(g, v);
+}
+
+static void json_key(FILE *out, const Graph *g, int v, Buf *tmp)
+{
+    buf_truncate(tmp, 0);
+    graph_node_ref(g, v, tmp);
+    fprintf(out, "\"%s\"", buf_cstr(tmp));    /* references need no escaping */
+}
+
+static double rel_diff(double a, double b, double floor_)
+{
+    double s = fmax(fmax(fabs(a), fabs(b)), floor_);
+    return s > 0 ? fabs(a - b) / s : 0;
+}
+
+int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
+{
+    const Graph *g = n->g;
+    double loss;
+    if (numbers_forward(n, o->of, &loss) < 0)
+        return 1;
+    double *adj = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *adj));
+    numbers_reverse(n, o->of, adj);
+    for (int v = 0; v < g->nnodes; v++)
+        if (is_param(g, v) && !isfinite(adj[v])) {
+            Buf nm = {0};
+            graph_node_ref(g, v, &nm);
+            fprintf(stderr, PG_NAME ": the gradient with respect to %s is not finite\n", buf_cstr(&nm));
+            buf_free(&nm);
+            free(adj);
+            return 1;
+        }
+
+    /* the check: path sums and finite differences against reverse mode */
+    double worst_ps = 0, worst_fd = 0, gmax = 0;
+    int n_ps = 0, skip_ps = 0, n_fd = 0, nparams = 0;
+    if (o->check) {
+        for (int v = 0; v < g->nnodes; v++)
+            if (is_param(g, v)) {
+                nparams++;
+                gmax = fmax(gmax, fabs(adj[v]));
+            }
+        double floor_ = 1e-6 * gmax + 1e-300;
+        int stride = nparams > PG_FD_MAX_PARAMS ? (nparams + PG_FD_MAX_PARAMS - 1) / PG_FD_MAX_PARAMS : 1;
+        int idx = 0;
+        for (int v = 0; v < g->nnodes; v++) {
+            if (!is_param(g, v))
+                continue;
+            double ps;
+            if (numbers_path_sum(n, o->of, v, PG_PATHSUM_LIMIT, &ps) == 0) {
+                worst_ps = fmax(worst_ps, rel_diff(ps, adj[v], floor_));
+                n_ps++;
+            } else {
+                skip_ps++;
+            }
+            if (idx++ % stride == 0) {
+                double keep = n->v[v], h = 1e-6 * fmax(1, fabs(keep)), lp, lm;
+                n->v[v] = keep + h;
+                int bad = numbers_forward(n, o->of, &lp) < 0;
+                n->v[v] = keep - h;
+                bad |= numbers_forward(n, o->of, &lm) < 0;
+                n->v[v] = keep;
+                if (bad) {
+                    free(adj);
+                    return 1;
+                }
+                worst_fd = fmax(worst_fd, rel_diff((lp - lm) / (2 * h), adj[v], floor_));
+                n_fd++;
+            }
+        }
+        numbers_forward(n, o->of, &loss);     /* the values as they were */
+    }
+
+    Buf tmp = {0};
+    const char *ofname = g->nodes[o->of].name;
+    Buf ofref = {0};
+    graph_node_ref(g, o->of, &ofref);
+    if (o->json) {
+        fprintf(out, "{\"of\": \"%s\", \"loss\": %.17g,\n \"values\": {", buf_cstr(&ofref), loss);
+        int first = 1;
+        for (int v = 0; v < g->nnodes; v++) {
+            fputs(first ? "" : ", ", out);
+            first = 0;
+            json_key(out, g, v, &tmp);
+            fprintf(out, ": %.17g", n->v[v]);
+        }
+        fputs("},\n \"grad\": {", out);
+        first = 1;
+        for (int v = 0; v < g->nnodes; v++) {
+            if (!is_param(g, v))
+                continue;
+            fputs(first ? "" : ", ", out);
+            first = 0;
+            json_key(out, g, v, &tmp);
+            fprintf(out, ": %.17g", adj[v]);
+        }
+        fputs("}", out);
+        if (o->check)
+            fprintf(out, ",\n \"check\": {\"path_sum\": {\"worst_relative\": %.3g, \"compared\": %d, \"skipped\": %d},"
+                    " \"finite_differences\": {\"worst_relative\": %.3g, \"compared\": %d}}",
+                    worst_ps, n_ps, skip_ps, worst_fd, n_fd);
+        fputs("}\n", out);
+    } else {
+        if (g->kind == B_NETWORK && o->of == g->loss)
+            fprintf(out, "%s = %.10g (%s)\n", ofname, loss,
+                    g->loss_kind == LOSS_MSE ? "mse: 1/2 sum (y - t)^2" : "sum of the outputs");
+        else
+            fprintf(out, "%s = %.10g\n", buf_cstr(&ofref), loss);
+        fputs("\nvalues:\n", out);
+        for (int v = 0; v < g->nnodes; v++) {
+            buf_truncate(&tmp, 0);
+            graph_node_ref(g, v, &tmp);
+            fprintf(out, "  %-16s %15.10g\n", buf_cstr(&tmp), n->v[v]);
+        }
+        fprintf(out, "\ngradient of %s (reverse mode):\n", buf_cstr(&ofref));
+        for (int v = 0; v < g->nnodes; v++) {
+            if (!is_param(g, v))
+                continue;
+            buf_truncate(&tmp, 0);
+            graph_node_ref(g, v, &tmp);
+            fprintf(out, "  %-16s %15.10g\n", buf_cstr(&tmp), adj[v]);
+        }
+        if (o->check) {
+            fprintf(out, "\ncheck against reverse mode (worst relative difference):\n");
+            fprintf(out, "  sums over paths       %.3g over %d gradients", worst_ps, n_ps);
+            if (skip_ps)
+                fprintf(out, " (%d skipped: more than %llu paths)", skip_ps, PG_PATHSUM_LIMIT);
+            fprintf(out, "\n  finite differences    %.3g over %d gradients (central, h = 1e-6 relative)\n",
+                    worst_fd, n_fd);
+        }
+    }
+    buf_free(&tmp);
+    buf_free(&ofref);
+    free(adj);
+    if (o->check && (worst_ps > 1e-9 || worst_fd > 1e-6)) {
+        fprintf(stderr, PG_NAME ": check failed: path sums %.3g (bound 1e-9), finite differences %.3g (bound 1e-6)\n",
+                worst_ps, worst_fd);
+        return 3;
+    }
+    return 0;
+}
+
+/* ---- path lengths ---- */
+
+/* weight layers an edge crosses: a junction's (to the weight or through it) */
+static int crosses(const Edge *e) { return e->kind == E_JW || e->kind == E_JY; }
+
+#define PG_MAX_HIST_CELLS 50000000ULL
+
+int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *out)
+{
+    const Graph *g = n->g;
+    unsigned char *mark = reaching(g, of, ref);
+    /* post-order of the reaching nodes (operands first) */
+    int *post = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *post));
+    int np = 0;
+    for (int i = 0; i < n->norder; i++)
+        if (mark[n->order[i]] == 3)
+            post[np++] = n->order[i];
+    int *maxlen = xcalloc((size_t)g->nnodes + 1, sizeof *maxlen);
+    unsigned long long cells = 0;
+    for (int i = 0; i < np; i++) {
+        int v = post[i];
+        const Node *nd = &g->nodes[v];
+        if (v != ref)
+            for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++)
+                if (mark[g->edges[k].to] == 3 && maxlen[g->edges[k].to] + crosses(&g->edges[k]) > maxlen[v])
+                    maxlen[v] = maxlen[g->edges[k].to] + crosses(&g->edges[k]);
+        cells += (unsigned long long)maxlen[v] + 1;
+    }
+    if (cells > PG_MAX_HIST_CELLS) {
+        fprintf(stderr, PG_NAME ": paths: the histogram needs %llu counters, more than the limit of %llu\n",
+                cells, PG_MAX_HIST_CELLS);
+        free(mark);
+        free(post);
+        free(maxlen);
+        return 1;
+    }
+    mpz_t **cnt = xcalloc((size_t)g->nnodes + 1, sizeof *cnt);
+    double **con = with_values ? xcalloc((size_t)g->nnodes + 1, sizeof *con) : NULL;
+    for (int i = 0; i < np; i++) {
+        int v = post[i];
+        int L = maxlen[v];
+        cnt[v] = xmalloc(xmul((size_t)L + 1, sizeof **cnt));
+        for (int l = 0; l <= L; l++)
+            mpz_init(cnt[v][l]);
+        if (con)
+            con[v] = xcalloc((size_t)L + 1, sizeof **con);
+        if (v == ref) {
+            mpz_set_ui(cnt[v][0], 1);
+            if (con)
+                con[v][0] = 1;
+            continue;
+        }
+        const Node *nd = &g->nodes[v];
+        for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++) {
+            int u = g->edges[k].to, c = crosses(&g->edges[k]);
+            if (mark[u] != 3)
+                continue;
+            double loc = con ? fabs(numbers_local(n, k)) : 0;
+            for (int l = 0; l <= maxlen[u]; l++) {
+                mpz_add(cnt[v][l + c], cnt[v][l + c], cnt[u][l]);
+                if (con)
+                    con[v][l + c] += loc * con[u][l];
+            }
+        }
+    }
+    Buf ofr = {0}, rr = {0};
+    graph_node_ref(g, of, &ofr);
+    graph_node_ref(g, ref, &rr);
+    if (mark[of] != 3) {
+        if (json)
+            fprintf(out, "{\"of\": \"%s\", \"wrt\": \"%s\", \"count\": \"0\", \"lengths\": []}\n",
+                    buf_cstr(&ofr), buf_cstr(&rr));
+        else
+            fprintf(out, "no path from %s to %s\n", buf_cstr(&ofr), buf_cstr(&rr));
+    } else {
+        int L = maxlen[of];
+        mpz_t total, weighted, tmp;
+        mpz_inits(total, weighted, tmp, NULL);
+        for (int l = 0; l <= L; l++) {
+            mpz_add(total, total, cnt[of][l]);
+            mpz_mul_ui(tmp, cnt[of][l], (unsigned long)l);
+            mpz_add(weighted, weighted, tmp);
+        }
+        mpq_t mean;
+        mpq_init(mean);
+        mpq_set_num(mean, weighted);
+        mpq_set_den(mean, total);
+        mpq_canonicalize(mean);
+        double meanv = mpq_get_d(mean);
+        int minl = 0;
+        while (minl < L && mpz_sgn(cnt[of][minl]) == 0)
+            minl++;
+        char *tot = mpz_get_str(NULL, 10, total);
+        if (json) {
+            fprintf(out, "{\"of\": \"%s\", \"wrt\": \"%s\", \"count\": \"%s\", \"mean_length\": %.17g,\n \"lengths\": [",
+                    buf_cstr(&ofr), buf_cstr(&rr), tot, meanv);
+            int first = 1;
+            for (int l = 0; l <= L; l++) {
+                if (mpz_sgn(cnt[of][l]) == 0)
+                    continue;
+                char *c = mpz_get_str(NULL, 10, cnt[of][l]);
+                fprintf(out, "%s\n  {\"length\": %d, \"paths\": \"%s\"", first ? "" : ",", l, c);
+                if (con)
+                    fprintf(out, ", \"contribution\": %.17g", con[of][l]);
+                fputc('}', out);
+                free(c);
+                first = 0;
+            }
+            fputs("]}\n", out);
+        } else {
+            fprintf(out, "paths from %s to %s: %s\n", buf_cstr(&ofr), buf_cstr(&rr), tot);
+            fprintf(out, "weight layers crossed: mean %.6g, shortest %d, longest %d\n", meanv, minl, L);
+            fprintf(out, "\n%6s  %24s  %9s%s\n", "length", "paths", "share", con ? "  sum of |path products|" : "");
+            mpq_t share;
+            mpq_init(share);
+            for (int l = 0; l <= L; l++) {
+                if (mpz_sgn(cnt[of][l]) == 0)
+                    continue;
+                char *c = mpz_get_str(NULL, 10, cnt[of][l]);
+                mpq_set_num(share, cnt[of][l]);
+                mpq_set_den(share, total);
+                mpq_canonicalize(share);
+                fprintf(out, "%6d  %24s  %9.3g", l, c, mpq_get_d(share));
+                if (con)
+                    fprintf(out, "  %24.6g", con[of][l]);
+                fputc('\n', out);
+                free(c);
+            }
+            mpq_clear(share);
+        }
+        free(tot);
+        mpq_clear(mean);
+        mpz_clears(total, weighted, tmp, NULL);
+    }
+    for (int i = 0; i < np; i++) {
+        int v = post[i];
+        for (int l = 0; l <= maxlen[v]; l++)
+            mpz_clear(cnt[v][l]);
+        free(cnt[v]);
+        if (con)
+            free(con[v]);
+    }
+    free(cnt);
+    free(con);
+    buf_free(&ofr);
+    buf_free(&rr);
+    free(mark);
+    free(post);
+    free(maxlen);
+    return 0;
+}

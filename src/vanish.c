@@ -1,0 +1,131 @@
+/* vanish.c — the mean |dLoss/dw| of every weight layer: the article's
+ * thesis in numbers.  The chart is drawn by PLplot's SVG driver. */
+#define _POSIX_C_SOURCE 200809L
+#include "eval.h"
+
+#include <errno.h>
+#include <math.h>
+#include <plplot.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* draw LOG10 (one point a weight layer) to PATH */
+static int chart(const Graph *g, const int *layer, const double *log10m, int n, const char *path)
+{
+    double *x = xmalloc(xmul((size_t)n + 1, sizeof *x));
+    double ymin = 0, ymax = 0;
+    for (int i = 0; i < n; i++) {
+        x[i] = i;
+        if (i == 0 || log10m[i] < ymin)
+            ymin = log10m[i];
+        if (i == 0 || log10m[i] > ymax)
+            ymax = log10m[i];
+    }
+    ymin = floor(ymin) - 0.5;
+    ymax = ceil(ymax) + 0.5;
+    plsdev("svg");
+    plsfnam(path);
+    plspage(0, 0, 800, 480, 0, 0);
+    plscolbg(255, 255, 255);
+    plscol0(1, 40, 40, 40);       /* axes, labels */
+    plscol0(2, 214, 39, 40);      /* the line: the highlight red */
+    plinit();
+    plcol0(1);
+    /* y: log10 of the mean, a labelled tick every STEP decades (about ten) */
+    double step = ceil((ymax - ymin) / 10);
+    plenv(-0.5, n - 0.5, ymin, ymax, 0, -2);
+    plbox("bcnst", 0, 0, "bcnstv", step < 1 ? 1 : step, 0);
+    char title[256];
+    snprintf(title, sizeof title, "%s: mean |dLoss/dw| of each weight layer", g->name);
+    pllab("weight layer (inputs left, loss right)", "log#d10#u mean |dLoss/dw|", title);
+    plcol0(2);
+    plwidth(2);
+    plline(n, x, (PLFLT *)log10m);
+    plpoin(n, x, (PLFLT *)log10m, 17);
+    (void)layer;
+    plend();
+    free(x);
+    return 0;
+}
+
+int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
+{
+    const Graph *g = n->g;
+    if (g->kind != B_NETWORK) {
+        fprintf(stderr, PG_NAME ": vanish: %s is a graph; weight layers belong to networks\n", g->name);
+        return 1;
+    }
+    double loss;
+    if (numbers_forward(n, of, &loss) < 0)
+        return 1;
+    double *adj = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *adj));
+    numbers_reverse(n, of, adj);
+    int nl = 0;
+    int *layer = xmalloc(xmul((size_t)g->nlayers + 1, sizeof *layer));
+    double *mean = xcalloc((size_t)g->nlayers + 1, sizeof *mean);
+    int *count = xcalloc((size_t)g->nlayers + 1, sizeof *count);
+    for (int l = 0; l < g->nlayers; l++) {
+        const Layer *L = &g->layers[l];
+        if (L->w_into < 0)
+            continue;
+        int nw = L->width * g->layers[L->w_into].width;
+        double s = 0;
+        for (int k = 0; k < nw; k++)
+            s += fabs(adj[L->w0 + k]);
+        layer[nl] = l;
+        mean[nl] = s / nw;
+        count[nl] = nw;
+        nl++;
+    }
+    int rc = 0;
+    if (nl == 0) {
+        fprintf(stderr, PG_NAME ": vanish: network %s has no weights\n", g->name);
+        rc = 1;
+    } else if (fmt == VANISH_JSON) {
+        fprintf(out, "{\"network\": \"%s\", \"loss\": %.17g, \"layers\": [", g->name, loss);
+        for (int i = 0; i < nl; i++)
+            fprintf(out, "%s\n  {\"layer\": \"%s\", \"weights\": %d, \"mean_abs_grad\": %.17g}",
+                    i ? "," : "", g->layers[layer[i]].label, count[i], mean[i]);
+        fputs("]}\n", out);
+    } else if (fmt == VANISH_TEXT) {
+        fprintf(out, "network %s: mean |d%s/dw| of each weight layer (loss %.6g)\n\n", g->name,
+                g->nodes[of].name ? g->nodes[of].name : "Loss", loss);
+        fprintf(out, "%-12s %8s %16s %9s %12s\n", "layer", "weights", "mean |dL/dw|", "log10", "vs the last");
+        for (int i = 0; i < nl; i++)
+            fprintf(out, "%-12s %8d %16.6g %9.2f %12.3g\n", g->layers[layer[i]].label, count[i], mean[i],
+                    mean[i] > 0 ? log10(mean[i]) : -INFINITY, mean[nl - 1] > 0 ? mean[i] / mean[nl - 1] : 0);
+    } else {
+        /* PLplot writes a file of its own: a private one, copied out */
+        double *lg = xmalloc(xmul((size_t)nl, sizeof *lg));
+        for (int i = 0; i < nl; i++)
+            lg[i] = mean[i] > 0 ? log10(mean[i]) : -300;
+        char tmpl[] = "/tmp/pathgrad-vanish-XXXXXX";
+        int fd = mkstemp(tmpl);
+        if (fd < 0) {
+            fprintf(stderr, PG_NAME ": vanish: cannot make a temporary file: %s\n", strerror(errno));
+            rc = 1;
+        } else {
+            close(fd);
+            chart(g, layer, lg, nl, tmpl);
+            FILE *f = fopen(tmpl, "rb");
+            char buf[65536];
+            size_t k;
+            if (!f) {
+                fprintf(stderr, PG_NAME ": vanish: PLplot wrote no chart\n");
+                rc = 1;
+            } else {
+                while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+                    fwrite(buf, 1, k, out);
+                fclose(f);
+            }
+            unlink(tmpl);
+        }
+        free(lg);
+    }
+    free(adj);
+    free(layer);
+    free(mean);
+    free(count);
+    return rc;
+}
