@@ -546,9 +546,13 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
                 nparams++;
                 gmax = fmax(gmax, fabs(adj[v]));
             }
-        double floor_ = 1e-6 * gmax + 1e-300;
+        /* relative to max(|a|, |b|, a floor): a gradient component far
+         * below the largest is compared on the scale of the largest, where
+         * rounding (path sums) and the step's noise (finite differences,
+         * about 1e-11 absolute) live */
+        double floor_ = 1e-6 * gmax + 1e-300, floor_fd = 1e-4 * gmax + 1e-300;
         int stride = nparams > PG_FD_MAX_PARAMS ? (nparams + PG_FD_MAX_PARAMS - 1) / PG_FD_MAX_PARAMS : 1;
-        int idx = 0;
+        /* path sums first: finite differences disturb the values */
         for (int v = 0; v < g->nnodes; v++) {
             if (!is_param(g, v))
                 continue;
@@ -559,8 +563,13 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
             } else {
                 skip_ps++;
             }
+        }
+        int idx = 0;
+        for (int v = 0; v < g->nnodes; v++) {
+            if (!is_param(g, v))
+                continue;
             if (idx++ % stride == 0) {
-                double keep = n->v[v], h = 1e-6 * fmax(1, fabs(keep)), lp, lm;
+                double keep = n->v[v], h = 1e-5 * fmax(1, fabs(keep)), lp, lm;
                 n->v[v] = keep + h;
                 int bad = numbers_forward(n, o->of, &lp) < 0;
                 n->v[v] = keep - h;
@@ -570,7 +579,7 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
                     free(adj);
                     return 1;
                 }
-                worst_fd = fmax(worst_fd, rel_diff((lp - lm) / (2 * h), adj[v], floor_));
+                worst_fd = fmax(worst_fd, rel_diff((lp - lm) / (2 * h), adj[v], floor_fd));
                 n_fd++;
             }
         }
@@ -631,7 +640,7 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
             fprintf(out, "  sums over paths       %.3g over %d gradients", worst_ps, n_ps);
             if (skip_ps)
                 fprintf(out, " (%d skipped: more than %llu paths)", skip_ps, PG_PATHSUM_LIMIT);
-            fprintf(out, "\n  finite differences    %.3g over %d gradients (central, h = 1e-6 relative)\n",
+            fprintf(out, "\n  finite differences    %.3g over %d gradients (central, h = 1e-5 relative)\n",
                     worst_fd, n_fd);
         }
     }
@@ -656,6 +665,9 @@ static int crosses(const Edge *e) { return e->kind == E_JW || e->kind == E_JY; }
 int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *out)
 {
     const Graph *g = n->g;
+    double ignored;
+    if (with_values && numbers_forward(n, of, &ignored) < 0)
+        return 1;
     unsigned char *mark = reaching(g, of, ref);
     /* post-order of the reaching nodes (operands first) */
     int *post = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *post));

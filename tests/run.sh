@@ -12,7 +12,8 @@
 #                             after removing all whitespace
 #   tests/errors/NAME.net     a bad input; NAME.err its exact diagnostic;
 #                             run as 'pathgrad check' unless NAME.cmd says
-#                             otherwise; exit 1 and nothing on stdout
+#                             otherwise (a NAME.cmd alone is a case too, e.g.
+#                             a bad VALUES file); exit 1, nothing on stdout
 # then the property tests (tests/prop/props.py) and the checks in
 # tests/cli.sh.  --update rewrites .out/.err from the current binary (read
 # every changed golden file before committing it).
@@ -86,9 +87,9 @@ for cmd in tests/article/*.cmd; do
 done
 
 # ---- diagnostics: located error, exit 1, nothing on stdout ----
-for net in tests/errors/*.net; do
-    [ -e "$net" ] || continue
-    base=${net%.net}
+for base in $(ls tests/errors/*.net tests/errors/*.cmd 2>/dev/null | sed 's/\.[a-z]*$//' | sort -u); do
+    net=$base.net
+    [ -f "$net" ] || net=$base.cmd
     line="check $net"
     [ -f "$base.cmd" ] && line=$(cat "$base.cmd")
     run_line "$line"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""props.py -- property-based test of `pathgrad count` and `pathgrad derive`.
+"""props.py -- property-based test of `pathgrad count`, `derive` and `eval`.
 
 Generates random (valid) `.net` networks -- up to 6 layers, widths 1..5,
 all four activations, random dense/skip inputs, biases, dead ReLU neurons,
@@ -25,6 +25,9 @@ pairs and OF == REF):
      model's paths as a multiset, and every stage lists them in depth-first
      order (operands in edge order).
   4. pathgrad exits 0 and writes nothing to standard error.
+  5. `eval --seed S --check`: the gradient as a sum over paths equals reverse
+     mode to 1e-9 relative, central finite differences agree to 1e-6, for
+     every weight, bias and input.
 
 Which factors are zero at each stage (the model of property 2):
   act, local: the activation factor of a dead ReLU neuron (0).
@@ -236,6 +239,8 @@ class Model:
                     self.nodes["w"].append((p, self.w(p, i, j)))
                     self.children[self.w(p, i, j)] = []
         self.loss = net.loss
+        # the variables eval reports a gradient for
+        self.nparams = len(self.nodes["y_in"]) + len(self.nodes["w"]) + len(self.nodes["b"])
         self.children[self.loss] = [(self.y(nl - 1, k), "loss") for k in range(1, Ls[-1].width + 1)]
         # forward-zero neurons (see the module docstring)
         self.fzero = set()
@@ -496,6 +501,30 @@ def test_net(binary, seed, idx, tmpdir):
                           "FAIL %s: [dfs order] `%s`: term %s is %s, expected %s"
                           % (sw, cmdline(args), first, first is not None and got[first],
                              first is not None and want[first]))
+    # property 5: the gradient three ways.  On values drawn from a seed,
+    # the sum over paths equals reverse mode to 1e-9 relative and central
+    # finite differences agree to 1e-6 (`eval --check` exits 3 otherwise);
+    # every weight, bias and input has a gradient.
+    if model.loss is not None:
+        args = ["eval", "--seed", str(rng.randrange(1 << 30)), "--check", "--format", "json"]
+        rc, out, err = run(binary, args, net.text, False, path)
+        ok = rc == 0 and err == ""
+        detail = "exit %d, stderr: %s" % (rc, err.strip()[:300] or "(empty)")
+        if ok:
+            try:
+                js = json.loads(out)
+                chk = js["check"]
+                nparams = len(js["grad"])
+                ok = (chk["path_sum"]["worst_relative"] <= 1e-9
+                      and chk["finite_differences"]["worst_relative"] <= 1e-6
+                      and chk["path_sum"]["compared"] + chk["path_sum"]["skipped"] == nparams
+                      and chk["finite_differences"]["compared"] == nparams
+                      and nparams == model.nparams)
+                detail = "check %r, %d gradients, model %d parameters" % (chk, nparams, model.nparams)
+            except (ValueError, KeyError, TypeError) as e:
+                ok, detail = False, "bad JSON: %s" % e
+        res.check(ok, "FAIL %s: [three gradients] `%s NETFILE %s`: %s"
+                  % (tag, os.path.basename(binary), " ".join(args), detail))
     if res.failed:
         os.makedirs(FAIL_DIR, exist_ok=True)
         keep = os.path.join(FAIL_DIR, "seed%d-net%d.net" % (seed, idx))
@@ -511,7 +540,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=os.environ.get("PATHGRAD", "./pathgrad"))
     ap.add_argument("--seed", type=int, default=20240527)
-    ap.add_argument("--count", type=int, default=60)
+    ap.add_argument("--count", type=int, default=110)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()

@@ -1,0 +1,1 @@
+eval samples/fc.net --values tests/cases/fc.values --format json

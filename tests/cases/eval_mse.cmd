@@ -1,0 +1,1 @@
+eval tests/cases/mse.net --values tests/cases/mse.values --check

@@ -1,0 +1,1 @@
+eval samples/chain.net --seed 1

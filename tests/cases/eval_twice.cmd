@@ -1,0 +1,1 @@
+eval tests/cases/twice.net --values tests/cases/twice.values --check

@@ -1,0 +1,1 @@
+paths samples/fc.net --wrt y[n-2][1] --values tests/cases/fc.values

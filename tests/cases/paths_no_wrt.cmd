@@ -1,0 +1,1 @@
+paths samples/fc.net

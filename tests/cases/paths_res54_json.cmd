@@ -1,0 +1,1 @@
+paths samples/res54.net --wrt y[0][1] --format json

@@ -1,0 +1,1 @@
+vanish samples/deep_sigmoid.net
