@@ -89,6 +89,9 @@ figures: $(BIN)
 	./$(BIN) render samples/fc.net --wrt 'w[n-2][1][1]' --stage chain --no-labels -o docs/figures/fc_paths.svg
 	./$(BIN) render samples/fc.net --node 'y[n-1][1]' --no-labels -o docs/figures/forward.svg
 	./$(BIN) render samples/resblock.net --of 'y[out][1]' --wrt 'y[in][1]' --term 5 -o docs/figures/resblock.svg
+	./$(BIN) vanish samples/deep_sigmoid.net --format svg -o docs/figures/vanish_sigmoid.svg
+	./$(BIN) vanish samples/deep_relu.net --format svg -o docs/figures/vanish_relu.svg
+	./$(BIN) vanish samples/deep_resnet.net --format svg -o docs/figures/vanish_resnet.svg
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -93,3 +93,7 @@ rm -rf "$T/o" && mkdir "$T/o"
 "$PG" render samples/fc.net --wrt 'w[n-2][1][1]' --term 9 -o "$T/o/x.svg" 2>/dev/null
 rc=$?
 if [ $rc = 1 ] && [ -z "$(ls "$T/o")" ]; then ok; else bad "render --term 9 -o: rc $rc, left $(ls "$T/o")"; fi
+
+# vanish's PLplot chart is well-formed SVG that librsvg draws
+run_line "vanish samples/deep_sigmoid.net --format svg"
+if [ "$rc" = 0 ] && xmllint --noout "$T/out" 2>/dev/null && rsvg-convert "$T/out" -o "$T/v.png" 2>/dev/null && [ -s "$T/v.png" ]; then ok; else bad "vanish --format svg: rc $rc"; fi
