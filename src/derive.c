@@ -542,7 +542,7 @@ static size_t display_width(const char *s)
 
 typedef struct Frame {
     int node;
-    int edge_cursor;        /* next out-edge to try, relative */
+    int edge_cursor;        /* next usable edge to try (index into kids) */
     int via;                /* the edge that led here, -1 at OF */
     size_t latex_len, text_len;
     double coef;            /* the coefficient is coef * 2^exp2: products of */
@@ -560,7 +560,19 @@ typedef struct Emitter {
     size_t pad;             /* text: width of "LHS = " */
     unsigned long long nterms;
     Buf latex_all;          /* json: the whole formula */
+    Buf wbuf;               /* output gathered here, written in large blocks */
+    Buf sep;                /* what goes between two plain terms */
 } Emitter;
+
+#define EMIT_FLUSH (1u << 20)
+
+static void emit_flush(Emitter *em)
+{
+    if (em->wbuf.len) {
+        fwrite(em->wbuf.data, 1, em->wbuf.len, em->out);
+        buf_truncate(&em->wbuf, 0);
+    }
+}
 
 /* c * 2^e as text: as a number when a double holds it, else m * 10^k */
 static void fmt_scaled(Style st, double c, long e, Buf *out)
@@ -617,9 +629,8 @@ static void sum_append(Emitter *em, Style st, Buf *sum, const Buf *term)
         buf_puts(sum, em->multiline ? " \\\\\n" : "");
         buf_puts(sum, neg ? "-" : "+");
     } else {
-        buf_putc(sum, '\n');
-        for (size_t i = 0; i + 2 < em->pad; i++)
-            buf_putc(sum, ' ');
+        /* the separator's newline and padding, without its sign */
+        buf_add(sum, em->sep.data, em->sep.len - 2);
         buf_puts(sum, neg ? "− " : "+ ");
     }
     buf_add(sum, t, n);
@@ -631,6 +642,20 @@ static void emit_term(Emitter *em, Frame *fr, int depth, const Buf *lb, const Bu
     const Graph *g = d->g;
     double coef = fr[depth].coef;
     long exp2 = fr[depth].exp2;
+    /* the common case, a product with no coefficient: the separator and the
+     * rendered prefix, copied once */
+    if (em->fmt != OUT_JSON && coef == 1 && exp2 == 0 && !(fr[depth].nsym == 1 && em->single)) {
+        const Buf *b = em->fmt == OUT_LATEX ? lb : tb;
+        if (b->len && b->data[0] != '-' && !(b->len >= 3 && memcmp(b->data, "−", 3) == 0)) {
+            if (em->nterms)
+                buf_add(&em->wbuf, em->sep.data, em->sep.len);
+            buf_add(&em->wbuf, b->data, b->len);
+            if (em->wbuf.len >= EMIT_FLUSH)
+                emit_flush(em);
+            em->nterms++;
+            return;
+        }
+    }
     Buf term = {0}, piece = {0};
     /* a lone factor needs no parentheses: "(b+1)" prints as "b+1" */
     Buf lone_l = {0}, lone_t = {0};
@@ -665,13 +690,13 @@ static void emit_term(Emitter *em, Frame *fr, int depth, const Buf *lb, const Bu
         sum_append(em, FMT_LATEX, &em->latex_all, &term);
     } else if (em->fmt == OUT_LATEX) {
         term_text(FMT_LATEX, coef, exp2, lb->data ? lb->data : "", lb->len, &term);
-        sum_append(em, FMT_LATEX, &piece, &term);
-        fwrite(piece.data, 1, piece.len, em->out);
+        sum_append(em, FMT_LATEX, &em->wbuf, &term);
     } else {
         term_text(FMT_TEXT, coef, exp2, tb->data ? tb->data : "", tb->len, &term);
-        sum_append(em, FMT_TEXT, &piece, &term);
-        fwrite(piece.data, 1, piece.len, em->out);
+        sum_append(em, FMT_TEXT, &em->wbuf, &term);
     }
+    if (em->wbuf.len >= EMIT_FLUSH)
+        emit_flush(em);
     buf_free(&term);
     buf_free(&piece);
     buf_free(&lone_l);
@@ -691,7 +716,7 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     mpz_init(count);
     count_marked(d, of, wrt, mark, true, count);
 
-    Emitter em = {d, fmt, out, mpz_cmp_ui(count, 2) > 0, mpz_cmp_ui(count, 1) == 0, 0, 0, {0}};
+    Emitter em = {d, fmt, out, mpz_cmp_ui(count, 2) > 0, mpz_cmp_ui(count, 1) == 0, 0, 0, {0}, {0}, {0}};
     Buf lhs = {0};
     if (fmt == OUT_JSON) {
         Buf r = {0};
@@ -715,6 +740,35 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
         fwrite(lhs.data, 1, lhs.len, out);
     }
 
+    if (fmt == OUT_LATEX) {
+        buf_puts(&em.sep, em.multiline ? " \\\\\n+" : "+");
+    } else if (fmt == OUT_TEXT) {
+        buf_putc(&em.sep, '\n');
+        for (size_t i = 0; i + 2 < em.pad; i++)
+            buf_putc(&em.sep, ' ');
+        buf_puts(&em.sep, "+ ");
+    }
+    bool want_text = fmt == OUT_TEXT;     /* else the LaTeX prefix (JSON too) */
+
+    /* the usable edges of every reaching node, gathered once: the search
+     * then never looks at an edge that cannot end in a term */
+    int *kid0 = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *kid0));
+    int nk = 0;
+    for (int v = 0; v < g->nnodes; v++) {
+        kid0[v] = nk;
+        if (mark[v] == R_YES && v != wrt)
+            for (int e = g->nodes[v].first_edge; e < g->nodes[v].first_edge + g->nodes[v].nedges; e++)
+                nk += mark[g->edges[e].to] == R_YES && !factor(d, e)->zero;
+    }
+    kid0[g->nnodes] = nk;
+    int *kids = xmalloc(xmul((size_t)nk + 1, sizeof *kids));
+    nk = 0;
+    for (int v = 0; v < g->nnodes; v++)
+        if (mark[v] == R_YES && v != wrt)
+            for (int e = g->nodes[v].first_edge; e < g->nodes[v].first_edge + g->nodes[v].nedges; e++)
+                if (mark[g->edges[e].to] == R_YES && !factor(d, e)->zero)
+                    kids[nk++] = e;
+
     /* depth-first over reaching children: every branch ends in a term */
     Buf lb = {0}, tb = {0};
     buf_cstr(&lb);
@@ -723,7 +777,7 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     Frame *fr = xmalloc(cap * sizeof *fr);
     int depth = 0;
     if (mark[of] == R_YES) {
-        fr[0] = (Frame){of, 0, -1, 0, 0, 1.0, 0, 0, -1};
+        fr[0] = (Frame){of, kid0[of], -1, 0, 0, 1.0, 0, 0, -1};
         while (depth >= 0) {
             Frame *f = &fr[depth];
             if (f->node == wrt) {
@@ -731,46 +785,49 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
                 depth--;
                 continue;
             }
-            const Node *n = &g->nodes[f->node];
-            int k = -1;
-            while (f->edge_cursor < n->nedges) {
-                int e = n->first_edge + f->edge_cursor++;
-                if (mark[g->edges[e].to] == R_YES && !factor(d, e)->zero) {
-                    k = e;
-                    break;
-                }
-            }
-            if (k < 0) {
+            if (f->edge_cursor == kid0[f->node + 1]) {
                 depth--;
                 continue;
             }
+            int k = kids[f->edge_cursor++];
             /* the rendered prefix of this depth; rewrite the suffix only */
-            buf_truncate(&lb, f->latex_len);
-            buf_truncate(&tb, f->text_len);
             const Factor *fc = factor_printed(d, k);
             double coef = f->coef * fc->coef;
             long exp2 = f->exp2;
-            if (coef != 0 && (fabs(coef) > 0x1p500 || fabs(coef) < 0x1p-500)) {
+            if (fc->coef != 1 && coef != 0 && (fabs(coef) > 0x1p500 || fabs(coef) < 0x1p-500)) {
                 int shift;
                 coef = frexp(coef, &shift);
                 exp2 += shift;
             }
             int nsym = f->nsym, sym = f->sym;
             if (fc->core) {
-                product_join(FMT_LATEX, &lb, 0, fc->latex, fc->latex_len);
-                product_join(FMT_TEXT, &tb, 0, fc->text, fc->text_len);
+                if (want_text) {
+                    tb.len = f->text_len;
+                    product_join(FMT_TEXT, &tb, 0, fc->text, fc->text_len);
+                } else {
+                    lb.len = f->latex_len;
+                    product_join(FMT_LATEX, &lb, 0, fc->latex, fc->latex_len);
+                }
                 nsym++;
                 sym = k;
+            } else {
+                lb.len = f->latex_len;
+                tb.len = f->text_len;
+                lb.data[lb.len] = '\0';
+                tb.data[tb.len] = '\0';
             }
             if ((size_t)depth + 2 > cap) {
                 cap *= 2;
                 fr = xrealloc(fr, xmul(cap, sizeof *fr));
             }
             depth++;
-            fr[depth] = (Frame){g->edges[k].to, 0, k, lb.len, tb.len, coef, exp2, nsym, sym};
+            int to = g->edges[k].to;
+            fr[depth] = (Frame){to, kid0[to], k, lb.len, tb.len, coef, exp2, nsym, sym};
         }
     }
     free(fr);
+    free(kid0);
+    free(kids);
     buf_free(&lb);
     buf_free(&tb);
 
@@ -778,8 +835,9 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
         if (fmt == OUT_JSON)
             buf_puts(&em.latex_all, "0");
         else
-            fputc('0', out);
+            buf_putc(&em.wbuf, '0');
     }
+    emit_flush(&em);
     if (fmt == OUT_JSON) {
         fputs(em.nterms ? "],\n \"latex\": " : "],\n \"latex\": ", out);
         json_string(out, em.latex_all.data, em.latex_all.len);
@@ -788,6 +846,8 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
         fputc('\n', out);
     }
     buf_free(&em.latex_all);
+    buf_free(&em.wbuf);
+    buf_free(&em.sep);
     buf_free(&lhs);
     mpz_clear(count);
     free(mark);

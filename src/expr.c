@@ -487,6 +487,9 @@ static void print_call(const Printer *p, const Expr *e, long power, Buf *out)
     print_args(p, e, out);
 }
 
+static int is_digit_(unsigned char c) { return c >= '0' && c <= '9'; }
+static int is_alpha_(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+
 void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n)
 {
     if (out->len > start && n > 0) {
@@ -498,9 +501,9 @@ void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n
             buf_puts(out, "· ");
         } else if (st == FMT_TEXT) {
             buf_puts(out, " · ");
-        } else if (isdigit(next) || next == '.' || next == '-') {
+        } else if (is_digit_(next) || next == '.' || next == '-') {
             buf_puts(out, "\\cdot ");
-        } else if (isalpha(prev) && isalpha(next)) {
+        } else if (is_alpha_(prev) && is_alpha_(next)) {
             buf_puts(out, "\\,");
         }
     }
