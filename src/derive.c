@@ -68,13 +68,13 @@ static const Factor *factor_printed(Deriver *d, int k)
     return f;
 }
 
-static const char *const stage_names[] = {"chain", "act", "local", "forward"};
+static const char *const stage_names[] = {"chain", "act", "local", "forward", "factored"};
 
 const char *stage_name(Stage s) { return stage_names[s]; }
 
 int stage_parse(const char *s, Stage *out)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (strcmp(s, stage_names[i]) == 0) {
             *out = (Stage)i;
             return 0;
@@ -303,7 +303,7 @@ static const Factor *factor(Deriver *d, int k)
     const Graph *g = d->g;
     const Edge *e = &g->edges[k];
     Arena *A = &d->arena;
-    Stage st = d->stage;
+    Stage st = d->stage == ST_FACTORED ? ST_LOCAL : d->stage;
     Expr *x = NULL;
     switch (e->kind) {
     case E_LOSS:
@@ -999,4 +999,185 @@ void derive_term_string(Deriver *d, const int *edges, int n, Style st, Buf *out)
     }
     term_text(st, coef, exp2, prod.data, prod.len, out);
     buf_free(&prod);
+}
+
+/* ---- stage factored ---- */
+
+static void delta_name(const Graph *g, int v, Style st, Buf *out)
+{
+    if (st == FMT_LATEX) {
+        buf_puts(out, "\\delta_{");
+        graph_node_name(g, v, st, out);
+        buf_putc(out, '}');
+    } else {
+        buf_puts(out, "δ(");
+        graph_node_name(g, v, st, out);
+        buf_putc(out, ')');
+    }
+}
+
+/* the sum over V's parents on the paths: delta_p * d(p)/d(v) */
+static void delta_sum(Deriver *d, int of, int v, const int *par0, const int *pars, Style st, Buf *out)
+{
+    const Graph *g = d->g;
+    Buf prod = {0}, term = {0};
+    int n = 0;
+    for (int i = par0[v]; i < par0[v + 1]; i++) {
+        int k = pars[i];
+        const Factor *f = factor_printed(d, k);
+        buf_truncate(&prod, 0);
+        buf_cstr(&prod);
+        if (g->edges[k].from != of)
+            delta_name(g, g->edges[k].from, st, &prod);
+        if (f->core)
+            product_join(st, &prod, 0, st == FMT_LATEX ? f->latex : f->text,
+                         st == FMT_LATEX ? f->latex_len : f->text_len);
+        buf_truncate(&term, 0);
+        term_text(st, f->coef, 0, prod.data, prod.len, &term);
+        const char *t = buf_cstr(&term);
+        bool neg = st == FMT_LATEX ? t[0] == '-' : strncmp(t, "−", 3) == 0;
+        if (n++)
+            buf_puts(out, neg ? (st == FMT_LATEX ? "-" : " − ") : (st == FMT_LATEX ? "+" : " + "));
+        else if (neg)
+            buf_puts(out, st == FMT_LATEX ? "-" : "−");
+        buf_puts(out, neg ? t + (st == FMT_LATEX ? 1 : 3) : t);
+    }
+    if (n == 0)
+        buf_putc(out, '0');
+    buf_free(&prod);
+    buf_free(&term);
+}
+
+int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
+{
+    const Graph *g = d->g;
+    unsigned char *mark = xcalloc((size_t)g->nnodes, 1);
+    if (mark_reaching(d, of, wrt, mark, true) < 0) {
+        free(mark);
+        return -1;
+    }
+    mpz_t count;
+    mpz_init(count);
+    count_marked(d, of, wrt, mark, true, count);
+    /* parents of each node along the paths (edges p -> v, both on paths) */
+    int *par0 = xcalloc((size_t)g->nnodes + 2, sizeof *par0);
+    for (int k = 0; k < g->nedges; k++) {
+        const Edge *e = &g->edges[k];
+        if (e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES && !factor(d, k)->zero)
+            par0[e->to + 1]++;
+    }
+    for (int v = 0; v < g->nnodes; v++)
+        par0[v + 1] += par0[v];
+    int *pars = xmalloc(xmul((size_t)par0[g->nnodes] + 1, sizeof *pars));
+    int *fill = xcalloc((size_t)g->nnodes + 1, sizeof *fill);
+    /* parents in the order of their nodes, then of their edges: the
+     * article's order (the loss's outputs by neuron) */
+    for (int k = 0; k < g->nedges; k++) {
+        const Edge *e = &g->edges[k];
+        if (e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES && !factor(d, k)->zero)
+            pars[par0[e->to] + fill[e->to]++] = k;
+    }
+    /* the deltas in topological order from OF, breadth first (Kahn's
+     * algorithm over the path edges): a variable after all its parents,
+     * and the loss's outputs, then their sums, ... in neuron order */
+    int *order = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *order));
+    int *indeg = xcalloc((size_t)g->nnodes + 1, sizeof *indeg);
+    for (int v = 0; v < g->nnodes; v++)
+        indeg[v] = par0[v + 1] - par0[v];
+    int no = 0, head = 0;
+    if (mark[of] == R_YES)
+        order[no++] = of;
+    while (head < no) {
+        int v = order[head++];
+        if (v == wrt)
+            continue;
+        const Node *nd = &g->nodes[v];
+        for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++) {
+            int u = g->edges[k].to;
+            if (mark[u] == R_YES && !factor(d, k)->zero && --indeg[u] == 0)
+                order[no++] = u;
+        }
+    }
+    Style st = fmt == OUT_TEXT ? FMT_TEXT : FMT_LATEX;
+    Buf line = {0}, all = {0}, lhs = {0};
+    print_lhs(g, of, wrt, st, &lhs);
+    if (fmt == OUT_JSON) {
+        Buf r = {0};
+        fputs("{\"of\": ", out);
+        graph_node_ref(g, of, &r);
+        json_string(out, r.data, r.len);
+        buf_truncate(&r, 0);
+        fputs(", \"wrt\": ", out);
+        graph_node_ref(g, wrt, &r);
+        json_string(out, r.data, r.len);
+        fputs(", \"stage\": \"factored\", \"count\": \"", out);
+        mpz_out_str(out, 10, count);
+        fputs("\", \"terms\": [],\n \"equations\": [", out);
+        int first = 1;
+        for (int i = 0; i < no; i++) {
+            int v = order[i];
+            if (v == of || v == wrt)
+                continue;
+            buf_truncate(&line, 0);
+            delta_sum(d, of, v, par0, pars, FMT_LATEX, &line);
+            buf_truncate(&r, 0);
+            graph_node_ref(g, v, &r);
+            fputs(first ? "\n  {\"delta\": " : ",\n  {\"delta\": ", out);
+            first = 0;
+            json_string(out, r.data, r.len);
+            fputs(", \"latex\": ", out);
+            json_string(out, line.data, line.len);
+            fputc('}', out);
+            delta_name(g, v, FMT_LATEX, &all);
+            buf_puts(&all, "=");
+            buf_add(&all, line.data, line.len);
+            buf_puts(&all, "\n");
+        }
+        buf_free(&r);
+        buf_add(&all, lhs.data, lhs.len);
+        buf_puts(&all, "=");
+        if (mark[of] != R_YES)
+            buf_putc(&all, '0');
+        else if (of == wrt)
+            buf_putc(&all, '1');
+        else
+            delta_sum(d, of, wrt, par0, pars, FMT_LATEX, &all);
+        fputs("],\n \"latex\": ", out);
+        json_string(out, all.data, all.len);
+        fputs("}\n", out);
+    } else {
+        for (int i = 0; i < no; i++) {
+            int v = order[i];
+            if (v == of || v == wrt)
+                continue;
+            buf_truncate(&line, 0);
+            delta_name(g, v, st, &line);
+            buf_puts(&line, st == FMT_LATEX ? "=" : " = ");
+            delta_sum(d, of, v, par0, pars, st, &line);
+            buf_putc(&line, '\n');
+            fwrite(line.data, 1, line.len, out);
+        }
+        buf_truncate(&line, 0);
+        buf_add(&line, lhs.data, lhs.len);
+        buf_puts(&line, st == FMT_LATEX ? "=" : " = ");
+        if (mark[of] != R_YES)
+            buf_putc(&line, '0');
+        else if (of == wrt)
+            buf_putc(&line, '1');
+        else
+            delta_sum(d, of, wrt, par0, pars, st, &line);
+        buf_putc(&line, '\n');
+        fwrite(line.data, 1, line.len, out);
+    }
+    buf_free(&line);
+    buf_free(&all);
+    buf_free(&lhs);
+    free(par0);
+    free(pars);
+    free(fill);
+    free(order);
+    free(indeg);
+    free(mark);
+    mpz_clear(count);
+    return 0;
 }

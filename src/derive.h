@@ -14,7 +14,8 @@
 #include <gmp.h>
 #include <stdio.h>
 
-typedef enum { ST_CHAIN, ST_ACT, ST_LOCAL, ST_FORWARD } Stage;
+/* ST_FACTORED: the local factors, in the nested backprop form */
+typedef enum { ST_CHAIN, ST_ACT, ST_LOCAL, ST_FORWARD, ST_FACTORED } Stage;
 typedef enum { OUT_LATEX, OUT_TEXT, OUT_JSON } OutFormat;
 
 const char *stage_name(Stage s);
@@ -50,6 +51,11 @@ int count_terms(Deriver *d, int of, int wrt, mpz_t out);
 /* Write d(OF)/d(REF) to OUT in FORMAT, one term a path in path order.
  * Returns 0, or -1 after printing an error (a forward sum too large). */
 int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out);
+
+/* Stage factored: one equation a variable on the paths,
+ * delta_v = sum over its parents p of delta_p * d(p)/d(v), ending in
+ * d(OF)/d(REF); size linear in the graph, whatever the number of paths. */
+int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out);
 
 /* Write the forward path sum of NODE ("y^{1}_{n-1} = ..."). Returns 0 or
  * -1 after printing an error. */

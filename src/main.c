@@ -65,13 +65,16 @@ static const char usage_text[] =
     "                   b[L][j], the loss, or a graph's variable\n"
     "  --node REF       the variable to expand\n"
     "  --block NAME     the network or graph of the file to use (default: the first)\n"
-    "  --stage S        chain | act | local | forward (default: local)\n"
+    "  --stage S        chain | act | local | forward | factored (default: local)\n"
     "                     chain    every factor a partial derivative\n"
     "                     act      activation factors replaced (ReLU 1, dead ReLU 0)\n"
     "                     local    also junctions (dx/dw = y, dx/dy = w), skips, biases,\n"
     "                              and scalar operators differentiated\n"
     "                     forward  also every y that is not an input replaced by its\n"
     "                              forward path sum\n"
+    "                     factored the backprop equations: a delta for each variable\n"
+    "                              on the paths, defined by its parents; linear size,\n"
+    "                              never refused by --max-terms\n"
     "  --format F       latex | text | json (default: latex); render: svg | dot\n"
     "  --max-terms N    refuse to expand more than N terms (default 10000; 0: no bound)\n"
     "  -o OUT           write to OUT (atomically: a temporary file renamed on success)\n"
@@ -138,7 +141,7 @@ static int parse_opts(int argc, char **argv, Opts *o)
             o->out = v;
         else if (strcmp(a, "--stage") == 0) {
             if (v && stage_parse(v, &o->stage) < 0)
-                return usage_error("unknown stage '%s' (chain, act, local or forward)", v);
+                return usage_error("unknown stage '%s' (chain, act, local, forward or factored)", v);
         } else if (strcmp(a, "--format") == 0) {
             o->format = v;
             if (!v)
@@ -405,7 +408,7 @@ static int cmd_derive(const Loaded *L, const Opts *o)
                 rc = EXIT_BAD_INPUT;
                 break;
             }
-            if (o->max_terms && mpz_cmp_ui(count, o->max_terms) > 0) {
+            if (o->stage != ST_FACTORED && o->max_terms && mpz_cmp_ui(count, o->max_terms) > 0) {
                 Buf lab = {0};
                 job_label(j, &lab);
                 char *n = mpz_get_str(NULL, 10, count);
@@ -433,7 +436,7 @@ static int cmd_derive(const Loaded *L, const Opts *o)
         for (int i = 0; i < J.n && rc == 0; i++) {
             if (i && o->fmt != OUT_JSON)
                 fputc('\n', out.f);
-            if (derive_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, out.f) < 0)
+            if ((o->stage == ST_FACTORED ? factored_write : derive_write)(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, out.f) < 0)
                 rc = EXIT_BAD_INPUT;
         }
         if (output_close(&out, rc == 0) < 0)
@@ -677,9 +680,15 @@ static int cmd_check(const Loaded *L, const Opts *o)
                 dead += g->nodes[v].dead;
             }
             buf_printf(&rep, "network %s: %d layers (", g->name, g->nlayers);
-            for (int l = 0; l < g->nlayers; l++)
+            /* a long network shows its first and last layers */
+            for (int l = 0; l < g->nlayers; l++) {
+                if (g->nlayers > 12 && l == 5) {
+                    buf_printf(&rep, ", ... %d more ...", g->nlayers - 10);
+                    l = g->nlayers - 5;
+                }
                 buf_printf(&rep, "%s%s:%d%s%s", l ? ", " : "", g->layers[l].label, g->layers[l].width,
                            l ? " " : "", l ? act_word(g->layers[l].act) : "");
+            }
             buf_printf(&rep, "), %d weights, %d biases, %d dead, loss %s; %d derive, %d expand\n",
                        w, bias, dead, g->loss >= 0 ? g->nodes[g->loss].name : "(none)", nd, ne);
         } else {

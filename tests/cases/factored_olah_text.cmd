@@ -1,0 +1,1 @@
+derive samples/olah.net --stage factored --format text

@@ -1,0 +1,1 @@
+derive tests/cases/scalar.net --stage factored --format text
