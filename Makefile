@@ -76,6 +76,7 @@ valgrind: deps $(BIN)
 
 # speed and memory, each against a baseline measured in the same run
 bench: $(BIN)
+	bash bench/derive.sh
 	bash bench/render.sh
 
 # the article's five figures, drawn from the samples
