@@ -32,36 +32,51 @@ struct Factor {
 };
 
 /* the printed forms of a factor, made on first use (drawing needs none) */
+static const Factor *factor(Deriver *d, int k);
+
 static const Factor *factor_printed(Deriver *d, int k)
 {
     Factor *f = &d->factors[k];
     if (f->printed)
         return f;
+    if (!f->done)
+        factor(d, k);       /* cannot fail here: a forward sum was checked */
     Arena *A = &d->arena;
     const Graph *g = d->g;
     Buf b = {0};
-    Printer p = graph_printer(g, FMT_LATEX);
-    expr_print(&p, f->e, &b);
-    f->json_len = b.len;
-    f->json = arena_strndup(A, buf_cstr(&b), b.len);
+    Printer p;
     if (f->core) {
         for (int style = 0; style < 2; style++) {
             p = graph_printer(g, style ? FMT_TEXT : FMT_LATEX);
             buf_truncate(&b, 0);
             expr_print_factor(&p, f->core, &b);
             const char *fac = arena_strndup(A, buf_cstr(&b), b.len);
-            size_t fac_len = b.len;
-            buf_truncate(&b, 0);
-            expr_print(&p, f->core, &b);
-            const char *bare = arena_strndup(A, buf_cstr(&b), b.len);
+            size_t fac_len = b.len, bare_len = fac_len;
+            const char *bare = fac;
+            if (fac[0] == '(') {          /* a sum: bare differs */
+                buf_truncate(&b, 0);
+                expr_print(&p, f->core, &b);
+                bare = arena_strndup(A, buf_cstr(&b), b.len);
+                bare_len = b.len;
+            }
             if (style) {
                 f->text = fac, f->text_len = fac_len;
-                f->text_bare = bare, f->text_bare_len = b.len;
+                f->text_bare = bare, f->text_bare_len = bare_len;
             } else {
                 f->latex = fac, f->latex_len = fac_len;
-                f->latex_bare = bare, f->latex_bare_len = b.len;
+                f->latex_bare = bare, f->latex_bare_len = bare_len;
             }
         }
+    }
+    if (f->core && f->coef == 1) {
+        f->json = f->latex_bare;
+        f->json_len = f->latex_bare_len;
+    } else {
+        p = graph_printer(g, FMT_LATEX);
+        buf_truncate(&b, 0);
+        expr_print(&p, f->e, &b);
+        f->json_len = b.len;
+        f->json = arena_strndup(A, buf_cstr(&b), b.len);
     }
     buf_free(&b);
     f->printed = 1;
@@ -360,6 +375,35 @@ static const Factor *factor(Deriver *d, int k)
     return f;
 }
 
+/* Is edge K's factor 0 at the stage?  1 yes, 0 no, -1 after an error (a
+ * forward sum too large).  Only activations, scalar operators and (at
+ * stage forward) junction inputs can be 0: for every other edge no factor
+ * is built, so the search over a large network allocates nothing per edge. */
+static int edge_zero(Deriver *d, int k)
+{
+    const Graph *g = d->g;
+    const Edge *e = &g->edges[k];
+    Stage st = d->stage == ST_FACTORED ? ST_LOCAL : d->stage;
+    switch (e->kind) {
+    case E_ACT: {
+        const Node *y = &g->nodes[e->from];
+        return st >= ST_ACT && y->dead && g->layers[y->layer].act == ACT_RELU;
+    }
+    case E_JW:
+        if (st != ST_FORWARD || g->nodes[e->aux].kind != N_ACT)
+            return 0;
+        break;
+    case E_SCALAR:
+        if (st < ST_LOCAL)
+            return 0;
+        break;
+    default:
+        return 0;
+    }
+    const Factor *f = factor(d, k);
+    return f ? f->zero : -1;
+}
+
 /* ---- reachability and counting ---- */
 
 enum { R_NEW = 0, R_OPEN, R_NO, R_YES };
@@ -391,12 +435,12 @@ static int mark_reaching(Deriver *d, int of, int wrt, unsigned char *mark, bool 
                 if (mark[e->to] != R_YES)
                     continue;
                 if (use_stage) {
-                    const Factor *f = factor(d, n->first_edge + k);
-                    if (!f) {
+                    int z = edge_zero(d, n->first_edge + k);
+                    if (z < 0) {
                         rc = -1;
                         goto out;
                     }
-                    if (f->zero)
+                    if (z)
                         continue;
                 }
                 yes = true;
@@ -452,7 +496,7 @@ static void count_marked(Deriver *d, int of, int wrt, const unsigned char *mark,
                     const Edge *e = &g->edges[n->first_edge + k];
                     if (mark[e->to] != R_YES)
                         continue;
-                    if (use_stage && factor(d, n->first_edge + k)->zero)
+                    if (use_stage && edge_zero(d, n->first_edge + k))
                         continue;
                     mpz_add(cnt[me], cnt[me], cnt[idx[e->to]]);
                 }
@@ -758,7 +802,7 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
         kid0[v] = nk;
         if (mark[v] == R_YES && v != wrt)
             for (int e = g->nodes[v].first_edge; e < g->nodes[v].first_edge + g->nodes[v].nedges; e++)
-                nk += mark[g->edges[e].to] == R_YES && !factor(d, e)->zero;
+                nk += mark[g->edges[e].to] == R_YES && !edge_zero(d, e);
     }
     kid0[g->nnodes] = nk;
     int *kids = xmalloc(xmul((size_t)nk + 1, sizeof *kids));
@@ -766,7 +810,7 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     for (int v = 0; v < g->nnodes; v++)
         if (mark[v] == R_YES && v != wrt)
             for (int e = g->nodes[v].first_edge; e < g->nodes[v].first_edge + g->nodes[v].nedges; e++)
-                if (mark[g->edges[e].to] == R_YES && !factor(d, e)->zero)
+                if (mark[g->edges[e].to] == R_YES && !edge_zero(d, e))
                     kids[nk++] = e;
 
     /* depth-first over reaching children: every branch ends in a term */
@@ -928,7 +972,7 @@ int derive_walk(Deriver *d, int of, int wrt, PathFn fn, void *ctx)
             int k = -1;
             while (cur[depth] < n->nedges) {
                 int e = n->first_edge + cur[depth]++;
-                if (mark[g->edges[e].to] == R_YES && !factor(d, e)->zero) {
+                if (mark[g->edges[e].to] == R_YES && !edge_zero(d, e)) {
                     k = e;
                     break;
                 }
@@ -969,7 +1013,7 @@ int derive_path_edges(Deriver *d, int of, int wrt, unsigned char *on)
     for (int k = 0; k < g->nedges; k++) {
         const Edge *e = &g->edges[k];
         on[k] = e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES &&
-                !factor(d, k)->zero;
+                !edge_zero(d, k);
     }
     free(mark);
     return 0;
@@ -1063,7 +1107,7 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     int *par0 = xcalloc((size_t)g->nnodes + 2, sizeof *par0);
     for (int k = 0; k < g->nedges; k++) {
         const Edge *e = &g->edges[k];
-        if (e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES && !factor(d, k)->zero)
+        if (e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES && !edge_zero(d, k))
             par0[e->to + 1]++;
     }
     for (int v = 0; v < g->nnodes; v++)
@@ -1074,7 +1118,7 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
      * article's order (the loss's outputs by neuron) */
     for (int k = 0; k < g->nedges; k++) {
         const Edge *e = &g->edges[k];
-        if (e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES && !factor(d, k)->zero)
+        if (e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES && !edge_zero(d, k))
             pars[par0[e->to] + fill[e->to]++] = k;
     }
     /* the deltas in topological order from OF, breadth first (Kahn's
@@ -1094,7 +1138,7 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
         const Node *nd = &g->nodes[v];
         for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++) {
             int u = g->edges[k].to;
-            if (mark[u] == R_YES && !factor(d, k)->zero && --indeg[u] == 0)
+            if (mark[u] == R_YES && !edge_zero(d, k) && --indeg[u] == 0)
                 order[no++] = u;
         }
     }
