@@ -1225,3 +1225,477 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     mpz_clear(count);
     return 0;
 }
+
+/* ---- --collapse: families of terms as sums over neuron indices ---- */
+
+/* Paths of a network are grouped by their shape, the sequence of layers
+ * and edge kinds they take with the neuron indices left out.  Along one
+ * shape the index of every visited layer is free (a dense junction lets
+ * any neuron reach any other) unless a shortcut ties it to the layer it
+ * skips to, the ends fix it, or a dead neuron leaves it out; so a shape's
+ * paths are the product of one index set a class of tied layers: one sum a
+ * class, the rest fixed.  The shapes are enumerated, not the paths. */
+
+#define CL_MAX_DEPTH 4096
+
+typedef struct ClPos {
+    NodeKind kind;
+    int layer;
+    int cls;                 /* index class, -1 for the loss and weights */
+    EdgeKind via;            /* the edge kind that led here */
+} ClPos;
+
+typedef struct Collapse {
+    Deriver *d;
+    int of, wrt;
+    Style st;
+    OutFormat fmt;
+    ClPos pos[CL_MAX_DEPTH];
+    int npos;
+    int ncls;
+    int cls_fixed[CL_MAX_DEPTH];
+    int cls_layer[CL_MAX_DEPTH];
+    unsigned char *layer_reach;   /* (kind, layer) can still reach REF */
+    unsigned long long families, terms, limit;
+    Buf out;
+    bool too_many;
+    int var_of_layer[CL_MAX_DEPTH];   /* index variable of a layer, -1 none */
+} Collapse;
+
+static const char *const cl_vars[] = {"k", "l", "m", "p", "r", "s", "u", "v"};
+static const char *const cl_sup[] = {"ᵏ", "ˡ", "ᵐ", "ᵖ", "ʳ", "ˢ", "ᵘ", "ᵛ"};
+static const char *const cl_sub[] = {"ₖ", "ₗ", "ₘ", "ₚ", "ᵣ", "ₛ", "ᵤ", "ᵥ"};
+static const char *const cl_supd[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+static const char *const cl_subd[] = {"₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"};
+
+/* index variable V: k l m p r s u v, then k_{1} k_{2} ... */
+static void cl_var(int v, Style st, int where /* 0 plain/LaTeX, 1 sup, 2 sub */, Buf *out)
+{
+    if (v < 8) {
+        buf_puts(out, st == FMT_LATEX ? cl_vars[v] : where == 1 ? cl_sup[v] : where == 2 ? cl_sub[v] : cl_vars[v]);
+        return;
+    }
+    if (st == FMT_LATEX) {
+        buf_printf(out, "k_{%d}", v - 7);
+        return;
+    }
+    char t[16];
+    snprintf(t, sizeof t, "%d", v - 7);
+    buf_puts(out, where == 1 ? "ᵏ" : where == 2 ? "ₖ" : "k");
+    for (char *x = t; *x; x++)
+        buf_puts(out, where == 1 ? cl_supd[*x - '0'] : cl_subd[*x - '0']);
+}
+
+/* a node with the free indices of its layers written as variables */
+static void cl_name(const void *ctx, int node, Style st, Buf *out)
+{
+    const Collapse *c = ctx;
+    const Graph *g = c->d->g;
+    const Node *n = &g->nodes[node];
+    if (n->kind == N_LOSS || n->kind == N_SCALAR) {
+        graph_node_name(g, node, st, out);
+        return;
+    }
+    int vi = -1, vj = c->var_of_layer[n->layer];
+    if (n->kind == N_WEIGHT) {
+        vi = c->var_of_layer[n->layer];
+        vj = c->var_of_layer[g->layers[n->layer].w_into];
+    }
+    if (vi < 0 && vj < 0) {
+        graph_node_name(g, node, st, out);
+        return;
+    }
+    const char *letter = n->kind == N_WEIGHT ? "w" : n->kind == N_BIAS ? "b" : n->kind == N_PRE ? "x" : "y";
+    const char *label = g->layers[n->layer].label;
+    int idx[2] = {n->i, n->j}, var[2] = {vi, vj};
+    int first = n->kind == N_WEIGHT ? 0 : 1;
+    bool comma = n->kind == N_WEIGHT && (n->i >= 10 || n->j >= 10 || vi >= 8 || vj >= 8);
+    buf_puts(out, letter);
+    if (st == FMT_LATEX)
+        buf_puts(out, "^{");
+    for (int q = first; q < 2; q++) {
+        if (q == 1 && first == 0 && comma)
+            buf_putc(out, ',');
+        if (var[q] >= 0) {
+            cl_var(var[q], st, 1, out);
+        } else if (st == FMT_LATEX) {
+            buf_printf(out, "%d", idx[q]);
+        } else {
+            char t[16];
+            snprintf(t, sizeof t, "%d", idx[q]);
+            for (char *x = t; *x; x++)
+                buf_puts(out, cl_supd[*x - '0']);
+        }
+    }
+    if (st == FMT_LATEX) {
+        buf_puts(out, "}_{");
+        for (const char *p = label; *p; p++)
+            buf_puts(out, *p == '_' ? "\\_" : (char[]){*p, 0});
+        buf_putc(out, '}');
+    } else {
+        graph_label_sub(label, out);
+    }
+}
+
+/* the concrete node of a position, its class taking value VALS[cls] */
+static int cl_node(const Collapse *c, const ClPos *p, const int *vals)
+{
+    const Graph *g = c->d->g;
+    const Layer *L = &g->layers[p->layer];
+    int j = p->cls >= 0 ? vals[p->cls] : 1;
+    switch (p->kind) {
+    case N_LOSS: return g->loss;
+    case N_PRE: return L->x0 + j - 1;
+    case N_ACT: case N_INPUT: return L->y0 + j - 1;
+    case N_BIAS: return L->b0 + j - 1;
+    case N_WEIGHT: return c->wrt;
+    default: return -1;
+    }
+}
+
+/* the edge from node A to node B of kind K */
+static int cl_edge(const Graph *g, int a, int b, EdgeKind k)
+{
+    const Node *n = &g->nodes[a];
+    for (int e = n->first_edge; e < n->first_edge + n->nedges; e++)
+        if (g->edges[e].to == b && g->edges[e].kind == k)
+            return e;
+    return -1;
+}
+
+static void cl_family(Collapse *c)
+{
+    Deriver *d = c->d;
+    const Graph *g = d->g;
+    const Node *ref = &g->nodes[c->wrt];
+    int fixed[CL_MAX_DEPTH];
+    memcpy(fixed, c->cls_fixed, (size_t)c->ncls * sizeof *fixed);
+    /* REF fixes its class (a weight: the class of the x before it) */
+    const ClPos *last = &c->pos[c->npos - 1];
+    int rc = last->kind == N_WEIGHT ? c->pos[c->npos - 2].cls : last->cls;
+    if (rc >= 0) {
+        if (fixed[rc] >= 0 && fixed[rc] != ref->j)
+            return;
+        fixed[rc] = ref->j;
+    }
+    /* the allowed values of every class */
+    int vals[CL_MAX_DEPTH];
+    unsigned char *allow[CL_MAX_DEPTH];
+    int nallow[CL_MAX_DEPTH];
+    unsigned long long prod = 1;
+    bool empty = false;
+    for (int q = 0; q < c->ncls; q++) {
+        int W = g->layers[c->cls_layer[q]].width;
+        allow[q] = xcalloc((size_t)W + 1, 1);
+        nallow[q] = 0;
+        for (int v = 1; v <= W; v++) {
+            if (fixed[q] >= 0 && v != fixed[q])
+                continue;
+            bool ok = true;
+            for (int p = 0; p < c->npos && ok; p++) {
+                const ClPos *ps = &c->pos[p];
+                if (ps->cls != q || ps->kind != N_ACT || p + 1 >= c->npos)
+                    continue;
+                const Layer *L = &g->layers[ps->layer];
+                int e = cl_edge(g, L->y0 + v - 1, L->x0 + v - 1, E_ACT);
+                ok = e >= 0 && !edge_zero(d, e);
+            }
+            if (ok) {
+                allow[q][v] = 1;
+                if (!nallow[q]++)
+                    vals[q] = v;
+            }
+        }
+        if (!nallow[q])
+            empty = true;
+        prod = sat_mul(prod, (unsigned long long)nallow[q]);
+    }
+    /* the representative path and its edges */
+    int edges[CL_MAX_DEPTH], ne = 0;
+    if (!empty) {
+        int prev = cl_node(c, &c->pos[0], vals);
+        for (int p = 1; p < c->npos && !empty; p++) {
+            int cur = cl_node(c, &c->pos[p], vals);
+            int e = cl_edge(g, prev, cur, c->pos[p].via);
+            if (e < 0 || edge_zero(d, e))
+                empty = true;
+            else
+                edges[ne++] = e;
+            prev = cur;
+        }
+    }
+    if (!empty) {
+        /* sums for the classes with more than one value, outermost first */
+        Buf sums = {0}, prodb = {0}, term = {0};
+        int nvar = 0;
+        for (int l = 0; l < g->nlayers; l++)
+            c->var_of_layer[l] = -1;
+        for (int q = 0; q < c->ncls; q++) {
+            if (nallow[q] < 2)
+                continue;
+            int vix = nvar++;
+            Buf vb = {0};
+            cl_var(vix, FMT_LATEX, 0, &vb);
+            const char *var = buf_cstr(&vb);
+            for (int p = 0; p < c->npos; p++)
+                if (c->pos[p].cls == q)
+                    c->var_of_layer[c->pos[p].layer] = vix;
+            int W = g->layers[c->cls_layer[q]].width, lo = 0, hi = 0, contiguous = 1;
+            for (int v = 1; v <= W; v++)
+                if (allow[q][v]) {
+                    if (!lo)
+                        lo = v;
+                    else if (v != hi + 1)
+                        contiguous = 0;
+                    hi = v;
+                }
+            if (c->st == FMT_LATEX) {
+                if (contiguous)
+                    buf_printf(&sums, "\\sum_{%s=%d}^{%d}", var, lo, hi);
+                else {
+                    buf_printf(&sums, "\\sum_{%s\\in\\{", var);
+                    for (int v = 1, first = 1; v <= W; v++)
+                        if (allow[q][v])
+                            buf_printf(&sums, first-- > 0 ? "%d" : ",%d", v);
+                    buf_puts(&sums, "\\}}");
+                }
+            } else {
+                buf_puts(&sums, "Σ");
+                cl_var(vix, FMT_TEXT, 2, &sums);
+                if (contiguous) {
+                    const char *const *sb = cl_subd, *const *sp = cl_supd;
+                    char t[16];
+                    buf_puts(&sums, "₌");
+                    snprintf(t, sizeof t, "%d", lo);
+                    for (char *x = t; *x; x++)
+                        buf_puts(&sums, sb[*x - '0']);
+                    snprintf(t, sizeof t, "%d", hi);
+                    for (char *x = t; *x; x++)
+                        buf_puts(&sums, sp[*x - '0']);
+                } else {
+                    buf_puts(&sums, "∈{");
+                    for (int v = 1, first = 1; v <= W; v++)
+                        if (allow[q][v])
+                            buf_printf(&sums, first-- > 0 ? "%d" : ",%d", v);
+                    buf_puts(&sums, "}");
+                }
+                buf_putc(&sums, ' ');
+            }
+            buf_free(&vb);
+        }
+        double coef = 1;
+        buf_cstr(&prodb);
+        Printer pr = {c->st, cl_name, c};
+        for (int i = 0; i < ne; i++) {
+            const Factor *f = factor(d, edges[i]);
+            coef *= f->coef;
+            if (!f->core)
+                continue;
+            Buf fb = {0};
+            expr_print_factor(&pr, f->core, &fb);
+            product_join(c->st, &prodb, 0, buf_cstr(&fb), fb.len);
+            buf_free(&fb);
+        }
+        term_text(c->st, coef, 0, prodb.data, prodb.len, &term);
+        if (c->fmt == OUT_JSON) {
+            /* families are listed by cl_emit_json: keep them here */
+        }
+        if (c->families)
+            buf_puts(&c->out, c->st == FMT_LATEX ? " \\\\\n+" : "\n  + ");
+        buf_add(&c->out, sums.data ? sums.data : "", sums.len);
+        buf_add(&c->out, term.data, term.len);
+        c->families++;
+        c->terms += prod;
+        if (c->families > c->limit && c->limit)
+            c->too_many = true;
+        buf_free(&sums);
+        buf_free(&prodb);
+        buf_free(&term);
+    }
+    for (int q = 0; q < c->ncls; q++)
+        free(allow[q]);
+}
+
+/* can an abstract (kind, layer) still reach REF? */
+static bool cl_reach(const Collapse *c, NodeKind k, int layer)
+{
+    const Graph *g = c->d->g;
+    if (k == N_LOSS)
+        return true;
+    const Layer *L = &g->layers[layer];
+    int base = k == N_PRE ? L->x0 : k == N_BIAS ? L->b0 : L->y0;
+    if (base < 0)
+        return false;
+    for (int j = 0; j < L->width; j++)
+        if (c->layer_reach[base + j])
+            return true;
+    return false;
+}
+
+static void cl_walk(Collapse *c)
+{
+    const Graph *g = c->d->g;
+    const Node *ref = &g->nodes[c->wrt];
+    ClPos *cur = &c->pos[c->npos - 1];
+    if (c->too_many || c->npos >= CL_MAX_DEPTH - 2)
+        return;
+    if (cur->kind == ref->kind && (cur->kind == N_LOSS || cur->layer == ref->layer) &&
+        (cur->kind != N_WEIGHT)) {
+        cl_family(c);
+        return;
+    }
+    if (cur->kind == N_WEIGHT) {
+        cl_family(c);
+        return;
+    }
+    int ncls = c->ncls;
+    if (cur->kind == N_LOSS) {
+        int last = g->nlayers - 1;
+        if (!cl_reach(c, N_ACT, last) && !cl_reach(c, N_INPUT, last))
+            return;
+        c->cls_fixed[c->ncls] = -1;
+        c->cls_layer[c->ncls] = last;
+        c->pos[c->npos++] = (ClPos){last == 0 ? N_INPUT : N_ACT, last, c->ncls++, E_LOSS};
+        cl_walk(c);
+        c->npos--;
+        c->ncls = ncls;
+    } else if (cur->kind == N_ACT) {
+        if (!cl_reach(c, N_PRE, cur->layer))
+            return;
+        c->pos[c->npos++] = (ClPos){N_PRE, cur->layer, cur->cls, E_ACT};
+        cl_walk(c);
+        c->npos--;
+    } else if (cur->kind == N_PRE) {
+        /* the inputs of the layer, as its first neuron's edges list them */
+        const Node *x1 = &g->nodes[g->layers[cur->layer].x0];
+        int seen_dense[64], nseen = 0;
+        for (int e = x1->first_edge; e < x1->first_edge + x1->nedges; e++) {
+            const Edge *ed = &g->edges[e];
+            const Node *to = &g->nodes[ed->to];
+            if (ed->kind == E_JW || ed->kind == E_JY) {
+                bool dup = false;
+                for (int q = 0; q < nseen; q++)
+                    dup |= seen_dense[q] == to->layer;
+                if (dup)
+                    continue;
+                if (nseen < 64)
+                    seen_dense[nseen++] = to->layer;
+                int P = to->layer;
+                /* to the weight (REF) */
+                if (ref->kind == N_WEIGHT && ref->layer == P && g->layers[P].w_into == cur->layer) {
+                    c->pos[c->npos++] = (ClPos){N_WEIGHT, P, -1, E_JW};
+                    cl_walk(c);
+                    c->npos--;
+                }
+                /* through the junction to an input of layer P: a new index */
+                NodeKind yk = P == 0 ? N_INPUT : N_ACT;
+                if (cl_reach(c, yk, P)) {
+                    c->cls_fixed[c->ncls] = -1;
+                    c->cls_layer[c->ncls] = P;
+                    c->pos[c->npos++] = (ClPos){yk, P, c->ncls++, E_JY};
+                    cl_walk(c);
+                    c->npos--;
+                    c->ncls = ncls;
+                }
+            } else if (ed->kind == E_SKIP) {
+                int P = to->layer;
+                NodeKind yk = P == 0 ? N_INPUT : N_ACT;
+                if (cl_reach(c, yk, P)) {
+                    c->pos[c->npos++] = (ClPos){yk, P, cur->cls, E_SKIP};
+                    cl_walk(c);
+                    c->npos--;
+                }
+            } else if (ed->kind == E_BIAS) {
+                if (ref->kind == N_BIAS && ref->layer == cur->layer) {
+                    c->pos[c->npos++] = (ClPos){N_BIAS, cur->layer, cur->cls, E_BIAS};
+                    cl_walk(c);
+                    c->npos--;
+                }
+            }
+        }
+    }
+}
+
+int collapse_write(Deriver *d, int of, int wrt, OutFormat fmt, unsigned long long limit, FILE *out)
+{
+    const Graph *g = d->g;
+    if (g->kind != B_NETWORK)
+        return derive_write(d, of, wrt, fmt, out);
+    Collapse *c = xcalloc(1, sizeof *c);
+    c->d = d;
+    c->of = of;
+    c->wrt = wrt;
+    c->fmt = fmt;
+    c->st = fmt == OUT_TEXT ? FMT_TEXT : FMT_LATEX;
+    c->limit = limit;
+    c->layer_reach = xcalloc((size_t)g->nnodes, 1);
+    if (mark_reaching(d, of, wrt, c->layer_reach, true) < 0) {
+        free(c->layer_reach);
+        free(c);
+        return -1;
+    }
+    for (int v = 0; v < g->nnodes; v++)
+        c->layer_reach[v] = c->layer_reach[v] == R_YES;
+    const Node *o = &g->nodes[of];
+    if (c->layer_reach[of]) {
+        int cls = -1;
+        if (o->kind != N_LOSS && o->kind != N_WEIGHT) {
+            cls = 0;
+            c->cls_fixed[0] = o->j;
+            c->cls_layer[0] = o->layer;
+            c->ncls = 1;
+        }
+        c->pos[0] = (ClPos){o->kind, o->kind == N_LOSS ? -1 : o->layer, cls, E_LOSS};
+        c->npos = 1;
+        if (of == wrt) {
+            buf_putc(&c->out, '1');
+            c->families = c->terms = 1;
+        } else {
+            cl_walk(c);
+        }
+    }
+    if (c->too_many) {
+        fprintf(stderr, PG_NAME ": --collapse: more than %llu families of terms; raise --max-terms\n", limit);
+        free(c->layer_reach);
+        buf_free(&c->out);
+        free(c);
+        return -1;
+    }
+    Buf lhs = {0};
+    print_lhs(g, of, wrt, c->st, &lhs);
+    if (fmt == OUT_JSON) {
+        Buf r = {0}, all = {0};
+        fputs("{\"of\": ", out);
+        graph_node_ref(g, of, &r);
+        json_string(out, r.data, r.len);
+        buf_truncate(&r, 0);
+        fputs(", \"wrt\": ", out);
+        graph_node_ref(g, wrt, &r);
+        json_string(out, r.data, r.len);
+        fprintf(out, ", \"stage\": \"%s\", \"collapse\": true, \"count\": \"%llu\", \"families\": %llu, \"terms\": [],\n \"latex\": ",
+                stage_name(d->stage), c->terms, c->families);
+        buf_add(&all, lhs.data, lhs.len);
+        buf_puts(&all, "= ");
+        if (c->families)
+            buf_add(&all, c->out.data, c->out.len);
+        else
+            buf_putc(&all, '0');
+        json_string(out, all.data, all.len);
+        fputs("}\n", out);
+        buf_free(&r);
+        buf_free(&all);
+    } else {
+        fwrite(lhs.data, 1, lhs.len, out);
+        fputs(c->st == FMT_LATEX ? "= " : " = ", out);
+        if (c->families)
+            fwrite(c->out.data, 1, c->out.len, out);
+        else
+            fputc('0', out);
+        fputc('\n', out);
+    }
+    buf_free(&lhs);
+    buf_free(&c->out);
+    free(c->layer_reach);
+    free(c);
+    return 0;
+}

@@ -57,6 +57,11 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out);
  * d(OF)/d(REF); size linear in the graph, whatever the number of paths. */
 int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out);
 
+/* --collapse: the terms of a network grouped into families that differ
+ * only in neuron indices, each written as sums over those indices (at most
+ * LIMIT families; 0: no bound).  Scalar graphs print as derive_write. */
+int collapse_write(Deriver *d, int of, int wrt, OutFormat fmt, unsigned long long limit, FILE *out);
+
 /* Write the forward path sum of NODE ("y^{1}_{n-1} = ..."). Returns 0 or
  * -1 after printing an error. */
 int expand_write(Deriver *d, int node, OutFormat fmt, FILE *out);

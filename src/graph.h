@@ -111,6 +111,8 @@ int graph_resolve_text(const Graph *g, const char *text, const char *what);
  * syntax for JSON and messages (x[n-1][1]) */
 void graph_node_name(const void *g, int node, Style st, Buf *out);
 void graph_node_ref(const Graph *g, int node, Buf *out);
+/* a layer label as a Unicode subscript (ₙ₋₁), or _[label] */
+void graph_label_sub(const char *label, Buf *out);
 /* a Printer whose variables are this graph's nodes */
 Printer graph_printer(const Graph *g, Style st);
 

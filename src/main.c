@@ -76,7 +76,10 @@ static const char usage_text[] =
     "                              on the paths, defined by its parents; linear size,\n"
     "                              never refused by --max-terms\n"
     "  --format F       latex | text | json (default: latex); render: svg | dot\n"
-    "  --max-terms N    refuse to expand more than N terms (default 10000; 0: no bound)\n"
+    "  --max-terms N    refuse to expand more than N terms (default 10000; 0: no bound);\n"
+    "                   with --collapse, more than N families\n"
+    "  --collapse       write each family of terms that differ only in neuron indices\n"
+    "                   as sums over those indices (networks)\n"
     "  -o OUT           write to OUT (atomically: a temporary file renamed on success)\n"
     "  --view V         render: graph (variables, junctions) | network (neurons)\n"
     "  --term K         render: only the K-th term's path\n"
@@ -102,7 +105,7 @@ typedef struct Opts {
     unsigned long long max_terms;
     /* render */
     View view;
-    bool top_bottom, colors, only_paths, no_labels, no_paths;
+    bool top_bottom, colors, only_paths, no_labels, no_paths, collapse;
     unsigned long long term;
     /* eval, paths, vanish */
     const char *values;
@@ -209,6 +212,9 @@ static int parse_opts(int argc, char **argv, Opts *o)
             takes = false;
         } else if (strcmp(a, "--no-labels") == 0) {
             o->no_labels = true;
+            takes = false;
+        } else if (strcmp(a, "--collapse") == 0) {
+            o->collapse = true;
             takes = false;
         } else if (strcmp(a, "--no-paths") == 0) {
             o->no_paths = true;
@@ -408,7 +414,7 @@ static int cmd_derive(const Loaded *L, const Opts *o)
                 rc = EXIT_BAD_INPUT;
                 break;
             }
-            if (o->stage != ST_FACTORED && o->max_terms && mpz_cmp_ui(count, o->max_terms) > 0) {
+            if (o->stage != ST_FACTORED && !o->collapse && o->max_terms && mpz_cmp_ui(count, o->max_terms) > 0) {
                 Buf lab = {0};
                 job_label(j, &lab);
                 char *n = mpz_get_str(NULL, 10, count);
@@ -436,7 +442,10 @@ static int cmd_derive(const Loaded *L, const Opts *o)
         for (int i = 0; i < J.n && rc == 0; i++) {
             if (i && o->fmt != OUT_JSON)
                 fputc('\n', out.f);
-            if ((o->stage == ST_FACTORED ? factored_write : derive_write)(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, out.f) < 0)
+            int r = o->stage == ST_FACTORED ? factored_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, out.f)
+                    : o->collapse ? collapse_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, o->max_terms, out.f)
+                    : derive_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, out.f);
+            if (r < 0)
                 rc = EXIT_BAD_INPUT;
         }
         if (output_close(&out, rc == 0) < 0)

@@ -42,7 +42,7 @@ static const char *sub_char(char c)
     }
 }
 
-static void text_sub(Buf *out, const char *label)
+void graph_label_sub(const char *label, Buf *out)
 {
     for (const char *c = label; *c; c++)
         if (!sub_char(*c)) {
@@ -118,7 +118,7 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
                 buf_putc(out, ',');
         }
         text_sup(out, n->j);
-        text_sub(out, label);
+        graph_label_sub(label, out);
     }
 }
 

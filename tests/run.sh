@@ -129,6 +129,7 @@ summarise() { # label, then the command
 }
 summarise "README examples" python3 tests/readme_check.py "$PG"
 summarise "render paths" python3 tests/render_paths.py "$PG"
+summarise "collapse" python3 tests/collapse_check.py "$PG"
 # properties on random networks
 # shellcheck disable=SC2086
 summarise "property tests" python3 tests/prop/props.py --bin "$PG" ${PROPS_ARGS:-}

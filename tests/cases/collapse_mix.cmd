@@ -1,0 +1,1 @@
+derive tests/cases/collapse_mix.net --collapse --stage act

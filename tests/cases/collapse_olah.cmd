@@ -1,0 +1,1 @@
+derive samples/olah.net --collapse

@@ -1,0 +1,1 @@
+derive samples/olah.net --collapse --format text --stage act

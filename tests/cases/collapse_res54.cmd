@@ -1,0 +1,1 @@
+derive samples/res54.net --collapse

@@ -1,0 +1,1 @@
+derive samples/resblock.net --collapse

@@ -1,0 +1,1 @@
+derive samples/resblock.net --collapse --format text --stage act

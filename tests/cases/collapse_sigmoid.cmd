@@ -1,0 +1,1 @@
+derive samples/sigmoid.net --collapse
