@@ -1066,18 +1066,38 @@ static void delta_sum(Deriver *d, int of, int v, const int *par0, const int *par
     const Graph *g = d->g;
     Buf prod = {0}, term = {0};
     int n = 0;
+    Stage stage = d->stage == ST_FACTORED ? ST_LOCAL : d->stage;
     for (int i = par0[v]; i < par0[v + 1]; i++) {
         int k = pars[i];
-        const Factor *f = factor_printed(d, k);
+        const Edge *e = &g->edges[k];
         buf_truncate(&prod, 0);
         buf_cstr(&prod);
-        if (g->edges[k].from != of)
-            delta_name(g, g->edges[k].from, st, &prod);
-        if (f->core)
-            product_join(st, &prod, 0, st == FMT_LATEX ? f->latex : f->text,
-                         st == FMT_LATEX ? f->latex_len : f->text_len);
+        if (e->from != of)
+            delta_name(g, e->from, st, &prod);
+        /* a network's junctions, shortcuts, biases and linear activations
+         * print straight from the names: no factor is built for them */
+        bool quick = stage >= ST_LOCAL && stage != ST_FORWARD &&
+                     (e->kind == E_JY || e->kind == E_JW || e->kind == E_SKIP || e->kind == E_BIAS ||
+                      (e->kind == E_ACT && !g->nodes[e->from].dead &&
+                       (g->layers[g->nodes[e->from].layer].act == ACT_RELU ||
+                        g->layers[g->nodes[e->from].layer].act == ACT_IDENTITY)));
+        double coef = 1;
+        if (quick) {
+            if (e->kind == E_JY || e->kind == E_JW) {
+                Buf nm = {0};
+                graph_node_name(g, e->aux, st, &nm);
+                product_join(st, &prod, 0, nm.data, nm.len);
+                buf_free(&nm);
+            }
+        } else {
+            const Factor *f = factor_printed(d, k);
+            coef = f->coef;
+            if (f->core)
+                product_join(st, &prod, 0, st == FMT_LATEX ? f->latex : f->text,
+                             st == FMT_LATEX ? f->latex_len : f->text_len);
+        }
         buf_truncate(&term, 0);
-        term_text(st, f->coef, 0, prod.data, prod.len, &term);
+        term_text(st, coef, 0, prod.data, prod.len, &term);
         const char *t = buf_cstr(&term);
         bool neg = st == FMT_LATEX ? t[0] == '-' : strncmp(t, "−", 3) == 0;
         if (n++)
@@ -1102,7 +1122,8 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     }
     mpz_t count;
     mpz_init(count);
-    count_marked(d, of, wrt, mark, true, count);
+    if (fmt == OUT_JSON)            /* only JSON reports the number of paths */
+        count_marked(d, of, wrt, mark, true, count);
     /* parents of each node along the paths (edges p -> v, both on paths) */
     int *par0 = xcalloc((size_t)g->nnodes + 2, sizeof *par0);
     for (int k = 0; k < g->nedges; k++) {
