@@ -565,7 +565,6 @@ static void json_string(FILE *out, const char *s, size_t n)
     putc('"', out);
 }
 
-static void json_cstr(FILE *out, const char *s) { json_string(out, s, strlen(s)); }
 
 /* the left-hand side: \frac{\partial OF}{\partial REF} or ∂OF/∂REF */
 static void print_lhs(const Graph *g, int of, int wrt, Style st, Buf *out)
@@ -574,6 +573,22 @@ static void print_lhs(const Graph *g, int of, int wrt, Style st, Buf *out)
     Printer p = graph_printer(g, st);
     expr_print(&p, mk_partial(&tmp, of, wrt), out);
     arena_free(&tmp);
+}
+
+/* {"of": ..., "wrt": ..., "stage": ...: the head every derivation's JSON
+ * object starts with */
+static void json_head(FILE *out, const Graph *g, int of, int wrt, const char *stage)
+{
+    Buf r = {0};
+    fputs("{\"of\": ", out);
+    graph_node_ref(g, of, &r);
+    json_string(out, r.data, r.len);
+    buf_truncate(&r, 0);
+    fputs(", \"wrt\": ", out);
+    graph_node_ref(g, wrt, &r);
+    json_string(out, r.data, r.len);
+    fprintf(out, ", \"stage\": \"%s\"", stage);
+    buf_free(&r);
 }
 
 static size_t display_width(const char *s)
@@ -763,16 +778,8 @@ int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     Emitter em = {d, fmt, out, mpz_cmp_ui(count, 2) > 0, mpz_cmp_ui(count, 1) == 0, 0, 0, {0}, {0}, {0}};
     Buf lhs = {0};
     if (fmt == OUT_JSON) {
-        Buf r = {0};
-        fputs("{\"of\": ", out);
-        graph_node_ref(g, of, &r);
-        json_string(out, r.data, r.len);
-        buf_truncate(&r, 0);
-        fputs(", \"wrt\": ", out);
-        graph_node_ref(g, wrt, &r);
-        json_string(out, r.data, r.len);
-        buf_free(&r);
-        fprintf(out, ", \"stage\": \"%s\", \"count\": \"", stage_name(d->stage));
+        json_head(out, g, of, wrt, stage_name(d->stage));
+        fputs(", \"count\": \"", out);
         mpz_out_str(out, 10, count);
         fputs("\",\n \"terms\": [", out);
         print_lhs(g, of, wrt, FMT_LATEX, &em.latex_all);
@@ -936,7 +943,6 @@ int expand_write(Deriver *d, int node, OutFormat fmt, FILE *out)
         buf_putc(&name, '\n');
         fwrite(name.data, 1, name.len, out);
     }
-    (void)json_cstr;
     buf_free(&name);
     buf_free(&val);
     return 0;
@@ -1168,14 +1174,8 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     print_lhs(g, of, wrt, st, &lhs);
     if (fmt == OUT_JSON) {
         Buf r = {0};
-        fputs("{\"of\": ", out);
-        graph_node_ref(g, of, &r);
-        json_string(out, r.data, r.len);
-        buf_truncate(&r, 0);
-        fputs(", \"wrt\": ", out);
-        graph_node_ref(g, wrt, &r);
-        json_string(out, r.data, r.len);
-        fputs(", \"stage\": \"factored\", \"count\": \"", out);
+        json_head(out, g, of, wrt, "factored");
+        fputs(", \"count\": \"", out);
         mpz_out_str(out, 10, count);
         fputs("\", \"terms\": [],\n \"equations\": [", out);
         int first = 1;
@@ -1685,16 +1685,10 @@ int collapse_write(Deriver *d, int of, int wrt, OutFormat fmt, unsigned long lon
     Buf lhs = {0};
     print_lhs(g, of, wrt, c->st, &lhs);
     if (fmt == OUT_JSON) {
-        Buf r = {0}, all = {0};
-        fputs("{\"of\": ", out);
-        graph_node_ref(g, of, &r);
-        json_string(out, r.data, r.len);
-        buf_truncate(&r, 0);
-        fputs(", \"wrt\": ", out);
-        graph_node_ref(g, wrt, &r);
-        json_string(out, r.data, r.len);
-        fprintf(out, ", \"stage\": \"%s\", \"collapse\": true, \"count\": \"%llu\", \"families\": %llu, \"terms\": [],\n \"latex\": ",
-                stage_name(d->stage), c->terms, c->families);
+        Buf all = {0};
+        json_head(out, g, of, wrt, stage_name(d->stage));
+        fprintf(out, ", \"collapse\": true, \"count\": \"%llu\", \"families\": %llu, \"terms\": [],\n \"latex\": ",
+                c->terms, c->families);
         buf_add(&all, lhs.data, lhs.len);
         buf_puts(&all, "= ");
         if (c->families)
@@ -1703,7 +1697,6 @@ int collapse_write(Deriver *d, int of, int wrt, OutFormat fmt, unsigned long lon
             buf_putc(&all, '0');
         json_string(out, all.data, all.len);
         fputs("}\n", out);
-        buf_free(&r);
         buf_free(&all);
     } else {
         fwrite(lhs.data, 1, lhs.len, out);

@@ -1,0 +1,1 @@
+render tests/cases/render_big.net
