@@ -97,3 +97,12 @@ if [ $rc = 1 ] && [ -z "$(ls "$T/o")" ]; then ok; else bad "render --term 9 -o: 
 # vanish's PLplot chart is well-formed SVG that librsvg draws
 run_line "vanish samples/deep_sigmoid.net --format svg"
 if [ "$rc" = 0 ] && xmllint --noout "$T/out" 2>/dev/null && rsvg-convert "$T/out" -o "$T/v.png" 2>/dev/null && [ -s "$T/v.png" ]; then ok; else bad "vanish --format svg: rc $rc"; fi
+
+# -o naming a directory is refused
+run_line "derive samples/fc.net -o $T"
+if [ "$rc" = 1 ] && grep -q "it is a directory" "$T/err" && [ ! -s "$T/out" ]; then ok; else bad "-o DIRECTORY: rc $rc"; fi
+
+# an input beyond 64 MiB is refused with a message, not read to the end
+head -c 70000000 /dev/zero | tr '\0' '#' | "$PG" check - >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" = 1 ] && grep -q "larger than the limit of 64 MiB" "$T/err" && [ ! -s "$T/out" ]; then ok; else bad "70 MB input: rc $rc: $(head -c 200 "$T/err")"; fi

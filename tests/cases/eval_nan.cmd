@@ -1,0 +1,1 @@
+eval tests/cases/nan.net --seed 1

@@ -1,0 +1,1 @@
+vanish tests/cases/noweights.net

@@ -1,0 +1,1 @@
+eval tests/cases/mse2.net --values tests/errors/values_target_range.values
