@@ -236,9 +236,9 @@ static int build_network(Builder *b, const Block *blk)
         return -1;
     }
     b->cap_nodes = (int)nodes + 1;
-    g->nodes = xmalloc(xmul((size_t)b->cap_nodes, sizeof *g->nodes));
+    g->nodes = xmalloc_big(xmul((size_t)b->cap_nodes, sizeof *g->nodes));
     b->cap_edges = edges ? (int)edges : 1;
-    g->edges = xmalloc(xmul((size_t)b->cap_edges, sizeof *g->edges));
+    g->edges = xmalloc_big(xmul((size_t)b->cap_edges, sizeof *g->edges));
 
     /* nodes: per layer x's, y's, b's; then each layer's outgoing weights */
     for (int l = 0; l < nl; l++) {

@@ -101,14 +101,14 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
     }
     buf_puts(out, node_letter(n->kind));
     if (st == FMT_LATEX) {
+        buf_puts(out, "^{");
         if (n->kind == N_WEIGHT) {
+            buf_int(out, n->i);
             if (n->i >= 10 || n->j >= 10)
-                buf_printf(out, "^{%d,%d}_{", n->i, n->j);
-            else
-                buf_printf(out, "^{%d%d}_{", n->i, n->j);
-        } else {
-            buf_printf(out, "^{%d}_{", n->j);
+                buf_putc(out, ',');
         }
+        buf_int(out, n->j);
+        buf_puts(out, "}_{");
         latex_escaped(out, label);
         buf_putc(out, '}');
     } else {
@@ -129,10 +129,18 @@ void graph_node_ref(const Graph *g, int node, Buf *out)
         buf_puts(out, n->name);
         return;
     }
-    buf_printf(out, "%s[%s]", node_letter(n->kind), g->layers[n->layer].label);
-    if (n->kind == N_WEIGHT)
-        buf_printf(out, "[%d]", n->i);
-    buf_printf(out, "[%d]", n->j);
+    buf_puts(out, node_letter(n->kind));
+    buf_putc(out, '[');
+    buf_puts(out, g->layers[n->layer].label);
+    buf_putc(out, ']');
+    if (n->kind == N_WEIGHT) {
+        buf_putc(out, '[');
+        buf_int(out, n->i);
+        buf_putc(out, ']');
+    }
+    buf_putc(out, '[');
+    buf_int(out, n->j);
+    buf_putc(out, ']');
 }
 
 Printer graph_printer(const Graph *g, Style st)

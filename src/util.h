@@ -20,6 +20,10 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* the same for arrays of many MiB: aligned for, and advised to use, huge
+ * pages (free() releases them as usual) */
+void *xmalloc_big(size_t n);
+void *xcalloc_big(size_t count, size_t size);
 /* a*b, or exit with a message when it overflows size_t */
 size_t xmul(size_t a, size_t b);
 void pg_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -45,6 +49,8 @@ void buf_puts(Buf *b, const char *s);
 void buf_putc(Buf *b, char c);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_truncate(Buf *b, size_t len);
+/* a decimal integer, without printf (names are printed millions of times) */
+void buf_int(Buf *b, long v);
 const char *buf_cstr(Buf *b);                    /* NUL-terminated view */
 void buf_free(Buf *b);
 
