@@ -123,8 +123,29 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+/* a whole number option value: 1 if V is one (stored in *OUT) */
+static int whole_number(const char *v, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (*v == '-' || *end || end == v || errno)
+        return 0;
+    *out = n;
+    return 1;
+}
+
 static int parse_opts(int argc, char **argv, Opts *o)
 {
+    /* the options that take no value */
+    const struct {
+        const char *name, *alias;
+        bool *flag;
+    } flags[] = {
+        {"--check", NULL, &o->check},       {"--colors", "--colours", &o->colors},
+        {"--only-paths", NULL, &o->only_paths}, {"--no-labels", NULL, &o->no_labels},
+        {"--collapse", NULL, &o->collapse}, {"--no-paths", NULL, &o->no_paths},
+    };
     o->stage = ST_LOCAL;
     o->fmt = OUT_LATEX;
     o->max_terms = 10000;
@@ -169,18 +190,9 @@ static int parse_opts(int argc, char **argv, Opts *o)
         } else if (strcmp(a, "--values") == 0) {
             o->values = v;
         } else if (strcmp(a, "--seed") == 0) {
-            if (v) {
-                char *end;
-                errno = 0;
-                unsigned long long n = strtoull(v, &end, 10);
-                if (*v == '-' || *end || end == v || errno)
-                    return usage_error("--seed takes a whole number, not '%s'", v);
-                o->seed = n;
-                o->have_seed = true;
-            }
-        } else if (strcmp(a, "--check") == 0) {
-            o->check = true;
-            takes = false;
+            if (v && !whole_number(v, &o->seed))
+                return usage_error("--seed takes a whole number, not '%s'", v);
+            o->have_seed = v != NULL;
         } else if (strcmp(a, "--view") == 0) {
             if (v && strcmp(v, "graph") == 0)
                 o->view = VIEW_GRAPH;
@@ -196,40 +208,21 @@ static int parse_opts(int argc, char **argv, Opts *o)
             else if (v)
                 return usage_error("unknown rankdir '%s' (LR or TB)", v);
         } else if (strcmp(a, "--term") == 0) {
-            if (v) {
-                char *end;
-                errno = 0;
-                unsigned long long n = strtoull(v, &end, 10);
-                if (*v == '-' || *end || end == v || errno || n == 0)
-                    return usage_error("--term takes a term number from 1, not '%s'", v);
-                o->term = n;
-            }
-        } else if (strcmp(a, "--colors") == 0 || strcmp(a, "--colours") == 0) {
-            o->colors = true;
-            takes = false;
-        } else if (strcmp(a, "--only-paths") == 0) {
-            o->only_paths = true;
-            takes = false;
-        } else if (strcmp(a, "--no-labels") == 0) {
-            o->no_labels = true;
-            takes = false;
-        } else if (strcmp(a, "--collapse") == 0) {
-            o->collapse = true;
-            takes = false;
-        } else if (strcmp(a, "--no-paths") == 0) {
-            o->no_paths = true;
-            takes = false;
+            if (v && (!whole_number(v, &o->term) || o->term == 0))
+                return usage_error("--term takes a term number from 1, not '%s'", v);
         } else if (strcmp(a, "--max-terms") == 0) {
-            if (v) {
-                char *end;
-                errno = 0;
-                unsigned long long n = strtoull(v, &end, 10);
-                if (*v == '-' || *end || end == v || errno)
-                    return usage_error("--max-terms takes a whole number, not '%s'", v);
-                o->max_terms = n;
-            }
+            if (v && !whole_number(v, &o->max_terms))
+                return usage_error("--max-terms takes a whole number, not '%s'", v);
         } else if (a[0] == '-' && a[1] != '\0') {
-            return usage_error("unknown option '%s'", a);
+            bool known = false;
+            for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++)
+                if (strcmp(a, flags[f].name) == 0 || (flags[f].alias && strcmp(a, flags[f].alias) == 0)) {
+                    *flags[f].flag = true;
+                    known = true;
+                }
+            if (!known)
+                return usage_error("unknown option '%s'", a);
+            takes = false;
         } else {
             takes = false;
             if (o->file)
