@@ -544,6 +544,25 @@ int count_terms(Deriver *d, int of, int wrt, mpz_t out)
     return rc;
 }
 
+/* the nodes that lie on a path OF -> WRT at the stage (R_YES), or NULL
+ * after an error; the caller frees */
+static unsigned char *marked(Deriver *d, int of, int wrt)
+{
+    unsigned char *mark = xcalloc((size_t)d->g->nnodes, 1);
+    if (mark_reaching(d, of, wrt, mark, true) < 0) {
+        free(mark);
+        return NULL;
+    }
+    return mark;
+}
+
+/* is edge K on a path OF -> WRT (its ends marked, its factor not 0)? */
+static bool on_path_edge(Deriver *d, const unsigned char *mark, int wrt, int k)
+{
+    const Edge *e = &d->g->edges[k];
+    return e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES && !edge_zero(d, k);
+}
+
 /* ---- output ---- */
 
 static void json_string(FILE *out, const char *s, size_t n)
@@ -766,11 +785,9 @@ static void emit_term(Emitter *em, Frame *fr, int depth, const Buf *lb, const Bu
 int derive_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
 {
     const Graph *g = d->g;
-    unsigned char *mark = xcalloc((size_t)g->nnodes, 1);
-    if (mark_reaching(d, of, wrt, mark, true) < 0) {
-        free(mark);
+    unsigned char *mark = marked(d, of, wrt);
+    if (!mark)
         return -1;
-    }
     mpz_t count;
     mpz_init(count);
     count_marked(d, of, wrt, mark, true, count);
@@ -953,11 +970,9 @@ int expand_write(Deriver *d, int node, OutFormat fmt, FILE *out)
 int derive_walk(Deriver *d, int of, int wrt, PathFn fn, void *ctx)
 {
     const Graph *g = d->g;
-    unsigned char *mark = xcalloc((size_t)g->nnodes, 1);
-    if (mark_reaching(d, of, wrt, mark, true) < 0) {
-        free(mark);
+    unsigned char *mark = marked(d, of, wrt);
+    if (!mark)
         return -1;
-    }
     size_t cap = 64;
     int *node = xmalloc(cap * sizeof *node), *cur = xmalloc(cap * sizeof *cur);
     int *via = xmalloc(cap * sizeof *via);
@@ -1009,17 +1024,13 @@ int derive_walk(Deriver *d, int of, int wrt, PathFn fn, void *ctx)
 int derive_path_edges(Deriver *d, int of, int wrt, unsigned char *on)
 {
     const Graph *g = d->g;
-    unsigned char *mark = xcalloc((size_t)g->nnodes, 1);
-    if (mark_reaching(d, of, wrt, mark, true) < 0) {
-        free(mark);
+    unsigned char *mark = marked(d, of, wrt);
+    if (!mark)
         return -1;
-    }
     /* a visited node that reaches REF lies on a path from OF: every node on
      * the way to it reaches REF through it */
     for (int k = 0; k < g->nedges; k++) {
-        const Edge *e = &g->edges[k];
-        on[k] = e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES &&
-                !edge_zero(d, k);
+        on[k] = on_path_edge(d, mark, wrt, k);
     }
     free(mark);
     return 0;
@@ -1121,33 +1132,29 @@ static void delta_sum(Deriver *d, int of, int v, const int *par0, const int *par
 int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
 {
     const Graph *g = d->g;
-    unsigned char *mark = xcalloc((size_t)g->nnodes, 1);
-    if (mark_reaching(d, of, wrt, mark, true) < 0) {
-        free(mark);
+    unsigned char *mark = marked(d, of, wrt);
+    if (!mark)
         return -1;
-    }
     mpz_t count;
     mpz_init(count);
     if (fmt == OUT_JSON)            /* only JSON reports the number of paths */
         count_marked(d, of, wrt, mark, true, count);
     /* parents of each node along the paths (edges p -> v, both on paths) */
     int *par0 = xcalloc((size_t)g->nnodes + 2, sizeof *par0);
-    for (int k = 0; k < g->nedges; k++) {
-        const Edge *e = &g->edges[k];
-        if (e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES && !edge_zero(d, k))
-            par0[e->to + 1]++;
-    }
+    for (int k = 0; k < g->nedges; k++)
+        if (on_path_edge(d, mark, wrt, k))
+            par0[g->edges[k].to + 1]++;
     for (int v = 0; v < g->nnodes; v++)
         par0[v + 1] += par0[v];
     int *pars = xmalloc(xmul((size_t)par0[g->nnodes] + 1, sizeof *pars));
     int *fill = xcalloc((size_t)g->nnodes + 1, sizeof *fill);
     /* parents in the order of their nodes, then of their edges: the
      * article's order (the loss's outputs by neuron) */
-    for (int k = 0; k < g->nedges; k++) {
-        const Edge *e = &g->edges[k];
-        if (e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES && !edge_zero(d, k))
-            pars[par0[e->to] + fill[e->to]++] = k;
-    }
+    for (int k = 0; k < g->nedges; k++)
+        if (on_path_edge(d, mark, wrt, k)) {
+            int to = g->edges[k].to;
+            pars[par0[to] + fill[to]++] = k;
+        }
     /* the deltas in topological order from OF, breadth first (Kahn's
      * algorithm over the path edges): a variable after all its parents,
      * and the loss's outputs, then their sums, ... in neuron order */
