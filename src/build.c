@@ -13,10 +13,10 @@
 typedef struct Builder {
     Graph *g;
     const Source *src;
-    int cap_nodes, cap_edges;
+    int cap_nodes, cap_edges, cap_syms, cap_locals;
 } Builder;
 
-static int new_node(Builder *b, NodeKind k, int layer, int i, int j, Loc loc)
+static int new_node(Builder *b, NodeKind k, int layer, int i, int j)
 {
     Graph *g = b->g;
     if (g->nnodes == b->cap_nodes) {
@@ -29,8 +29,21 @@ static int new_node(Builder *b, NodeKind k, int layer, int i, int j, Loc loc)
     n->layer = layer;
     n->i = i;
     n->j = j;
-    n->loc = loc;
     return g->nnodes++;
+}
+
+/* a node with a name (the loss, a scalar variable) */
+static int new_named(Builder *b, NodeKind k, const char *name, Loc loc)
+{
+    Graph *g = b->g;
+    if (g->nsyms == b->cap_syms) {
+        b->cap_syms = b->cap_syms ? b->cap_syms * 2 : 16;
+        g->syms = xrealloc(g->syms, xmul((size_t)b->cap_syms, sizeof *g->syms));
+    }
+    int v = new_node(b, k, -1, 0, 0);
+    g->nodes[v].sym = g->nsyms;
+    g->syms[g->nsyms++] = (NodeSym){.name = name, .def = NULL, .loc = loc};
+    return v;
 }
 
 /* edges must be added grouped by their parent, parents in index order */
@@ -243,19 +256,18 @@ static int build_network(Builder *b, const Block *blk)
     /* nodes: per layer x's, y's, b's; then each layer's outgoing weights */
     for (int l = 0; l < nl; l++) {
         Layer *L = &g->layers[l];
-        Loc loc = lay[l]->label.loc;
         if (l > 0) {
             L->x0 = g->nnodes;
             for (int j = 1; j <= L->width; j++)
-                new_node(b, N_PRE, l, 0, j, loc);
+                new_node(b, N_PRE, l, 0, j);
         }
         L->y0 = g->nnodes;
         for (int j = 1; j <= L->width; j++)
-            new_node(b, l == 0 ? N_INPUT : N_ACT, l, 0, j, loc);
+            new_node(b, l == 0 ? N_INPUT : N_ACT, l, 0, j);
         if (L->bias) {
             L->b0 = g->nnodes;
             for (int j = 1; j <= L->width; j++)
-                new_node(b, N_BIAS, l, 0, j, loc);
+                new_node(b, N_BIAS, l, 0, j);
         }
     }
     for (int l = 0; l < nl; l++) {
@@ -266,12 +278,11 @@ static int build_network(Builder *b, const Block *blk)
         int wt = g->layers[L->w_into].width;
         for (int i = 1; i <= L->width; i++)
             for (int j = 1; j <= wt; j++)
-                new_node(b, N_WEIGHT, l, i, j, lay[l]->label.loc);
+                new_node(b, N_WEIGHT, l, i, j);
     }
     g->loss = -1;
     if (loss) {
-        g->loss = new_node(b, N_LOSS, -1, 0, 0, loss->name_loc);
-        g->nodes[g->loss].name = loss->name;
+        g->loss = new_named(b, N_LOSS, loss->name, loss->name_loc);
         g->loss_kind = loss->loss_kind;
     }
 
@@ -448,9 +459,9 @@ static int check_acyclic(Builder *b)
                 while (stack[k] != u)
                     k--;
                 for (int i = k; i < sp; i++)
-                    buf_printf(&cyc, "%s -> ", g->nodes[stack[i]].name);
-                buf_puts(&cyc, g->nodes[u].name);
-                diag_error(b->src, g->nodes[u].loc, "the graph has a cycle: %s", buf_cstr(&cyc));
+                    buf_printf(&cyc, "%s -> ", node_name(g, stack[i]));
+                buf_puts(&cyc, node_name(g, u));
+                diag_error(b->src, node_sym(g, u)->loc, "the graph has a cycle: %s", buf_cstr(&cyc));
                 buf_free(&cyc);
                 rc = -1;
             }
@@ -467,15 +478,14 @@ static int define_name(Builder *b, const char *name, Loc loc)
     int prev = find_name(b->g, name);
     if (prev >= 0) {
         diag_error(b->src, loc, "'%s' is already defined", name);
-        diag_note(b->src, b->g->nodes[prev].loc, "'%s' was first defined here", name);
+        diag_note(b->src, node_sym(b->g, prev)->loc, "'%s' was first defined here", name);
         return -1;
     }
     if (b->g->nnodes >= PG_MAX_NODES) {
         diag_error(b->src, loc, "too many variables (the limit is %d)", PG_MAX_NODES);
         return -1;
     }
-    int v = new_node(b, N_SCALAR, -1, 0, 0, loc);
-    b->g->nodes[v].name = name;
+    int v = new_named(b, N_SCALAR, name, loc);
     strmap_put(&b->g->names, name, v);
     return v;
 }
@@ -493,23 +503,27 @@ static int build_graph(Builder *b, const Block *blk)
             int v = define_name(b, s->name, s->name_loc);
             if (v < 0)
                 return -1;
-            g->nodes[v].def = s->expr;
+            g->syms[g->nodes[v].sym].def = s->expr;
             g->last_defined = v;
         }
     }
     for (int v = 0; v < g->nnodes; v++)
-        if (g->nodes[v].def && resolve_expr(b, g->nodes[v].def) < 0)
+        if (node_def(g, v) && resolve_expr(b, node_def(g, v)) < 0)
             return -1;
     for (int v = 0; v < g->nnodes; v++) {
-        Node *n = &g->nodes[v];
-        if (!n->def)
+        Expr *def = node_def(g, v);
+        if (!def)
             continue;
-        int *vars = xmalloc(xmul((size_t)count_vars(n->def) + 1, sizeof *vars));
+        int *vars = xmalloc(xmul((size_t)count_vars(def) + 1, sizeof *vars));
         int nv = 0;
-        collect_vars(n->def, vars, &nv);
+        collect_vars(def, vars, &nv);
         for (int k = 0; k < nv; k++) {
             new_edge(b, v, vars[k], E_SCALAR, -1);
-            g->edges[g->nedges - 1].local = expr_diff(&g->arena, n->def, vars[k], v);
+            if (g->nedges > b->cap_locals) {
+                b->cap_locals = b->cap_edges;
+                g->locals = xrealloc(g->locals, xmul((size_t)b->cap_locals, sizeof *g->locals));
+            }
+            g->locals[g->nedges - 1] = expr_diff(&g->arena, def, vars[k], v);
         }
         free(vars);
     }
@@ -524,7 +538,7 @@ int graph_build(Graph *g, const Source *src, const Block *blk)
     g->src = src;
     g->loss = -1;
     g->last_defined = -1;
-    Builder b = {g, src, 0, 0};
+    Builder b = {.g = g, .src = src};
     int rc = blk->kind == B_NETWORK ? build_network(&b, blk) : build_graph(&b, blk);
     if (rc < 0)
         graph_free(g);
@@ -536,6 +550,8 @@ void graph_free(Graph *g)
     free(g->nodes);
     free(g->edges);
     free(g->layers);
+    free(g->syms);
+    free(g->locals);
     strmap_free(&g->names);
     arena_free(&g->arena);
     memset(g, 0, sizeof *g);
@@ -592,7 +608,7 @@ static int resolve(const Graph *g, const Ref *ref, const Reporter *r)
             ref_error(r, ref->name_loc, "'%s' is not defined", ref->name);
         return v;
     }
-    if (g->loss >= 0 && strcmp(ref->name, g->nodes[g->loss].name) == 0 && ref->nsubs == 0)
+    if (g->loss >= 0 && strcmp(ref->name, node_name(g, g->loss)) == 0 && ref->nsubs == 0)
         return g->loss;
     const char *nm = ref->name;
     int want = strcmp(nm, "w") == 0 ? 3 : 2;
@@ -607,7 +623,7 @@ static int resolve(const Graph *g, const Ref *ref, const Reporter *r)
         else
             ref_error(r, ref->loc, "unknown variable '%s': a network has x[L][j], y[L][j], "
                       "w[L][i][j], b[L][j] and its loss%s%s", nm,
-                      g->loss >= 0 ? " " : "", g->loss >= 0 ? g->nodes[g->loss].name : "");
+                      g->loss >= 0 ? " " : "", g->loss >= 0 ? node_name(g, g->loss) : "");
         return -1;
     }
     if (ref->nsubs != want) {

@@ -167,7 +167,7 @@ static Expr *forward(Deriver *d, int v)
         }
         break;
     case N_SCALAR:
-        r = n->def ? expr_subst(A, n->def, fwd_sub, d) : mk_var(A, v);
+        r = node_def(g, v) ? expr_subst(A, node_def(g, v), fwd_sub, d) : mk_var(A, v);
         break;
     default:
         r = mk_var(A, v);
@@ -181,7 +181,7 @@ static Expr *forward(Deriver *d, int v)
 static Expr *fwd_sub(void *ctx, int node)
 {
     Deriver *d = ctx;
-    return d->g->nodes[node].def ? forward(d, node) : NULL;
+    return node_def(d->g, node) ? forward(d, node) : NULL;
 }
 
 /* occurrences of NODE in E (parsed expressions: bounded depth) */
@@ -231,7 +231,7 @@ static int forward_ok(Deriver *d, int v, const char *why)
     while (sp > 0) {
         int u = stack[sp - 1];
         const Node *nu = &g->nodes[u];
-        bool leaf = !(nu->kind == N_ACT || nu->kind == N_PRE || (nu->kind == N_SCALAR && nu->def));
+        bool leaf = !(nu->kind == N_ACT || nu->kind == N_PRE || node_def(g, u));
         if (!leaf && !(nu->kind == N_ACT && nu->dead) && cur[u] < nu->nedges) {
             const Edge *e = &g->edges[nu->first_edge + cur[u]++];
             if (e->kind != E_JW && e->kind != E_BIAS && !state[e->to]) {
@@ -251,14 +251,14 @@ static int forward_ok(Deriver *d, int v, const char *why)
                 if (e->kind == E_JW)
                     continue;
                 if (e->kind == E_SCALAR)
-                    ct = sat_mul(ct, occurrences(nu->def, e->to));
+                    ct = sat_mul(ct, occurrences(node_def(g, u), e->to));
                 t = sat_add(t, ct);
                 if (cd > dp)
                     dp = cd;
             }
             /* a sum nests one level (the products along it); sigma(...) one more */
-            if (nu->def)
-                dp += (unsigned long long)nu->def->depth;
+            if (node_def(g, u))
+                dp += (unsigned long long)node_def(g, u)->depth;
             else if (nu->kind == N_PRE)
                 dp += 1;
             else if (g->layers[nu->layer].act == ACT_SIGMOID || g->layers[nu->layer].act == ACT_TANH)
@@ -346,9 +346,9 @@ static const Factor *factor(Deriver *d, int k)
         break;
     case E_SCALAR:
         if (st == ST_FORWARD)
-            x = expr_subst(A, e->local, fwd_sub, d);
+            x = expr_subst(A, g->locals[k], fwd_sub, d);
         else if (st >= ST_LOCAL)
-            x = e->local;
+            x = g->locals[k];
         break;
     }
     if (!x)
@@ -927,7 +927,7 @@ int expand_write(Deriver *d, int node, OutFormat fmt, FILE *out)
     const Graph *g = d->g;
     const Node *n = &g->nodes[node];
     if (n->kind == N_LOSS) {
-        fprintf(stderr, PG_NAME ": the loss %s stays abstract: expand a y or an x of the network\n", n->name);
+        fprintf(stderr, PG_NAME ": the loss %s stays abstract: expand a y or an x of the network\n", node_name(g, node));
         return -1;
     }
     if (forward_ok(d, node, "expand") < 0)

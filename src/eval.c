@@ -19,7 +19,7 @@ bool numbers_is_leaf(const Graph *g, int node)
     const Node *n = &g->nodes[node];
     switch (n->kind) {
     case N_INPUT: case N_WEIGHT: case N_BIAS: return true;
-    case N_SCALAR: return n->def == NULL;
+    case N_SCALAR: return node_def(g, node) == NULL;
     default: return false;
     }
 }
@@ -101,11 +101,11 @@ int numbers_load(Numbers *n, const char *path)
         const Ref *r = &val->ref;
         const Value **slot;
         if (strcmp(r->name, "t") == 0 && r->nsubs == 1 && g->kind == B_NETWORK &&
-            !(g->loss >= 0 && strcmp(g->nodes[g->loss].name, "t") == 0)) {
+            !(g->loss >= 0 && strcmp(node_name(g, g->loss), "t") == 0)) {
             const Label *k = &r->subs[0];
             if (g->loss_kind != LOSS_MSE) {
                 diag_error(&src, r->loc, "t[k] are the targets of an mse loss; loss %s is a sum",
-                           g->loss >= 0 ? g->nodes[g->loss].name : "(none)");
+                           g->loss >= 0 ? node_name(g, g->loss) : "(none)");
                 rc = -1;
                 break;
             }
@@ -331,11 +331,11 @@ int numbers_forward(Numbers *n, int of, double *out)
             n->v[v] = x;
             break;
         case N_SCALAR:
-            if (nd->def) {
-                if (eval_expr(n, nd->def, &x) < 0)
+            if (node_def(g, v)) {
+                if (eval_expr(n, node_def(g, v), &x) < 0)
                     return -1;
                 if (!isfinite(x)) {
-                    diag_error(g->src, nd->loc, "%s evaluates to %s with these values", nd->name,
+                    diag_error(g->src, node_sym(g, v)->loc, "%s evaluates to %s with these values", node_name(g, v),
                                isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
                     return -1;
                 }
@@ -377,7 +377,7 @@ double numbers_local(const Numbers *n, int k)
     case E_SKIP: case E_BIAS: return 1;
     case E_SCALAR: {
         double d = 0;
-        if (eval_expr(n, e->local, &d) < 0)
+        if (eval_expr(n, g->locals[k], &d) < 0)
             return NAN;
         return d;
     }
@@ -587,7 +587,7 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
     }
 
     Buf tmp = {0};
-    const char *ofname = g->nodes[o->of].name;
+    const char *ofname = node_name(g, o->of);
     Buf ofref = {0};
     graph_node_ref(g, o->of, &ofref);
     if (o->json) {

@@ -694,11 +694,11 @@ static int cmd_check(const Loaded *L, const Opts *o)
                            l ? " " : "", l ? act_word(g->layers[l].act) : "");
             }
             buf_printf(&rep, "), %d weights, %d biases, %d dead, loss %s; %d derive, %d expand\n",
-                       w, bias, dead, g->loss >= 0 ? g->nodes[g->loss].name : "(none)", nd, ne);
+                       w, bias, dead, g->loss >= 0 ? node_name(g, g->loss) : "(none)", nd, ne);
         } else {
             int in = 0;
             for (int v = 0; v < g->nnodes; v++)
-                in += g->nodes[v].def == NULL;
+                in += node_def(g, v) == NULL;
             buf_printf(&rep, "graph %s: %d variables (%d inputs), %d edges; %d derive, %d expand\n",
                        g->name, g->nnodes, in, g->nedges, nd, ne);
         }

@@ -79,13 +79,13 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
     const Node *n = &g->nodes[node];
     if (n->kind == N_LOSS || n->kind == N_SCALAR) {
         if (st == FMT_LATEX)
-            latex_escaped(out, n->name);
+            latex_escaped(out, node_name(g, node));
         else if (st == FMT_HTML)
             /* one letter in italics, as in mathematics; longer names
              * upright (italic text overruns Graphviz's width estimates) */
-            buf_printf(out, strlen(n->name) == 1 ? "<I>%s</I>" : "%s", n->name);
+            buf_printf(out, strlen(node_name(g, node)) == 1 ? "<I>%s</I>" : "%s", node_name(g, node));
         else
-            buf_puts(out, n->name);
+            buf_puts(out, node_name(g, node));
         return;
     }
     const char *label = g->layers[n->layer].label;
@@ -126,7 +126,7 @@ void graph_node_ref(const Graph *g, int node, Buf *out)
 {
     const Node *n = &g->nodes[node];
     if (n->kind == N_LOSS || n->kind == N_SCALAR) {
-        buf_puts(out, n->name);
+        buf_puts(out, node_name(g, node));
         return;
     }
     buf_puts(out, node_letter(n->kind));

@@ -90,7 +90,7 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
         fputs("]}\n", out);
     } else if (fmt == VANISH_TEXT) {
         fprintf(out, "network %s: mean |d%s/dw| of each weight layer (loss %.6g)\n\n", g->name,
-                g->nodes[of].name ? g->nodes[of].name : "Loss", loss);
+                node_name(g, of) ? node_name(g, of) : "Loss", loss);
         fprintf(out, "%-12s %8s %16s %9s %12s\n", "layer", "weights", "mean |dL/dw|", "log10", "vs the last");
         for (int i = 0; i < nl; i++)
             fprintf(out, "%-12s %8d %16.6g %9.2f %12.3g\n", g->layers[layer[i]].label, count[i], mean[i],
