@@ -342,6 +342,7 @@ static int build_network(Builder *b, const Block *blk)
         }
         n->dead = true;
     }
+    graph_layer_subs(g);
     return 0;
 }
 

@@ -450,7 +450,9 @@ static int mark_reaching(Deriver *d, int of, int wrt, unsigned char *mark, bool 
             continue;
         }
         int u = g->edges[n->first_edge + cur[v]++].to;
-        if (mark[u] == R_NEW) {
+        if (mark[u] == R_NEW && u != wrt && g->nodes[u].nedges == 0) {
+            mark[u] = R_NO;           /* a leaf (most of a network's weights) */
+        } else if (mark[u] == R_NEW) {
             mark[u] = R_OPEN;
             cur[u] = 0;
             stack[sp++] = u;
@@ -1084,41 +1086,46 @@ static void delta_sum(Deriver *d, int of, int v, const int *par0, const int *par
     Buf prod = {0}, term = {0};
     int n = 0;
     Stage stage = d->stage == ST_FACTORED ? ST_LOCAL : d->stage;
+    const char *plus = st == FMT_LATEX ? "+" : " + ";
     for (int i = par0[v]; i < par0[v + 1]; i++) {
         int k = pars[i];
         const Edge *e = &g->edges[k];
-        buf_truncate(&prod, 0);
-        buf_cstr(&prod);
-        if (e->from != of)
-            delta_name(g, e->from, st, &prod);
         /* a network's junctions, shortcuts, biases and linear activations
-         * print straight from the names: no factor is built for them */
+         * print straight from the names into OUT: no factor is built */
         bool quick = stage >= ST_LOCAL && stage != ST_FORWARD &&
                      (e->kind == E_JY || e->kind == E_JW || e->kind == E_SKIP || e->kind == E_BIAS ||
                       (e->kind == E_ACT && !g->nodes[e->from].dead &&
                        (g->layers[g->nodes[e->from].layer].act == ACT_RELU ||
                         g->layers[g->nodes[e->from].layer].act == ACT_IDENTITY)));
-        double coef = 1;
         if (quick) {
+            if (n++)
+                buf_puts(out, plus);
+            size_t start = out->len;
+            if (e->from != of)
+                delta_name(g, e->from, st, out);
             if (e->kind == E_JY || e->kind == E_JW) {
-                Buf nm = {0};
-                graph_node_name(g, e->aux, st, &nm);
-                product_join(st, &prod, 0, nm.data, nm.len);
-                buf_free(&nm);
+                buf_truncate(&prod, 0);
+                graph_node_name(g, e->aux, st, &prod);
+                product_join(st, out, start, prod.data, prod.len);
             }
-        } else {
-            const Factor *f = factor_printed(d, k);
-            coef = f->coef;
-            if (f->core)
-                product_join(st, &prod, 0, st == FMT_LATEX ? f->latex : f->text,
-                             st == FMT_LATEX ? f->latex_len : f->text_len);
+            if (out->len == start)
+                buf_putc(out, '1');
+            continue;
         }
+        buf_truncate(&prod, 0);
+        buf_cstr(&prod);
+        if (e->from != of)
+            delta_name(g, e->from, st, &prod);
+        const Factor *f = factor_printed(d, k);
+        if (f->core)
+            product_join(st, &prod, 0, st == FMT_LATEX ? f->latex : f->text,
+                         st == FMT_LATEX ? f->latex_len : f->text_len);
         buf_truncate(&term, 0);
-        term_text(st, coef, 0, prod.data, prod.len, &term);
+        term_text(st, f->coef, 0, prod.data, prod.len, &term);
         const char *t = buf_cstr(&term);
         bool neg = st == FMT_LATEX ? t[0] == '-' : strncmp(t, "−", 3) == 0;
         if (n++)
-            buf_puts(out, neg ? (st == FMT_LATEX ? "-" : " − ") : (st == FMT_LATEX ? "+" : " + "));
+            buf_puts(out, neg ? (st == FMT_LATEX ? "-" : " − ") : plus);
         else if (neg)
             buf_puts(out, st == FMT_LATEX ? "-" : "−");
         buf_puts(out, neg ? t + (st == FMT_LATEX ? 1 : 3) : t);

@@ -51,6 +51,9 @@ typedef struct Layer {
     int w_into;              /* layer index this layer's weights feed, -1 */
     int w0;                  /* node index of w^{11} of those weights */
     int nskip;               /* number of skip inputs */
+    const char *latex_sub;   /* the label as printed: LaTeX (n-2), text (ₙ₋₂) */
+    const char *text_sub;
+    size_t latex_sub_len, text_sub_len;
 } Layer;
 
 /* Node and Edge are kept small (28 and 16 bytes): a 1000-layer, 64-wide
@@ -138,6 +141,8 @@ void graph_node_name(const void *g, int node, Style st, Buf *out);
 void graph_node_ref(const Graph *g, int node, Buf *out);
 /* a layer label as a Unicode subscript (ₙ₋₁), or _[label] */
 void graph_label_sub(const char *label, Buf *out);
+/* fill each layer's latex_sub and text_sub (in the graph's arena) */
+void graph_layer_subs(Graph *g);
 /* a Printer whose variables are this graph's nodes */
 Printer graph_printer(const Graph *g, Style st);
 

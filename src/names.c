@@ -53,13 +53,37 @@ void graph_label_sub(const char *label, Buf *out)
         buf_puts(out, sub_char(*c));
 }
 
+void graph_layer_subs(Graph *g)
+{
+    Buf b = {0};
+    for (int l = 0; l < g->nlayers; l++) {
+        Layer *L = &g->layers[l];
+        buf_truncate(&b, 0);
+        latex_escaped(&b, L->label);
+        L->latex_sub_len = b.len;
+        L->latex_sub = arena_strndup(&g->arena, buf_cstr(&b), b.len);
+        buf_truncate(&b, 0);
+        graph_label_sub(L->label, &b);
+        L->text_sub_len = b.len;
+        L->text_sub = arena_strndup(&g->arena, buf_cstr(&b), b.len);
+    }
+    buf_free(&b);
+}
+
+/* V >= 0 in superscript digits (each 2 or 3 bytes of UTF-8) */
 static void text_sup(Buf *out, int v)
 {
     static const char *const digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
     char tmp[16];
-    snprintf(tmp, sizeof tmp, "%d", v);
-    for (char *c = tmp; *c; c++)
-        buf_puts(out, digits[*c - '0']);
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0 && n < 15);
+    while (n > 0) {
+        const char *dg = digits[tmp[--n] - '0'];
+        buf_add(out, dg, (unsigned char)dg[0] == 0xc2 ? 2 : 3);   /* ¹²³ are Latin-1 */
+    }
 }
 
 static const char *node_letter(NodeKind k)
@@ -88,7 +112,8 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
             buf_puts(out, node_name(g, node));
         return;
     }
-    const char *label = g->layers[n->layer].label;
+    const Layer *L = &g->layers[n->layer];
+    const char *label = L->label;
     if (st == FMT_HTML) {
         /* names, labels and indices are [A-Za-z0-9_+-]: nothing to escape */
         buf_printf(out, "<I>%s</I><SUP>", node_letter(n->kind));
@@ -101,15 +126,15 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
     }
     buf_puts(out, node_letter(n->kind));
     if (st == FMT_LATEX) {
-        buf_puts(out, "^{");
+        buf_add(out, "^{", 2);
         if (n->kind == N_WEIGHT) {
             buf_int(out, n->i);
             if (n->i >= 10 || n->j >= 10)
                 buf_putc(out, ',');
         }
         buf_int(out, n->j);
-        buf_puts(out, "}_{");
-        latex_escaped(out, label);
+        buf_add(out, "}_{", 3);
+        buf_add(out, L->latex_sub, L->latex_sub_len);
         buf_putc(out, '}');
     } else {
         if (n->kind == N_WEIGHT) {
@@ -118,7 +143,7 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
                 buf_putc(out, ',');
         }
         text_sup(out, n->j);
-        graph_label_sub(label, out);
+        buf_add(out, L->text_sub, L->text_sub_len);
     }
 }
 
