@@ -414,21 +414,24 @@ enum { R_NEW = 0, R_OPEN, R_NO, R_YES };
 static int mark_reaching(Deriver *d, int of, int wrt, unsigned char *mark, bool use_stage)
 {
     const Graph *g = d->g;
-    int *stack = xmalloc(xmul((size_t)g->nnodes, sizeof *stack));
-    int *cur = xmalloc(xmul((size_t)g->nnodes, sizeof *cur));
-    int sp = 0, rc = 0;
-    stack[sp++] = of;
-    cur[of] = 0;
+    /* the search stack holds (node, next edge) pairs and grows with the
+     * depth of the search, not the size of the graph */
+    struct Visit { int v, cur; } *stack = NULL;
+    size_t cap = 0, sp = 0;
+    int rc = 0;
     mark[of] = R_OPEN;
+    stack = xrealloc(stack, (cap = 256) * sizeof *stack);
+    stack[sp++] = (struct Visit){of, 0};
     while (sp > 0) {
-        int v = stack[sp - 1];
+        struct Visit *top = &stack[sp - 1];
+        int v = top->v;
         const Node *n = &g->nodes[v];
         if (v == wrt) {
             mark[v] = R_YES;
             sp--;
             continue;
         }
-        if (cur[v] == n->nedges) {
+        if (top->cur == n->nedges) {
             bool yes = false;
             for (int k = 0; k < n->nedges && !yes; k++) {
                 const Edge *e = &g->edges[n->first_edge + k];
@@ -449,18 +452,18 @@ static int mark_reaching(Deriver *d, int of, int wrt, unsigned char *mark, bool 
             sp--;
             continue;
         }
-        int u = g->edges[n->first_edge + cur[v]++].to;
+        int u = g->edges[n->first_edge + top->cur++].to;
         if (mark[u] == R_NEW && u != wrt && g->nodes[u].nedges == 0) {
             mark[u] = R_NO;           /* a leaf (most of a network's weights) */
         } else if (mark[u] == R_NEW) {
             mark[u] = R_OPEN;
-            cur[u] = 0;
-            stack[sp++] = u;
+            if (sp == cap)
+                stack = xrealloc(stack, xmul(cap *= 2, sizeof *stack));
+            stack[sp++] = (struct Visit){u, 0};
         }
     }
 out:
     free(stack);
-    free(cur);
     return rc;
 }
 
@@ -1079,15 +1082,16 @@ static void delta_name(const Graph *g, int v, Style st, Buf *out)
     }
 }
 
-/* the sum over V's parents on the paths: delta_p * d(p)/d(v) */
-static void delta_sum(Deriver *d, int of, int v, const int *par0, const int *pars, Style st, Buf *out)
+/* the sum over the parents on the paths of the node numbered C:
+ * delta_p * d(p)/d(v) */
+static void delta_sum(Deriver *d, int of, int c, const int *par0, const int *pars, Style st, Buf *out)
 {
     const Graph *g = d->g;
     Buf prod = {0}, term = {0};
     int n = 0;
     Stage stage = d->stage == ST_FACTORED ? ST_LOCAL : d->stage;
     const char *plus = st == FMT_LATEX ? "+" : " + ";
-    for (int i = par0[v]; i < par0[v + 1]; i++) {
+    for (int i = par0[c]; i < par0[c + 1]; i++) {
         int k = pars[i];
         const Edge *e = &g->edges[k];
         /* a network's junctions, shortcuts, biases and linear activations
@@ -1146,29 +1150,44 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
     mpz_init(count);
     if (fmt == OUT_JSON)            /* only JSON reports the number of paths */
         count_marked(d, of, wrt, mark, true, count);
-    /* parents of each node along the paths (edges p -> v, both on paths) */
-    int *par0 = xcalloc((size_t)g->nnodes + 2, sizeof *par0);
-    for (int k = 0; k < g->nedges; k++)
-        if (on_path_edge(d, mark, wrt, k))
-            par0[g->edges[k].to + 1]++;
+    /* the nodes on the paths get compact numbers: every array below is
+     * as large as the paths' part of the graph, not the whole graph */
+    int *idx = xmalloc(xmul((size_t)g->nnodes, sizeof *idx));
+    int *node_of = NULL;
+    int m = 0;
     for (int v = 0; v < g->nnodes; v++)
-        par0[v + 1] += par0[v];
-    int *pars = xmalloc(xmul((size_t)par0[g->nnodes] + 1, sizeof *pars));
-    int *fill = xcalloc((size_t)g->nnodes + 1, sizeof *fill);
-    /* parents in the order of their nodes, then of their edges: the
-     * article's order (the loss's outputs by neuron) */
-    for (int k = 0; k < g->nedges; k++)
-        if (on_path_edge(d, mark, wrt, k)) {
-            int to = g->edges[k].to;
-            pars[par0[to] + fill[to]++] = k;
-        }
+        idx[v] = mark[v] == R_YES ? m++ : -1;
+    node_of = xmalloc(xmul((size_t)m + 1, sizeof *node_of));
+    for (int v = 0; v < g->nnodes; v++)
+        if (idx[v] >= 0)
+            node_of[idx[v]] = v;
+    /* parents of each node along the paths (edges p -> v, both on paths),
+     * in the order of their nodes, then of their edges: the article's
+     * order (the loss's outputs by neuron) */
+    int *par0 = xcalloc((size_t)m + 2, sizeof *par0);
+    for (int c = 0; c < m; c++) {
+        const Node *nd = &g->nodes[node_of[c]];
+        for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++)
+            if (on_path_edge(d, mark, wrt, k))
+                par0[idx[g->edges[k].to] + 1]++;
+    }
+    for (int c = 0; c < m; c++)
+        par0[c + 1] += par0[c];
+    int *pars = xmalloc(xmul((size_t)par0[m] + 1, sizeof *pars));
+    int *fill = xcalloc((size_t)m + 1, sizeof *fill);
+    for (int c = 0; c < m; c++) {
+        const Node *nd = &g->nodes[node_of[c]];
+        for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++)
+            if (on_path_edge(d, mark, wrt, k)) {
+                int to = idx[g->edges[k].to];
+                pars[par0[to] + fill[to]++] = k;
+            }
+    }
     /* the deltas in topological order from OF, breadth first (Kahn's
      * algorithm over the path edges): a variable after all its parents,
-     * and the loss's outputs, then their sums, ... in neuron order */
-    int *order = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *order));
-    int *indeg = xcalloc((size_t)g->nnodes + 1, sizeof *indeg);
-    for (int v = 0; v < g->nnodes; v++)
-        indeg[v] = par0[v + 1] - par0[v];
+     * and the loss's outputs, then their sums, ... in neuron order.
+     * FILL now counts each node's parents still to come. */
+    int *order = xmalloc(xmul((size_t)m + 1, sizeof *order));
     int no = 0, head = 0;
     if (mark[of] == R_YES)
         order[no++] = of;
@@ -1179,7 +1198,7 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
         const Node *nd = &g->nodes[v];
         for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++) {
             int u = g->edges[k].to;
-            if (mark[u] == R_YES && !edge_zero(d, k) && --indeg[u] == 0)
+            if (mark[u] == R_YES && !edge_zero(d, k) && --fill[idx[u]] == 0)
                 order[no++] = u;
         }
     }
@@ -1198,7 +1217,7 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
             if (v == of || v == wrt)
                 continue;
             buf_truncate(&line, 0);
-            delta_sum(d, of, v, par0, pars, FMT_LATEX, &line);
+            delta_sum(d, of, idx[v], par0, pars, FMT_LATEX, &line);
             buf_truncate(&r, 0);
             graph_node_ref(g, v, &r);
             fputs(first ? "\n  {\"delta\": " : ",\n  {\"delta\": ", out);
@@ -1220,7 +1239,7 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
         else if (of == wrt)
             buf_putc(&all, '1');
         else
-            delta_sum(d, of, wrt, par0, pars, FMT_LATEX, &all);
+            delta_sum(d, of, idx[wrt], par0, pars, FMT_LATEX, &all);
         fputs("],\n \"latex\": ", out);
         json_string(out, all.data, all.len);
         fputs("}\n", out);
@@ -1232,7 +1251,7 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
             buf_truncate(&line, 0);
             delta_name(g, v, st, &line);
             buf_puts(&line, st == FMT_LATEX ? "=" : " = ");
-            delta_sum(d, of, v, par0, pars, st, &line);
+            delta_sum(d, of, idx[v], par0, pars, st, &line);
             buf_putc(&line, '\n');
             fwrite(line.data, 1, line.len, out);
         }
@@ -1244,18 +1263,19 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
         else if (of == wrt)
             buf_putc(&line, '1');
         else
-            delta_sum(d, of, wrt, par0, pars, st, &line);
+            delta_sum(d, of, idx[wrt], par0, pars, st, &line);
         buf_putc(&line, '\n');
         fwrite(line.data, 1, line.len, out);
     }
     buf_free(&line);
     buf_free(&all);
     buf_free(&lhs);
+    free(idx);
+    free(node_of);
     free(par0);
     free(pars);
     free(fill);
     free(order);
-    free(indeg);
     free(mark);
     mpz_clear(count);
     return 0;
