@@ -1082,10 +1082,25 @@ static void delta_name(const Graph *g, int v, Style st, Buf *out)
     }
 }
 
+/* the nodes on the paths, numbered compactly, with their parent edges
+ * (pars[par0[c]] .. pars[par0[c+1]-1]) and their deltas printed once */
+typedef struct Deltas {
+    const int *idx, *par0, *pars;
+    Buf names;
+    size_t *off;
+} Deltas;
+
+static void put_delta(const Deltas *D, int v, Buf *out)
+{
+    int c = D->idx[v];
+    buf_add(out, D->names.data + D->off[c], D->off[c + 1] - D->off[c]);
+}
+
 /* the sum over the parents on the paths of the node numbered C:
  * delta_p * d(p)/d(v) */
-static void delta_sum(Deriver *d, int of, int c, const int *par0, const int *pars, Style st, Buf *out)
+static void delta_sum(Deriver *d, int of, int c, const Deltas *D, Style st, Buf *out)
 {
+    const int *par0 = D->par0, *pars = D->pars;
     const Graph *g = d->g;
     Buf prod = {0}, term = {0};
     int n = 0;
@@ -1106,7 +1121,7 @@ static void delta_sum(Deriver *d, int of, int c, const int *par0, const int *par
                 buf_puts(out, plus);
             size_t start = out->len;
             if (e->from != of)
-                delta_name(g, e->from, st, out);
+                put_delta(D, e->from, out);
             if (e->kind == E_JY || e->kind == E_JW) {
                 buf_truncate(&prod, 0);
                 graph_node_name(g, e->aux, st, &prod);
@@ -1119,7 +1134,7 @@ static void delta_sum(Deriver *d, int of, int c, const int *par0, const int *par
         buf_truncate(&prod, 0);
         buf_cstr(&prod);
         if (e->from != of)
-            delta_name(g, e->from, st, &prod);
+            put_delta(D, e->from, &prod);
         const Factor *f = factor_printed(d, k);
         if (f->core)
             product_join(st, &prod, 0, st == FMT_LATEX ? f->latex : f->text,
@@ -1203,6 +1218,13 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
         }
     }
     Style st = fmt == OUT_TEXT ? FMT_TEXT : FMT_LATEX;
+    Deltas D = {.idx = idx, .par0 = par0, .pars = pars};
+    D.off = xmalloc(xmul((size_t)m + 1, sizeof *D.off));
+    for (int c = 0; c < m; c++) {
+        D.off[c] = D.names.len;
+        delta_name(g, node_of[c], st, &D.names);
+    }
+    D.off[m] = D.names.len;
     Buf line = {0}, all = {0}, lhs = {0};
     print_lhs(g, of, wrt, st, &lhs);
     if (fmt == OUT_JSON) {
@@ -1217,7 +1239,7 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
             if (v == of || v == wrt)
                 continue;
             buf_truncate(&line, 0);
-            delta_sum(d, of, idx[v], par0, pars, FMT_LATEX, &line);
+            delta_sum(d, of, idx[v], &D, FMT_LATEX, &line);
             buf_truncate(&r, 0);
             graph_node_ref(g, v, &r);
             fputs(first ? "\n  {\"delta\": " : ",\n  {\"delta\": ", out);
@@ -1226,7 +1248,7 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
             fputs(", \"latex\": ", out);
             json_string(out, line.data, line.len);
             fputc('}', out);
-            delta_name(g, v, FMT_LATEX, &all);
+            put_delta(&D, v, &all);
             buf_puts(&all, "=");
             buf_add(&all, line.data, line.len);
             buf_puts(&all, "\n");
@@ -1239,7 +1261,7 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
         else if (of == wrt)
             buf_putc(&all, '1');
         else
-            delta_sum(d, of, idx[wrt], par0, pars, FMT_LATEX, &all);
+            delta_sum(d, of, idx[wrt], &D, FMT_LATEX, &all);
         fputs("],\n \"latex\": ", out);
         json_string(out, all.data, all.len);
         fputs("}\n", out);
@@ -1249,9 +1271,9 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
             if (v == of || v == wrt)
                 continue;
             buf_truncate(&line, 0);
-            delta_name(g, v, st, &line);
+            put_delta(&D, v, &line);
             buf_puts(&line, st == FMT_LATEX ? "=" : " = ");
-            delta_sum(d, of, idx[v], par0, pars, st, &line);
+            delta_sum(d, of, idx[v], &D, st, &line);
             buf_putc(&line, '\n');
             fwrite(line.data, 1, line.len, out);
         }
@@ -1263,13 +1285,15 @@ int factored_write(Deriver *d, int of, int wrt, OutFormat fmt, FILE *out)
         else if (of == wrt)
             buf_putc(&line, '1');
         else
-            delta_sum(d, of, idx[wrt], par0, pars, st, &line);
+            delta_sum(d, of, idx[wrt], &D, st, &line);
         buf_putc(&line, '\n');
         fwrite(line.data, 1, line.len, out);
     }
     buf_free(&line);
     buf_free(&all);
     buf_free(&lhs);
+    buf_free(&D.names);
+    free(D.off);
     free(idx);
     free(node_of);
     free(par0);

@@ -56,11 +56,12 @@ typedef struct Layer {
     size_t latex_sub_len, text_sub_len;
 } Layer;
 
-/* Node and Edge are kept small (28 and 16 bytes): a 1000-layer, 64-wide
+/* Node and Edge are kept small (24 and 12 bytes): a 1000-layer, 64-wide
  * network has 4.2 M nodes and 8.2 M edges.  What only named variables have
  * lives in g->syms; what only scalar edges have, in g->locals. */
 typedef struct Node {
-    NodeKind kind;
+    NodeKind kind : 8;
+    bool dead : 1;           /* N_ACT: a dead ReLU */
     int layer;               /* network: layer index; -1 otherwise */
     union {
         int i;               /* network: 1-based neuron index; weights: i -> j */
@@ -68,7 +69,6 @@ typedef struct Node {
     };
     int j;
     int first_edge, nedges;
-    bool dead;               /* N_ACT: a dead ReLU */
 } Node;
 
 /* a named variable: the loss, or a scalar graph's variable */
@@ -80,8 +80,8 @@ typedef struct NodeSym {
 
 typedef struct Edge {
     int from, to;
-    int aux;                 /* E_JW: the y it multiplies; E_JY: the w */
-    EdgeKind kind;
+    int aux : 29;            /* E_JW: the y it multiplies; E_JY: the w */
+    EdgeKind kind : 3;
 } Edge;
 
 typedef struct Graph {
@@ -118,7 +118,7 @@ static inline Expr *node_def(const Graph *g, int v)
 
 /* limits, checked while building */
 #define PG_MAX_WIDTH 1000000
-#define PG_MAX_NODES 20000000
+#define PG_MAX_NODES 20000000      /* under 2^28: Edge.aux holds a node */
 #define PG_MAX_EDGES 60000000
 
 /* Build the graph of BLOCK.  On error print a located message and return -1

@@ -70,20 +70,36 @@ void graph_layer_subs(Graph *g)
     buf_free(&b);
 }
 
-/* V >= 0 in superscript digits (each 2 or 3 bytes of UTF-8) */
-static void text_sup(Buf *out, int v)
+/* V in decimal at P (no NUL): the number of characters, at most 10 */
+static int put_uint(char *p, unsigned v)
 {
-    static const char *const digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
-    char tmp[16];
+    char tmp[12];
     int n = 0;
     do {
         tmp[n++] = (char)('0' + v % 10);
         v /= 10;
-    } while (v > 0 && n < 15);
-    while (n > 0) {
-        const char *dg = digits[tmp[--n] - '0'];
-        buf_add(out, dg, (unsigned char)dg[0] == 0xc2 ? 2 : 3);   /* ¹²³ are Latin-1 */
+    } while (v > 0);
+    for (int k = 0; k < n; k++)
+        p[k] = tmp[n - 1 - k];
+    return n;
+}
+
+/* V >= 0 in superscript digits (¹²³ take 2 bytes of UTF-8, the others 3) */
+static void text_sup(Buf *out, int v)
+{
+    static const char *const digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+    char tmp[12];
+    int n = put_uint(tmp, (unsigned)v);
+    buf_reserve(out, (size_t)n * 3);
+    char *p = out->data + out->len;
+    for (int k = 0; k < n; k++) {
+        const char *dg = digits[tmp[k] - '0'];
+        *p++ = dg[0], *p++ = dg[1];
+        if ((unsigned char)dg[0] != 0xc2)
+            *p++ = dg[2];
     }
+    out->len = (size_t)(p - out->data);
+    *p = '\0';
 }
 
 static const char *node_letter(NodeKind k)
@@ -126,16 +142,22 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
     }
     buf_puts(out, node_letter(n->kind));
     if (st == FMT_LATEX) {
-        buf_add(out, "^{", 2);
+        /* derive writes millions of these: one reservation, no printf */
+        buf_reserve(out, 2 + 24 + 3 + L->latex_sub_len + 1);
+        char *p = out->data + out->len;
+        *p++ = '^', *p++ = '{';
         if (n->kind == N_WEIGHT) {
-            buf_int(out, n->i);
+            p += put_uint(p, (unsigned)n->i);
             if (n->i >= 10 || n->j >= 10)
-                buf_putc(out, ',');
+                *p++ = ',';
         }
-        buf_int(out, n->j);
-        buf_add(out, "}_{", 3);
-        buf_add(out, L->latex_sub, L->latex_sub_len);
-        buf_putc(out, '}');
+        p += put_uint(p, (unsigned)n->j);
+        *p++ = '}', *p++ = '_', *p++ = '{';
+        memcpy(p, L->latex_sub, L->latex_sub_len);
+        p += L->latex_sub_len;
+        *p++ = '}';
+        out->len = (size_t)(p - out->data);
+        *p = '\0';
     } else {
         if (n->kind == N_WEIGHT) {
             text_sup(out, n->i);
