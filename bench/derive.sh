@@ -98,3 +98,35 @@ if [ "$avail" -gt 16000000 ]; then
 else
     echo "(skipped the cat comparison: less than 16 GB free in $T)"
 fi
+
+# stage factored on a deep, wide net: the backprop equations, linear in the
+# graph (4.2 M nodes, 8.2 M edges, 4.1 M terms); baseline: building the
+# graph alone (`check`) and cat of the same output
+{
+    echo "network deep {"
+    echo "  layer 0 : 64;"
+    for i in $(seq 1 1000); do echo "  layer $i : 64 relu;"; done
+    echo "  loss Loss;"
+    echo "}"
+} >"$T/deep.net"
+"$PG" check "$T/deep.net" >/dev/null      # the first touch of 240 MB is slow here
+t0=$(ms); "$PG" check "$T/deep.net" >/dev/null; t1=$(ms)
+tc=$(awk "BEGIN{printf \"%.3f\", ($t1 - $t0) / 1e9}")
+printf '\n%-34s %10s %10s %14s %10s\n' "factored, 1000 layers x 64" "seconds" "peak RSS" "output bytes" "vs check"
+for run in "latex /dev/null" "text /dev/null" "latex $T/deep.out" "text $T/deep.out"; do
+    read -r fmt dest <<<"$run"
+    read -r t rss <<<"$(
+        t0=$(ms)
+        /usr/bin/time -f "%M" -o "$T/rss" "$PG" derive "$T/deep.net" --wrt 'w[0][1][1]' --stage factored \
+            --format "$fmt" -o "$dest" 2>"$T/err" || cat "$T/err" >&2
+        t1=$(ms)
+        echo "$(awk "BEGIN{printf \"%.3f\", ($t1 - $t0) / 1e9}") $(cat "$T/rss")"
+    )"
+    size=$("$PG" derive "$T/deep.net" --wrt 'w[0][1][1]' --stage factored --format "$fmt" | wc -c)
+    printf '%-34s %9ss %8sMB %14s %9sx\n' "pathgrad $fmt to ${dest/#$T\//a file }" "$t" "$((rss / 1024))" \
+        "$size" "$(awk "BEGIN{printf \"%.1f\", $t / $tc}")"
+done
+cat "$T/deep.out" >/dev/null
+t0=$(ms); cat "$T/deep.out" >/dev/null; t1=$(ms)
+printf '%-34s %9ss\n%-34s %9ss\n' "pathgrad check (build only)" "$tc" "cat of the last output" \
+    "$(awk "BEGIN{printf \"%.3f\", ($t1 - $t0) / 1e9}")"
