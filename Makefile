@@ -94,12 +94,9 @@ figures: $(BIN)
 	./$(BIN) vanish samples/deep_relu.net --format svg -o docs/figures/vanish_relu.svg
 	./$(BIN) vanish samples/deep_resnet.net --format svg -o docs/figures/vanish_resnet.svg
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pathgrad
-
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pathgrad
+# make install / uninstall (PREFIX, DESTDIR), and make fuzz
+-include mk/install.mk
+-include mk/fuzz.mk
 
 clean:
 	rm -rf build build-asan pathgrad pathgrad-asan
