@@ -1,0 +1,84 @@
+" Vim syntax file
+" Language:     pathgrad .net (networks and scalar computational graphs)
+" Filenames:    *.net
+" Reference:    pathgrad-net(5), docs/LANGUAGE.md
+"
+" The keywords are those of grammar/lexer.l; tests/install.sh checks that
+" every keyword rule of the lexer is highlighted here.
+
+if exists("b:current_syntax")
+  finish
+endif
+
+let s:cpo_save = &cpo
+set cpo&vim
+
+syn case match
+
+" keywords (not valid as names)
+syn keyword netBlock        network graph nextgroup=netBlockName skipwhite
+syn match   netBlockName    "\h\w*" contained
+syn keyword netStatement    layer nextgroup=netLayerLabel skipwhite
+syn keyword netStatement    loss dead input
+syn match   netLayerLabel   "\<\%(\h\w*\%(\s*[-+]\s*\d\+\)\=\|\d\+\)\>" contained
+syn keyword netDerive       derive wrt expand
+syn keyword netInput        dense skip bias
+syn keyword netActivation   identity relu sigmoid tanh
+
+" the loss kinds: loss NAME = sum | mse ;
+syn match   netLossKind     "\%(\<loss\s\+\h\w*\s*=\s*\)\@<=\<\%(sum\|mse\)\>"
+
+" a call of a function that pathgrad does not know is opaque; the known
+" ones of a scalar graph (the activations are keywords, matched above)
+syn match   netOpaque       "\<\h\w*\ze\s*("
+syn match   netFunction     "\<\%(exp\|log\|sin\|cos\|sqrt\)\ze\s*("
+
+" references: x[L][j], y[L][j], w[L][i][j], b[L][j], t[k], a graph's names
+syn match   netRef          "\<\h\w*\ze\s*\["
+syn region  netIndex        matchgroup=netBracket start="\[" end="\]" contains=netNumber,netLabel,netOperator oneline
+syn match   netLabel        "\<\h\w*\>" contained
+
+" numbers never carry a sign: the sign is the parser's unary minus
+syn match   netNumber       "\<\d\+\>"
+syn match   netFloat        "\<\d\+\.\d*\%([eE][+-]\=\d\+\)\="
+syn match   netFloat        "\.\d\+\%([eE][+-]\=\d\+\)\=\>"
+syn match   netFloat        "\<\d\+[eE][+-]\=\d\+\>"
+
+syn match   netOperator     "[-+*/^=]"
+syn match   netDelimiter    "[;:,]"
+syn match   netBrace        "[{}()]"
+
+" comments: # or // to the end of the line (after the operators: they win)
+syn keyword netTodo         contained TODO FIXME XXX NOTE
+syn match   netComment      "#.*$"  contains=netTodo,@Spell
+syn match   netComment      "//.*$" contains=netTodo,@Spell
+
+" the only bytes allowed outside comments are ASCII
+syn match   netError        "[^\x00-\x7f]"
+
+hi def link netTodo         Todo
+hi def link netComment      Comment
+hi def link netBlock        Structure
+hi def link netBlockName    Identifier
+hi def link netStatement    Statement
+hi def link netDerive       Keyword
+hi def link netInput        Keyword
+hi def link netActivation   Type
+hi def link netLossKind     Constant
+hi def link netFunction     Function
+hi def link netOpaque       Function
+hi def link netRef          Identifier
+hi def link netLabel        Special
+hi def link netLayerLabel   Special
+hi def link netBracket      Delimiter
+hi def link netNumber       Number
+hi def link netFloat        Float
+hi def link netOperator     Operator
+hi def link netDelimiter    Delimiter
+hi def link netBrace        Delimiter
+hi def link netError        Error
+
+let b:current_syntax = "net"
+
+let &cpo = s:cpo_save
+unlet s:cpo_save
