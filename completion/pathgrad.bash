@@ -1,0 +1,119 @@
+# bash completion for pathgrad(1)                     -*- shell-script -*-
+#
+# Installed as share/bash-completion/completions/pathgrad (loaded on demand
+# by the bash-completion package), or sourced directly from ~/.bashrc:
+#     . /usr/local/share/bash-completion/completions/pathgrad
+# It needs nothing from the bash-completion package.
+
+# the FILE argument of the command line being completed (the first word
+# after the subcommand that is neither an option nor an option's value)
+_pathgrad_file()
+{
+    local i w
+    for ((i = 2; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        case $w in
+            --of | --wrt | --node | --block | -o | --output | --stage | --format | \
+                --values | --seed | --view | --rankdir | --term | --max-terms | --env)
+                ((i++)) ;;
+            -?*) ;;
+            *) printf '%s\n' "$w"; return 0 ;;
+        esac
+    done
+    return 1
+}
+
+# complete files: names ending in .net (any file when $1 is "all") and
+# directories
+_pathgrad_files()
+{
+    local cur=$2 IFS=$'\n'
+    compopt -o filenames 2>/dev/null
+    if [ "$1" = all ]; then
+        COMPREPLY=($(compgen -f -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -X '!*.net' -- "$cur") $(compgen -d -- "$cur"))
+    fi
+}
+
+_pathgrad()
+{
+    local cur=${COMP_WORDS[COMP_CWORD]}
+    local prev=
+    ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+    local commands="derive expand count check eval paths vanish render fmt report help"
+    COMPREPLY=()
+
+    if ((COMP_CWORD == 1)); then
+        COMPREPLY=($(compgen -W "$commands -h --help --version" -- "$cur"))
+        return 0
+    fi
+    local cmd=${COMP_WORDS[1]}
+
+    # the value of an option
+    case $prev in
+        --stage)
+            COMPREPLY=($(compgen -W "chain act local forward factored" -- "$cur"))
+            return 0 ;;
+        --format)
+            local formats="latex text json"
+            case $cmd in
+                render) formats="svg dot" ;;
+                vanish) formats="text json svg" ;;
+                eval | paths) formats="text json" ;;
+            esac
+            COMPREPLY=($(compgen -W "$formats" -- "$cur"))
+            return 0 ;;
+        --view)
+            COMPREPLY=($(compgen -W "graph network" -- "$cur"))
+            return 0 ;;
+        --rankdir)
+            COMPREPLY=($(compgen -W "LR TB" -- "$cur"))
+            return 0 ;;
+        --env)
+            # the starred environments are quoted: a bare * would glob
+            local e
+            for e in equation 'equation*' align 'align*' multline 'multline*' bare; do
+                [[ $e == "$cur"* || "$e" == "${cur//\\/}"* ]] && COMPREPLY+=("${e//\*/\\*}")
+            done
+            return 0 ;;
+        -o | --output | --values)
+            _pathgrad_files all "$cur"
+            return 0 ;;
+        --block)
+            # the blocks of FILE, read from it
+            local file
+            file=$(_pathgrad_file) || return 0
+            [ -r "$file" ] || return 0
+            COMPREPLY=($(compgen -W "$(sed -n 's/^[[:space:]]*\(network\|graph\)[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\).*/\2/p' "$file" 2>/dev/null)" -- "$cur"))
+            return 0 ;;
+        --of | --wrt | --node | --seed | --term | --max-terms)
+            return 0 ;;
+    esac
+
+    local opts
+    case $cmd in
+        derive) opts="--of --wrt --block --stage --format --max-terms --collapse --standalone --env -o" ;;
+        expand) opts="--node --block --format -o" ;;
+        count) opts="--of --wrt --block -o" ;;
+        check) opts="-o" ;;
+        eval) opts="--values --seed --of --block --check --format -o" ;;
+        paths) opts="--of --wrt --block --values --seed --format -o" ;;
+        vanish) opts="--seed --values --block --format -o" ;;
+        render) opts="--of --wrt --node --block --stage --view --format --rankdir --term --colors --only-paths --no-labels --no-paths -o" ;;
+        fmt) opts="--check --in-place -o" ;;
+        report) opts="--block -o" ;;
+        help) return 0 ;;
+        *) return 0 ;;
+    esac
+
+    # one FILE per command: .net files until it is given, then options
+    if [[ $cur == -* ]] || _pathgrad_file >/dev/null; then
+        COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
+    else
+        _pathgrad_files net "$cur"
+    fi
+    return 0
+}
+
+complete -F _pathgrad pathgrad
