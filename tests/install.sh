@@ -1,0 +1,363 @@
+#!/usr/bin/env bash
+# tests/install.sh — make install / make uninstall, the man pages, the bash
+# completion and the editor grammars.  Run from anywhere:
+#     bash tests/install.sh
+# It installs into a temporary DESTDIR with PREFIX=/usr, checks every file,
+# renders the man pages with warnings on, runs the man pages' examples with
+# the installed binary on a copy of the installed samples, exercises the
+# completion function, checks that every keyword of grammar/lexer.l is
+# highlighted by the Vim and TextMate grammars, then uninstalls and checks
+# that no file is left.  The last line is "install: P passed, F failed".
+set -u
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$PWD
+export LC_ALL=C.UTF-8
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
+check() { # description, then a command that must succeed
+    local what=$1
+    shift
+    if "$@"; then ok; else bad "$what"; fi
+}
+finish() {
+    echo "install: $pass passed, $fail failed"
+    [ "$fail" = 0 ]
+    exit
+}
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+D=$T/dest
+P=/usr
+# a make started by make (tests/run.sh under make check) must not inherit
+# the caller's variables (BIN=pathgrad-asan, CFLAGS...)
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make --no-print-directory -C "$ROOT" "$@"; }
+
+# ---- make install ----
+if mk install DESTDIR="$D" PREFIX="$P" >"$T/install.log" 2>&1; then
+    ok
+else
+    bad "make install DESTDIR=$D PREFIX=$P failed"
+    tail -20 "$T/install.log" | sed 's/^/    /'
+    finish
+fi
+
+expected=(
+    bin/pathgrad
+    share/man/man1/pathgrad.1
+    share/man/man5/pathgrad-net.5
+    share/bash-completion/completions/pathgrad
+    share/doc/pathgrad/README.md
+    share/doc/pathgrad/LANGUAGE.md
+    share/doc/pathgrad/EDITORS.md
+    share/vim/vimfiles/syntax/net.vim
+    share/vim/vimfiles/ftdetect/net.vim
+    share/pathgrad/editors/textmate/net.tmLanguage.json
+    share/pathgrad/editors/textmate/package.json
+    share/pathgrad/editors/textmate/language-configuration.json
+)
+for s in samples/*.net samples/*.values; do
+    expected+=("share/doc/pathgrad/samples/${s#samples/}")
+done
+for f in "${expected[@]}"; do
+    check "installed: $P/$f" test -f "$D$P/$f"
+done
+# nothing else was installed
+find "$D" -type f -o -type l | sed "s|^$D$P/||" | sort >"$T/got"
+printf '%s\n' "${expected[@]}" | sort >"$T/want"
+if cmp -s "$T/got" "$T/want"; then ok; else
+    bad "make install wrote other files than expected"; diff "$T/want" "$T/got" | sed 's/^/    /'
+fi
+check "installed binary is executable" test -x "$D$P/bin/pathgrad"
+check "installed binary runs" bash -c '"$1" --version | grep -q "^pathgrad "' _ "$D$P/bin/pathgrad"
+check "installed completion is identical" cmp -s completion/pathgrad.bash "$D$P/share/bash-completion/completions/pathgrad"
+for m in man1/pathgrad.1 man5/pathgrad-net.5; do
+    check "$m: paths rewritten to PREFIX" grep -q "$P/share/doc/pathgrad" "$D$P/share/man/$m"
+    check "$m: no /usr/local left" bash -c '! grep -q /usr/local "$1"' _ "$D$P/share/man/$m"
+done
+
+# ---- man pages render without warnings ----
+for m in man1/pathgrad.1 man5/pathgrad-net.5; do
+    page=$D$P/share/man/$m
+    if command -v man >/dev/null; then
+        man --warnings -l "$page" >"$T/man.out" 2>"$T/man.err"
+        if [ -s "$T/man.err" ]; then
+            bad "man --warnings -l $m"; sed 's/^/    /' "$T/man.err" | head -10
+        elif [ ! -s "$T/man.out" ]; then
+            bad "man -l $m printed nothing"
+        else
+            ok
+        fi
+    else
+        echo "SKIP man --warnings -l $m: man is not installed (apt-get install man-db)"
+    fi
+    if command -v groff >/dev/null; then
+        groff -man -ww -z "$page" 2>"$T/groff.err"
+        if [ -s "$T/groff.err" ]; then
+            bad "groff -man -ww -z $m"; sed 's/^/    /' "$T/groff.err" | head -10
+        else
+            ok
+        fi
+    else
+        echo "SKIP groff -man -ww -z $m: groff is not installed (apt-get install groff-base)"
+    fi
+done
+
+# the examples of the man pages, with the installed binary on a copy of the
+# installed samples.  examples.py prints one example a record: the command,
+# then its expected output if the page shows one, records separated by NUL.
+cat >"$T/examples.py" <<'EOF'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+mode = sys.argv[2]          # commands | blocks
+
+def unroff(s):
+    s = s.replace("\\-", "-").replace("\\(aq", "'").replace("\\(ha", "^")
+    s = s.replace("\\(dq", '"').replace("\\e", "\\")
+    s = re.sub(r"\\f[BIRP]", "", s)
+    return re.sub(r"\\[:%&]", "", s)
+
+body = text.split("\n.SH EXAMPLES\n", 1)[1].split("\n.SH ", 1)[0] if mode == "commands" else text
+for block in re.findall(r"^\.EX\n(.*?)^\.EE$", body, re.S | re.M):
+    lines = [unroff(l) for l in block.splitlines()]
+    if mode == "blocks":
+        sys.stdout.write("\n".join(lines) + "\n\0")
+        continue
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("$ "):
+            cmd, out = line[2:], []
+            i += 1
+            while i < len(lines) and not lines[i].startswith("$ "):
+                out.append(lines[i])
+                i += 1
+            sys.stdout.write(cmd + "\n" + "".join(o + "\n" for o in out) + "\0")
+            continue
+        if line.startswith("pathgrad "):
+            sys.stdout.write(line + "\n\0")
+        i += 1
+EOF
+mkdir -p "$T/run"
+cp -r "$D$P/share/doc/pathgrad/samples" "$T/run/"
+n=0
+while IFS= read -r -d '' rec; do
+    cmd=${rec%%$'\n'*}
+    want=${rec#*$'\n'}
+    n=$((n + 1))
+    (cd "$T/run/samples" && PATH="$D$P/bin:$PATH" bash -c "$cmd") >"$T/ex.out" 2>"$T/ex.err"
+    rc=$?
+    if [ $rc = 2 ] && grep -Eq "unknown (command|option)" "$T/ex.err"; then
+        echo "SKIP pathgrad.1 example \`$cmd\`: $(head -1 "$T/ex.err") (not in this build yet)"
+    elif [ $rc != 0 ]; then
+        bad "pathgrad.1 example \`$cmd\`: exit $rc"; sed 's/^/    /' "$T/ex.err" | head -5
+    elif [ -n "$want" ] && [ "$(cat "$T/ex.out")" != "${want%$'\n'}" ]; then
+        bad "pathgrad.1 example \`$cmd\`: output differs"; diff <(printf '%s' "$want") "$T/ex.out" | sed 's/^/    /' | head -10
+    else
+        ok
+    fi
+done < <(python3 "$T/examples.py" "$D$P/share/man/man1/pathgrad.1" commands)
+check "pathgrad.1 has examples ($n)" test "$n" -ge 10
+
+# pathgrad-net.5: every example block is a valid file (networks and graphs),
+# or a VALUES file for a graph with inputs a and b
+printf 'graph t {\n    input a, b;\n    c = a * b;\n}\n' >"$T/ab.net"
+nb=0
+i=0
+while IFS= read -r -d '' block; do
+    i=$((i + 1))
+    printf '%s' "$block" >"$T/block$i"
+    case $block in
+        network\ NAME*|program*) continue ;;   # the synopsis and the grammar
+    esac
+    if grep -Eq '^(network|graph) ' "$T/block$i"; then
+        nb=$((nb + 1))
+        if "$D$P/bin/pathgrad" check "$T/block$i" >"$T/ex.out" 2>"$T/ex.err"; then ok; else
+            bad "pathgrad-net.5 example $i does not check"; sed 's/^/    /' "$T/ex.err" | head -5
+        fi
+    elif grep -q 'values' "$T/block$i"; then
+        nb=$((nb + 1))
+        if "$D$P/bin/pathgrad" eval "$T/ab.net" --values "$T/block$i" >"$T/ex.out" 2>"$T/ex.err"; then ok; else
+            bad "pathgrad-net.5 VALUES example $i"; sed 's/^/    /' "$T/ex.err" | head -5
+        fi
+    fi
+done < <(python3 "$T/examples.py" "$D$P/share/man/man5/pathgrad-net.5" blocks)
+check "pathgrad-net.5 has a network, a graph and a VALUES example ($nb)" test "$nb" -ge 3
+check "pathgrad-net.5 names every keyword" bash -c '
+    for k in $(sed -n "s/^\"\([a-z]*\)\"[[:space:]]*{.*/\1/p" grammar/lexer.l); do
+        grep -qw "$k" "$1" || { echo "    missing keyword $k"; exit 1; }
+    done' _ "$D$P/share/man/man5/pathgrad-net.5"
+# every command of --help is in pathgrad.1
+check "pathgrad.1 documents every command of --help" bash -c '
+    for c in $("$2" --help | sed -n "s/^  \([a-z]*\) .*FILE.*/\1/p"); do
+        grep -q "^\.B $c\$" "$1" || { echo "    missing command $c"; exit 1; }
+    done' _ "$D$P/share/man/man1/pathgrad.1" "$D$P/bin/pathgrad"
+check "pathgrad.1 documents every option of --help" bash -c '
+    for o in $("$2" --help | grep -oE "^  (-[a-z], )?--?[a-z-]+" | grep -oE -- "--?[a-z-]+"); do
+        grep -qF -- "$(printf "%s" "$o" | sed "s/-/\\\\-/g")" "$1" || { echo "    missing option $o"; exit 1; }
+    done' _ "$D$P/share/man/man1/pathgrad.1" "$D$P/bin/pathgrad"
+
+# ---- bash completion ----
+cat >"$T/comp.sh" <<'EOF'
+. "$1"
+cd "$2" || exit 1
+c() { # expected (sorted, space separated) then the words; the last is completed
+    local want=$1
+    shift
+    COMP_WORDS=("$@")
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMP_LINE="$*"
+    COMP_POINT=${#COMP_LINE}
+    COMPREPLY=()
+    _pathgrad pathgrad "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}" 2>/dev/null
+    local got
+    got=$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//')
+    if [ "$got" = "$want" ]; then echo "PASS"; else echo "FAIL completion [$*]: got '$got', want '$want'"; fi
+}
+complete -p pathgrad | grep -q -- '-F _pathgrad' && echo PASS || echo "FAIL complete -p pathgrad"
+c "check count derive eval expand fmt help paths render report vanish" pathgrad ""
+c "derive" pathgrad de
+c "--help --version" pathgrad --
+c "-h" pathgrad -h
+c "chain.net fc.net fc_dead.net olah.net" pathgrad derive ""
+c "fc.net fc_dead.net" pathgrad derive f
+c "--block --collapse --env --format --help --max-terms --of --stage --standalone --wrt" pathgrad derive fc.net --
+c "--block --format --help --node" pathgrad expand fc.net --
+c "--help" pathgrad check fc.net --
+c "--block --check --format --help --of --seed --values" pathgrad eval olah.net --
+c "--check --help --in-place" pathgrad fmt fc.net --
+c "--block --help" pathgrad report fc.net --
+c "--block --colors --format --help --no-labels --no-paths --node --of --only-paths --rankdir --stage --term --view --wrt" pathgrad render fc.net --
+c "act chain factored forward local" pathgrad derive fc.net --stage ""
+c "factored forward" pathgrad render fc.net --stage f
+c "json latex text" pathgrad derive fc.net --format ""
+c "json latex text" pathgrad expand fc.net --format ""
+c "dot svg" pathgrad render fc.net --format ""
+c "json svg text" pathgrad vanish fc.net --format ""
+c "json text" pathgrad eval olah.net --format ""
+c "json text" pathgrad paths fc.net --format ""
+c "graph network" pathgrad render fc.net --view ""
+c "LR TB" pathgrad render fc.net --rankdir ""
+c 'align align\* bare equation equation\* multline multline\*' pathgrad derive fc.net --env ""
+c 'multline multline\*' pathgrad derive fc.net --env mu
+c 'align\*' pathgrad derive fc.net --env 'align\*'
+c "olah.net olah.values" pathgrad eval olah.net --values olah
+c "fc.net fc_dead.net" pathgrad derive fc.net -o f
+c "fc" pathgrad render fc.net --block ""
+c "" pathgrad derive fc.net --wrt ""
+c "--check --help --in-place" pathgrad fmt --
+c "chain.net" pathgrad fmt --check ch
+EOF
+mkdir -p "$T/comp"
+cp samples/fc.net samples/fc_dead.net samples/chain.net samples/olah.net samples/olah.values "$T/comp/"
+while IFS= read -r line; do
+    case $line in
+        PASS) ok ;;
+        FAIL*) bad "${line#FAIL }" ;;
+        *) bad "completion: $line" ;;
+    esac
+done < <(bash --norc --noprofile "$T/comp.sh" "$D$P/share/bash-completion/completions/pathgrad" "$T/comp" 2>&1)
+
+# ---- editor grammars ----
+mapfile -t keywords < <(sed -n 's/^"\([a-z]*\)"[[:space:]]*{.*/\1/p' grammar/lexer.l)
+check "lexer.l has keyword rules (${#keywords[@]})" test "${#keywords[@]}" -ge 16
+vimsyn=$D$P/share/vim/vimfiles/syntax/net.vim
+for k in "${keywords[@]}"; do
+    check "Vim syntax: keyword '$k' in a 'syn keyword' line" \
+        grep -Eq "^syn keyword[[:space:]]+[A-Za-z]+.*[[:space:]]$k([[:space:]]|\$)" "$vimsyn"
+done
+tm=$D$P/share/pathgrad/editors/textmate
+for j in "$tm"/*.json; do
+    check "valid JSON: ${j##*/}" python3 -m json.tool "$j" /dev/null
+done
+# every keyword is matched, as a whole word, by a pattern of the TextMate
+# grammar that gives it a keyword, storage or support scope
+cat >"$T/tm.py" <<'EOF'
+import json, re, sys
+g = json.load(open(sys.argv[1]))
+assert g["scopeName"] == "source.pathgrad-net", g["scopeName"]
+rules = []
+def walk(p):
+    if isinstance(p, dict):
+        if "match" in p:
+            names = [p.get("name", "")] + [c.get("name", "") for c in p.get("captures", {}).values()]
+            rules.append((re.compile(p["match"]), names))
+        for v in p.values():
+            walk(v)
+    elif isinstance(p, list):
+        for v in p:
+            walk(v)
+walk(g)
+bad = 0
+for k in sys.argv[2:]:
+    for line in (k, "  %s " % k, "%s;" % k):
+        hit = False
+        for rx, names in rules:
+            m = rx.search(line)
+            if m and m.group(0).strip().startswith(k) and any(
+                    n.split(".")[0] in ("keyword", "storage", "support") for n in names if n):
+                hit = True
+                break
+        if not hit:
+            print("FAIL TextMate grammar: keyword %r (in %r) is not highlighted" % (k, line))
+            bad += 1
+            break
+    else:
+        print("PASS")
+# comments, numbers and references are scoped too
+for text, scope in (("# c", "comment"), ("// c", "comment"), ("1.5e-3", "constant.numeric"),
+                    ("42", "constant.numeric")):
+    if any(rx.match(text) and any(n.startswith(scope) for n in names) for rx, names in rules):
+        print("PASS")
+    else:
+        print("FAIL TextMate grammar: %r is not scoped %s" % (text, scope))
+EOF
+while IFS= read -r line; do
+    case $line in
+        PASS) ok ;;
+        FAIL*) bad "${line#FAIL }" ;;
+        *) bad "TextMate check: $line" ;;
+    esac
+done < <(python3 "$T/tm.py" "$tm/net.tmLanguage.json" "${keywords[@]}" 2>&1)
+
+# Vim itself, if installed: the syntax loads without an error on every
+# sample and gives every keyword a highlight group
+if command -v vim >/dev/null; then
+    kwfile=$T/keywords.net
+    printf '%s\n' "${keywords[@]}" >"$kwfile"
+    for f in samples/*.net "$kwfile"; do
+        vim -Nu NONE -i NONE -es \
+            -c "set rtp^=$D$P/share/vim/vimfiles" -c 'filetype on' -c 'syntax on' \
+            -c "e $f" \
+            -c 'redir! > '"$T/vim.out" \
+            -c 'echo "ft=" . &ft . " syntax=" . get(b:, "current_syntax", "")' \
+            -c 'for l in range(1, line("$")) | let n = synIDattr(synID(l, 1, 1), "name") | if getline(l) =~ "^\\a" && n == "" | echo "unhighlighted " . getline(l) | endif | endfor' \
+            -c 'if v:errmsg != "" | echo "error " . v:errmsg | endif' \
+            -c 'redir END' -c 'qa!' </dev/null >/dev/null 2>&1
+        if grep -q 'ft=net syntax=net' "$T/vim.out" 2>/dev/null && ! grep -Eq '^(error|unhighlighted)' "$T/vim.out"; then
+            ok
+        else
+            bad "vim on ${f##*/}:"; sed 's/^/    /' "$T/vim.out" 2>/dev/null | head -5
+        fi
+    done
+else
+    echo "SKIP vim checks: vim is not installed"
+fi
+
+# ---- make uninstall ----
+if mk uninstall DESTDIR="$D" PREFIX="$P" >"$T/uninstall.log" 2>&1; then
+    ok
+else
+    bad "make uninstall failed"; tail -10 "$T/uninstall.log" | sed 's/^/    /'
+fi
+left=$(find "$D" ! -type d)
+if [ -z "$left" ]; then ok; else bad "files left after uninstall:"; printf '    %s\n' $left; fi
+for d in share/doc/pathgrad share/pathgrad; do
+    check "uninstall removed $P/$d" test ! -e "$D$P/$d"
+done
+# uninstalling twice is harmless
+check "make uninstall twice" mk uninstall DESTDIR="$D" PREFIX="$P" >/dev/null 2>&1
+
+finish
