@@ -11,6 +11,7 @@
 #include "output.h"
 #include "render.h"
 #include "eval.h"
+#include "latexdoc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -78,6 +79,11 @@ static const char usage_text[] =
     "  --format F       latex | text | json (default: latex); render: svg | dot\n"
     "  --max-terms N    refuse to expand more than N terms (default 10000; 0: no bound);\n"
     "                   with --collapse, more than N families\n"
+    "  --standalone     derive, expand (latex): a complete document (amsmath), each\n"
+    "                   derivation in align*, long sums one path a line\n"
+    "  --env E          derive, expand (latex): wrap each derivation in E for pasting\n"
+    "                   into a paper: equation | align | multline (each also\n"
+    "                   starred) | bare (default without --standalone)\n"
     "  --collapse       write each family of terms that differ only in neuron indices\n"
     "                   as sums over those indices (networks)\n"
     "  -o OUT           write to OUT (atomically: a temporary file renamed on success)\n"
@@ -106,6 +112,9 @@ typedef struct Opts {
     /* render */
     View view;
     bool top_bottom, colors, only_paths, no_labels, no_paths, collapse;
+    /* LaTeX for documents */
+    bool standalone, have_env;
+    LatexEnv env;
     unsigned long long term;
     /* eval, paths, vanish */
     const char *values;
@@ -145,6 +154,7 @@ static int parse_opts(int argc, char **argv, Opts *o)
         {"--check", NULL, &o->check},       {"--colors", "--colours", &o->colors},
         {"--only-paths", NULL, &o->only_paths}, {"--no-labels", NULL, &o->no_labels},
         {"--collapse", NULL, &o->collapse}, {"--no-paths", NULL, &o->no_paths},
+        {"--standalone", NULL, &o->standalone},
     };
     o->stage = ST_LOCAL;
     o->fmt = OUT_LATEX;
@@ -187,6 +197,11 @@ static int parse_opts(int argc, char **argv, Opts *o)
                 o->fmt = OUT_JSON;
             else
                 return usage_error("unknown format '%s' (latex, text or json)", v);
+        } else if (strcmp(a, "--env") == 0) {
+            if (v && latex_env_parse(v, &o->env) < 0)
+                return usage_error("unknown environment '%s' (equation, align, multline, each also "
+                                   "starred, or bare)", v);
+            o->have_env = v != NULL;
         } else if (strcmp(a, "--values") == 0) {
             o->values = v;
         } else if (strcmp(a, "--seed") == 0) {
@@ -237,7 +252,42 @@ static int parse_opts(int argc, char **argv, Opts *o)
     }
     if (!o->file)
         return usage_error("%s needs a FILE ('-' for standard input)", o->cmd);
+    if (o->standalone || o->have_env) {
+        const char *opt = o->standalone ? "--standalone" : "--env";
+        if (strcmp(o->cmd, "derive") != 0 && strcmp(o->cmd, "expand") != 0)
+            return usage_error("%s is for derive and expand", opt);
+        if (o->fmt != OUT_LATEX)
+            return usage_error("%s needs --format latex", opt);
+        if (o->standalone && !o->have_env)
+            o->env = ENV_ALIGN_STAR;
+    }
     return 0;
+}
+
+/* LaTeX for a document: the preamble, and a stream that wraps each
+ * equation in the environment; latex_finish closes both */
+static FILE *latex_start(const Opts *o, const char *file, FILE *out)
+{
+    if (o->standalone) {
+        char what[96];
+        if (strcmp(o->cmd, "derive") == 0)
+            snprintf(what, sizeof what, "derive, stage %s%s", stage_name(o->stage),
+                     o->collapse ? ", collapsed" : "");
+        else
+            snprintf(what, sizeof what, "expand");
+        latex_doc_begin(out, file, what);
+    }
+    return o->env != ENV_BARE ? latex_env_open(out, o->env) : out;
+}
+
+static int latex_finish(const Opts *o, FILE *w, FILE *out)
+{
+    int rc = 0;
+    if (w != out && fclose(w) != 0)
+        rc = -1;
+    if (o->standalone)
+        latex_doc_end(out);
+    return rc;
 }
 
 /* ---- loading ---- */
@@ -434,15 +484,18 @@ static int cmd_derive(const Loaded *L, const Opts *o)
     if (rc == 0 && output_open(&out, o->out) < 0)
         rc = EXIT_BAD_INPUT;
     else if (rc == 0) {
+        FILE *w = latex_start(o, L->src.name, out.f);
         for (int i = 0; i < J.n && rc == 0; i++) {
             if (i && o->fmt != OUT_JSON)
-                fputc('\n', out.f);
-            int r = o->stage == ST_FACTORED ? factored_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, out.f)
-                    : o->collapse ? collapse_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, o->max_terms, out.f)
-                    : derive_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, out.f);
+                fputc('\n', w);
+            int r = o->stage == ST_FACTORED ? factored_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, w)
+                    : o->collapse ? collapse_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, o->max_terms, w)
+                    : derive_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, w);
             if (r < 0)
                 rc = EXIT_BAD_INPUT;
         }
+        if (latex_finish(o, w, out.f) < 0 && rc == 0)
+            rc = EXIT_BAD_INPUT;
         if (output_close(&out, rc == 0) < 0)
             rc = EXIT_BAD_INPUT;
     }
@@ -463,13 +516,18 @@ static int cmd_expand(const Loaded *L, const Opts *o)
     if (rc == 0 && output_open(&out, o->out) < 0)
         rc = EXIT_BAD_INPUT;
     else if (rc == 0) {
+        FILE *w = latex_start(o, L->src.name, out.f);
         for (int i = 0; i < J.n && rc == 0; i++) {
             Deriver d;
             deriver_init(&d, J.v[i].g, ST_FORWARD);
-            if (expand_write(&d, J.v[i].wrt, o->fmt, out.f) < 0)
+            if (i && o->fmt != OUT_JSON && o->env != ENV_BARE)
+                fputc('\n', w);    /* one environment each */
+            if (expand_write(&d, J.v[i].wrt, o->fmt, w) < 0)
                 rc = EXIT_BAD_INPUT;
             deriver_free(&d);
         }
+        if (latex_finish(o, w, out.f) < 0 && rc == 0)
+            rc = EXIT_BAD_INPUT;
         if (output_close(&out, rc == 0) < 0)
             rc = EXIT_BAD_INPUT;
     }

@@ -43,7 +43,10 @@ if [ $rc = 1 ]; then ok; else bad "closed stdout: rc $rc"; fi
 # usage errors exit 2
 for args in "" "frobnicate samples/fc.net" "derive" "derive samples/fc.net --stage nope" \
             "derive samples/fc.net --format pdf" "derive samples/fc.net --max-terms -1" \
-            "derive samples/fc.net --wrt" "derive samples/fc.net --bogus"; do
+            "derive samples/fc.net --wrt" "derive samples/fc.net --bogus" \
+            "derive samples/fc.net --env split" "derive samples/fc.net --standalone --format text" \
+            "derive samples/fc.net --env align --format json" "render samples/fc.net --standalone" \
+            "count samples/fc.net --env align"; do
     run_line "$args"
     if [ "$rc" = 2 ] && [ ! -s "$T/out" ] && [ -s "$T/err" ]; then ok; else bad "usage error '$args': rc $rc"; fi
 done

@@ -115,11 +115,11 @@ summarise() { # label, then the command
     shift
     "$@" >"$T/sub" 2>&1
     local prc=$?
-    grep -Ev '^[a-z]+: [0-9]+ passed, [0-9]+ failed$' "$T/sub" | head -40
+    grep -Ev '^[a-z-]+: [0-9]+ passed, [0-9]+ failed$' "$T/sub" | head -40
     local summary p f
-    summary=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed$' "$T/sub" | tail -1)
-    p=$(printf '%s' "$summary" | sed -n 's/^[a-z]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-    f=$(printf '%s' "$summary" | sed -n 's/^[a-z]*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+    summary=$(grep -E '^[a-z-]+: [0-9]+ passed, [0-9]+ failed$' "$T/sub" | tail -1)
+    p=$(printf '%s' "$summary" | sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+    f=$(printf '%s' "$summary" | sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
     if [ -z "$p" ]; then
         bad "$label: no summary (exit $prc)"; tail -5 "$T/sub" | sed 's/^/    /'
     else
@@ -130,6 +130,7 @@ summarise() { # label, then the command
 summarise "README examples" python3 tests/readme_check.py "$PG"
 summarise "render paths" python3 tests/render_paths.py "$PG"
 summarise "collapse" python3 tests/collapse_check.py "$PG"
+summarise "latex documents" env PATHGRAD="$PG" bash tests/latex_check.sh
 # properties on random networks
 # shellcheck disable=SC2086
 summarise "property tests" python3 tests/prop/props.py --bin "$PG" ${PROPS_ARGS:-}

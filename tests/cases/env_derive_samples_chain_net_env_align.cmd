@@ -1,0 +1,1 @@
+derive samples/chain.net --env align*

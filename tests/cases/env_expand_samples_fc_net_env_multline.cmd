@@ -1,0 +1,1 @@
+expand samples/fc.net --env multline*

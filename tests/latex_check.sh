@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# tests/latex_check.sh — the LaTeX pathgrad writes compiles.
+#
+# Every sample's `derive --standalone` (at stage local, or factored where
+# the expansion is over --max-terms), its factored and collapsed forms, and
+# `expand --standalone` where the file has expand statements, go through
+# pdflatex; so does fc.net's output in each --env, pasted into a minimal
+# document.  Each PDF's first page becomes a PNG under $LATEX_PNG_DIR (if
+# set) for looking at.  A compile with an error, an undefined control
+# sequence or a missing PDF fails.  Without pdflatex the checks are skipped
+# with a message (CI installs texlive-latex-base).
+# Last line: "latex: P passed, F failed".
+set -u
+cd "$(dirname "$0")/.." || exit 2
+PG=${PATHGRAD:-./pathgrad}
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL latex: $*"; }
+
+if ! command -v pdflatex >/dev/null; then
+    echo "latex: skipped: pdflatex is not installed (Debian package texlive-latex-base)"
+    echo "latex: 0 passed, 0 failed"
+    exit 0
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# compile NAME.tex in $T; PNG of page 1 to $LATEX_PNG_DIR
+compile() { # name what
+    local name=$1 what=$2
+    if ! (cd "$T" && timeout 120 pdflatex -halt-on-error -interaction=nonstopmode "$name.tex" >"$name.out" 2>&1); then
+        bad "$what: pdflatex failed: $(grep -m1 -A2 '^!' "$T/$name.out" | tr '\n' ' ')"
+        return
+    fi
+    if [ ! -s "$T/$name.pdf" ]; then
+        bad "$what: no PDF"
+        return
+    fi
+    if grep -q "Undefined control sequence\|Missing \$ inserted" "$T/$name.log"; then
+        bad "$what: $(grep -m1 'Undefined control\|Missing' "$T/$name.log")"
+        return
+    fi
+    if [ -n "${LATEX_PNG_DIR:-}" ] && command -v pdftoppm >/dev/null; then
+        mkdir -p "$LATEX_PNG_DIR"
+        pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$T/$name.pdf" "$LATEX_PNG_DIR/$name"
+    fi
+    ok
+}
+
+for f in samples/*.net; do
+    b=$(basename "$f" .net)
+    # files without derive statements: the loss with respect to the first
+    # weight of the first layer
+    wrt=()
+    grep -q "derive" "$f" || wrt=(--wrt "w[$(grep -m1 -o '^ *layer [A-Za-z0-9_+-]*' "$f" | tr -s ' ' | awk '{print $2}')][1][1]")
+    if "$PG" derive "$f" "${wrt[@]}" --standalone -o "$T/$b.tex" 2>"$T/err"; then
+        compile "$b" "$f derive --standalone"
+    elif grep -q "max-terms" "$T/err"; then
+        ok      # over the bound: the factored form below is the document
+    else
+        bad "$f: derive --standalone: $(head -1 "$T/err")"
+    fi
+    "$PG" derive "$f" "${wrt[@]}" --standalone --stage factored -o "$T/${b}_factored.tex" 2>"$T/err" &&
+        compile "${b}_factored" "$f --stage factored --standalone" ||
+        { [ -s "$T/err" ] && bad "$f factored: $(head -1 "$T/err")"; }
+    if grep -q "^network" "$f" && "$PG" derive "$f" "${wrt[@]}" --standalone --collapse -o "$T/${b}_collapse.tex" 2>"$T/err"; then
+        compile "${b}_collapse" "$f --collapse --standalone"
+    fi
+    if grep -q "expand" "$f"; then
+        "$PG" expand "$f" --standalone -o "$T/${b}_expand.tex" 2>"$T/err" &&
+            compile "${b}_expand" "$f expand --standalone" || bad "$f expand: $(head -1 "$T/err")"
+    fi
+done
+
+# every --env, pasted into a document of one's own
+for env in bare equation 'equation*' align 'align*' multline 'multline*'; do
+    for stage in local factored; do
+        n="env_${env/\*/star}_$stage"
+        {
+            printf '\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n'
+            [ "$env" = bare ] && printf '\\begin{multline*}\n'
+            # bare is one derivation's lines, for the user's own environment
+            if [ "$env" = bare ]; then
+                "$PG" derive samples/fc.net --wrt 'w[n-2][1][1]' --env bare 2>&1
+            else
+                "$PG" derive samples/fc.net --stage "$stage" --env "$env" 2>&1
+            fi
+            [ "$env" = bare ] && printf '\\end{multline*}\n'
+            printf '\\end{document}\n'
+        } >"$T/$n.tex"
+        if [ "$env" = bare ] && [ "$stage" = factored ]; then
+            continue    # several equations: bare is for one's own environment per line
+        fi
+        compile "$n" "fc.net --env $env --stage $stage"
+    done
+done
+
+# a file name full of LaTeX specials is printed as text, not obeyed
+cp samples/chain.net "$T/a_b%c&d#e\$f{g}h~i^j\\k.net"
+if "$PG" derive "$T/a_b%c&d#e\$f{g}h~i^j\\k.net" --standalone -o "$T/hostile.tex" 2>"$T/err"; then
+    compile hostile "a file name with every LaTeX special"
+    grep -q 'a\\_b\\%c\\&d\\#e\\\$f\\{g\\}h\\textasciitilde{}i\\textasciicircum{}j\\textbackslash{}k' "$T/hostile.tex" &&
+        ok || bad "the hostile file name is not escaped: $(grep texttt "$T/hostile.tex")"
+else
+    bad "hostile name: $(head -1 "$T/err")"
+fi
+
+echo "latex: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
