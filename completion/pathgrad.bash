@@ -4,6 +4,7 @@
 # by the bash-completion package), or sourced directly from ~/.bashrc:
 #     . /usr/local/share/bash-completion/completions/pathgrad
 # It needs nothing from the bash-completion package.
+# shellcheck disable=SC2207  # COMPREPLY=($(compgen ...)): the usual idiom, words without blanks
 
 # the FILE argument of the command line being completed (the first word
 # after the subcommand that is neither an option nor an option's value)

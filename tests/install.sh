@@ -8,6 +8,7 @@
 # completion function, checks that every keyword of grammar/lexer.l is
 # highlighted by the Vim and TextMate grammars, then uninstalls and checks
 # that no file is left.  The last line is "install: P passed, F failed".
+# shellcheck disable=SC2016  # the single-quoted scripts get their values as arguments
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
@@ -339,7 +340,7 @@ if command -v vim >/dev/null; then
         if grep -q 'ft=net syntax=net' "$T/vim.out" 2>/dev/null && ! grep -Eq '^(error|unhighlighted)' "$T/vim.out"; then
             ok
         else
-            bad "vim on ${f##*/}:"; sed 's/^/    /' "$T/vim.out" 2>/dev/null | head -5
+            bad "vim on ${f##*/}:"; { cat "$T/vim.out"; echo; } 2>/dev/null | grep -v '^$' | sed 's/^/    /' | head -5
         fi
     done
 else
@@ -353,7 +354,7 @@ else
     bad "make uninstall failed"; tail -10 "$T/uninstall.log" | sed 's/^/    /'
 fi
 left=$(find "$D" ! -type d)
-if [ -z "$left" ]; then ok; else bad "files left after uninstall:"; printf '    %s\n' $left; fi
+if [ -z "$left" ]; then ok; else bad "files left after uninstall:"; printf '%s\n' "$left" | sed 's/^/    /'; fi
 for d in share/doc/pathgrad share/pathgrad; do
     check "uninstall removed $P/$d" test ! -e "$D$P/$d"
 done
