@@ -99,7 +99,7 @@ _pathgrad()
     local opts
     case $cmd in
         derive) opts="--of --wrt --block --stage --format --max-terms --collapse --standalone --env -o" ;;
-        expand) opts="--node --block --format -o" ;;
+        expand) opts="--node --block --format --standalone --env -o" ;;
         count) opts="--of --wrt --block -o" ;;
         check) opts="-o" ;;
         eval) opts="--values --seed --of --block --check --format -o" ;;

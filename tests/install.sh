@@ -225,7 +225,7 @@ c "-h" pathgrad -h
 c "chain.net fc.net fc_dead.net olah.net" pathgrad derive ""
 c "fc.net fc_dead.net" pathgrad derive f
 c "--block --collapse --env --format --help --max-terms --of --stage --standalone --wrt" pathgrad derive fc.net --
-c "--block --format --help --node" pathgrad expand fc.net --
+c "--block --env --format --help --node --standalone" pathgrad expand fc.net --
 c "--help" pathgrad check fc.net --
 c "--block --check --format --help --of --seed --values" pathgrad eval olah.net --
 c "--check --help --in-place" pathgrad fmt fc.net --
