@@ -12,6 +12,7 @@
 #include "render.h"
 #include "eval.h"
 #include "latexdoc.h"
+#include "fmt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +37,9 @@ static const char usage_text[] =
     "  count  FILE [--of NAME] [--wrt REF]\n"
     "                 the exact number of paths (big integers, no enumeration)\n"
     "  check  FILE    parse and build; print a summary of each block\n"
+    "  fmt    FILE [--check | --in-place] [-o OUT]\n"
+    "                 the file in canonical layout, comments kept; --check: exit 1\n"
+    "                 if it is not formatted; --in-place: rewrite FILE\n"
     "  eval   FILE (--values VALUES | --seed N) [--of NAME] [--check] [--format text|json]\n"
     "                 every variable's value, the loss, and its gradient with respect to\n"
     "                 every weight, bias and input (reverse mode); --check also sums\n"
@@ -114,6 +118,7 @@ typedef struct Opts {
     bool top_bottom, colors, only_paths, no_labels, no_paths, collapse;
     /* LaTeX for documents */
     bool standalone, have_env;
+    bool in_place;          /* fmt */
     LatexEnv env;
     unsigned long long term;
     /* eval, paths, vanish */
@@ -154,7 +159,7 @@ static int parse_opts(int argc, char **argv, Opts *o)
         {"--check", NULL, &o->check},       {"--colors", "--colours", &o->colors},
         {"--only-paths", NULL, &o->only_paths}, {"--no-labels", NULL, &o->no_labels},
         {"--collapse", NULL, &o->collapse}, {"--no-paths", NULL, &o->no_paths},
-        {"--standalone", NULL, &o->standalone},
+        {"--standalone", NULL, &o->standalone}, {"--in-place", NULL, &o->in_place},
     };
     o->stage = ST_LOCAL;
     o->fmt = OUT_LATEX;
@@ -252,6 +257,10 @@ static int parse_opts(int argc, char **argv, Opts *o)
     }
     if (!o->file)
         return usage_error("%s needs a FILE ('-' for standard input)", o->cmd);
+    if (o->in_place && (strcmp(o->cmd, "fmt") != 0 || strcmp(o->file, "-") == 0 || o->out || o->check))
+        return usage_error("%s", strcmp(o->cmd, "fmt") != 0 ? "--in-place is for fmt"
+                                 : strcmp(o->file, "-") == 0 ? "fmt --in-place needs a FILE, not standard input"
+                                 : "fmt --in-place goes with neither -o nor --check");
     if (o->standalone || o->have_env) {
         const char *opt = o->standalone ? "--standalone" : "--env";
         if (strcmp(o->cmd, "derive") != 0 && strcmp(o->cmd, "expand") != 0)
@@ -298,14 +307,14 @@ typedef struct Loaded {
     Program prog;
 } Loaded;
 
-static int load(Loaded *L, const char *path)
+static int load(Loaded *L, const char *path, bool need_blocks)
 {
     memset(L, 0, sizeof *L);
     if (source_read(&L->src, path) < 0)
         return -1;
     if (parse_program(&L->src, &L->arena, &L->prog) < 0)
         return -1;
-    if (!L->prog.blocks) {
+    if (!L->prog.blocks && need_blocks) {
         diag_file_error(&L->src, "no network or graph in this file");
         return -1;
     }
@@ -776,6 +785,34 @@ static int cmd_check(const Loaded *L, const Opts *o)
     return rc;
 }
 
+/* fmt: the canonical layout; --check: 1 if the file differs from it;
+ * --in-place: rewrite the file (atomically) */
+static int cmd_fmt(const Loaded *L, const Opts *o)
+{
+    Buf b = {0};
+    fmt_program(&L->src, &L->prog, &b);
+    int rc = 0;
+    bool same = b.len == L->src.len && memcmp(b.data ? b.data : "", L->src.text, b.len) == 0;
+    if (o->check) {
+        if (!same) {
+            fprintf(stderr, PG_NAME ": %s is not formatted ('pathgrad fmt %s' shows the canonical layout)\n",
+                    L->src.name, L->src.name);
+            rc = EXIT_BAD_INPUT;
+        }
+    } else if (!o->in_place || !same) {
+        Output out;
+        if (output_open(&out, o->in_place ? o->file : o->out) < 0) {
+            rc = EXIT_BAD_INPUT;
+        } else {
+            fwrite(b.data ? b.data : "", 1, b.len, out.f);
+            if (output_close(&out, true) < 0)
+                rc = EXIT_BAD_INPUT;
+        }
+    }
+    buf_free(&b);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -802,6 +839,8 @@ int main(int argc, char **argv)
         run = cmd_render;
     else if (strcmp(cmd, "eval") == 0 || strcmp(cmd, "paths") == 0 || strcmp(cmd, "vanish") == 0)
         run = cmd_numeric;
+    else if (strcmp(cmd, "fmt") == 0)
+        run = cmd_fmt;
     else
         return usage_error("unknown command '%s'", cmd);
     for (int i = 2; i < argc; i++)
@@ -815,7 +854,7 @@ int main(int argc, char **argv)
     if (rc)
         return rc;
     Loaded L;
-    if (load(&L, o.file) < 0) {
+    if (load(&L, o.file, run != cmd_fmt) < 0) {
         unload(&L);
         return EXIT_BAD_INPUT;
     }

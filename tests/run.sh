@@ -131,6 +131,9 @@ summarise "README examples" python3 tests/readme_check.py "$PG"
 summarise "render paths" python3 tests/render_paths.py "$PG"
 summarise "collapse" python3 tests/collapse_check.py "$PG"
 summarise "latex documents" env PATHGRAD="$PG" bash tests/latex_check.sh
+summarise "fmt" python3 tests/fmt_check.py "$PG"
+# make install / uninstall, man pages, completion, editor grammars (plain build only)
+case $PG in */pathgrad) summarise "install" bash tests/install.sh ;; esac
 # properties on random networks
 # shellcheck disable=SC2086
 summarise "property tests" python3 tests/prop/props.py --bin "$PG" ${PROPS_ARGS:-}
