@@ -13,6 +13,7 @@
 #include "eval.h"
 #include "latexdoc.h"
 #include "fmt.h"
+#include "report.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -37,6 +38,11 @@ static const char usage_text[] =
     "  count  FILE [--of NAME] [--wrt REF]\n"
     "                 the exact number of paths (big integers, no enumeration)\n"
     "  check  FILE    parse and build; print a summary of each block\n"
+    "  report FILE [--block NAME] [--katex DIR] [-o OUT]\n"
+    "                 one self-contained HTML page: the source, every derivation at\n"
+    "                 every stage typeset by KaTeX beside the drawing of its paths,\n"
+    "                 the counts; KaTeX (Debian's libjs-katex, or --katex DIR, or\n"
+    "                 $PATHGRAD_KATEX) is inlined with its fonts: the page works offline\n"
     "  fmt    FILE [--check | --in-place] [-o OUT]\n"
     "                 the file in canonical layout, comments kept; --check: exit 1\n"
     "                 if it is not formatted; --in-place: rewrite FILE\n"
@@ -119,6 +125,7 @@ typedef struct Opts {
     /* LaTeX for documents */
     bool standalone, have_env;
     bool in_place;          /* fmt */
+    const char *katex;      /* report */
     LatexEnv env;
     unsigned long long term;
     /* eval, paths, vanish */
@@ -207,6 +214,8 @@ static int parse_opts(int argc, char **argv, Opts *o)
                 return usage_error("unknown environment '%s' (equation, align, multline, each also "
                                    "starred, or bare)", v);
             o->have_env = v != NULL;
+        } else if (strcmp(a, "--katex") == 0) {
+            o->katex = v;
         } else if (strcmp(a, "--values") == 0) {
             o->values = v;
         } else if (strcmp(a, "--seed") == 0) {
@@ -785,6 +794,23 @@ static int cmd_check(const Loaded *L, const Opts *o)
     return rc;
 }
 
+/* report: one HTML page with everything */
+static int cmd_report(const Loaded *L, const Opts *o)
+{
+    const char *katex = o->katex ? o->katex : getenv("PATHGRAD_KATEX");
+    if (!katex || !*katex)
+        katex = REPORT_KATEX_DIR;
+    if (report_check_katex(katex) < 0)
+        return EXIT_BAD_INPUT;
+    Output out;
+    if (output_open(&out, o->out) < 0)
+        return EXIT_BAD_INPUT;
+    int rc = report_write(&L->src, &L->prog, o->block, katex, out.f) < 0 ? EXIT_BAD_INPUT : 0;
+    if (output_close(&out, rc == 0) < 0)
+        rc = EXIT_BAD_INPUT;
+    return rc;
+}
+
 /* fmt: the canonical layout; --check: 1 if the file differs from it;
  * --in-place: rewrite the file (atomically) */
 static int cmd_fmt(const Loaded *L, const Opts *o)
@@ -841,6 +867,8 @@ int main(int argc, char **argv)
         run = cmd_numeric;
     else if (strcmp(cmd, "fmt") == 0)
         run = cmd_fmt;
+    else if (strcmp(cmd, "report") == 0)
+        run = cmd_report;
     else
         return usage_error("unknown command '%s'", cmd);
     for (int i = 2; i < argc; i++)

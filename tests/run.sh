@@ -132,6 +132,9 @@ summarise "render paths" python3 tests/render_paths.py "$PG"
 summarise "collapse" python3 tests/collapse_check.py "$PG"
 summarise "latex documents" env PATHGRAD="$PG" bash tests/latex_check.sh
 summarise "fmt" python3 tests/fmt_check.py "$PG"
+# the browser runs once, in the plain pass
+case $PG in */pathgrad) browse="" ;; *) browse=none ;; esac
+summarise "report" env PATHGRAD="$PG" REPORT_BROWSE="$browse" bash tests/report_check.sh
 # make install / uninstall, man pages, completion, editor grammars (plain build only)
 case $PG in */pathgrad) summarise "install" bash tests/install.sh ;; esac
 # properties on random networks
