@@ -5,10 +5,46 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* the temporary file being written, removed if a signal ends the run
+ * (SIGINT, SIGTERM, SIGHUP, SIGXFSZ): an interrupted -o leaves nothing */
+static char pending_tmp[4096];
+
+static void on_signal(int sig)
+{
+    if (pending_tmp[0])
+        unlink(pending_tmp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void guard(const char *tmp)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGXFSZ};
+    static bool installed;
+    if (strlen(tmp) >= sizeof pending_tmp)
+        return;
+    if (!installed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+            struct sigaction old;
+            /* a signal the shell ignores (nohup, &) stays ignored */
+            if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+                sigaction(sigs[i], &sa, NULL);
+        }
+        installed = true;
+    }
+    memcpy(pending_tmp, tmp, strlen(tmp) + 1);
+}
 
 int output_open(Output *o, const char *path)
 {
@@ -45,8 +81,10 @@ int output_open(Output *o, const char *path)
     mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0666 & ~mask);
+    guard(o->tmp);
     o->f = fdopen(fd, "w");
     if (!o->f) {
+        pending_tmp[0] = '\0';
         fprintf(stderr, PG_NAME ": cannot write '%s': %s\n", path, strerror(errno));
         close(fd);
         unlink(o->tmp);
@@ -86,6 +124,7 @@ int output_close(Output *o, bool ok)
         }
         if (!ok || rc != 0)
             unlink(o->tmp);
+        pending_tmp[0] = '\0';
         free(o->tmp);
         o->tmp = NULL;
     }

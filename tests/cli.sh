@@ -109,3 +109,32 @@ if [ "$rc" = 1 ] && grep -q "it is a directory" "$T/err" && [ ! -s "$T/out" ]; t
 head -c 70000000 /dev/zero | tr '\0' '#' | "$PG" check - >"$T/out" 2>"$T/err"
 rc=$?
 if [ "$rc" = 1 ] && grep -q "larger than the limit of 64 MiB" "$T/err" && [ ! -s "$T/out" ]; then ok; else bad "70 MB input: rc $rc: $(head -c 200 "$T/err")"; fi
+
+# an interrupted -o leaves nothing: not the file, not its temporary.  The
+# run (4^11 terms, seconds) is stopped while it writes, by SIGINT (job
+# control on, so the shell does not ignore it for the background job) and
+# by SIGTERM; each must exit by the signal, with the folder as it was
+rm -rf "$T/sig" && mkdir "$T/sig"
+{
+    echo "network big {"; echo "  layer 0 : 4;"
+    for i in $(seq 1 12); do echo "  layer $i : 4 relu;"; done
+    echo "  loss Loss;"; echo "}"
+} >"$T/sig.net"
+for s in INT TERM; do
+    rc=$(
+        set -m
+        "$PG" derive "$T/sig.net" --wrt 'w[0][1][1]' --max-terms 0 -o "$T/sig/out.tex" 2>/dev/null &
+        p=$!
+        # wait until the temporary file exists and grows, then signal
+        for _ in $(seq 1 100); do
+            f=$(ls "$T/sig" 2>/dev/null | head -1)
+            [ -n "$f" ] && [ "$(stat -c %s "$T/sig/$f" 2>/dev/null || echo 0)" -gt 1000000 ] && break
+            sleep 0.05
+        done
+        kill -"$s" "$p"
+        wait "$p"
+        echo $?
+    )
+    if [ "$rc" -ge 128 ] && [ -z "$(ls "$T/sig")" ]; then ok; else bad "SIG$s during -o: rc $rc, left: $(ls "$T/sig")"; fi
+    rm -f "$T/sig"/*
+done
