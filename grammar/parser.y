@@ -482,15 +482,19 @@ static bool is_keyword(yysymbol_kind_t sym)
 /* the text of the current token, for messages */
 static void token_text(ParseState *ps, Loc loc, char *out, size_t n)
 {
-    const char *s = ps->src->text;
+    const char *s = ps->src->text, *end = s + ps->src->len;
     int line = 1;
     const char *p = s;
-    while (line < loc.first_line && *p) {
+    /* by length, not to the first NUL: a comment may hold NUL bytes */
+    while (line < loc.first_line && p < end) {
         if (*p++ == '\n')
             line++;
     }
-    p += loc.first_column - 1;
+    size_t off = (size_t)(p - s) + (size_t)(loc.first_column - 1);
+    p = s + (off < ps->src->len ? off : ps->src->len);
     size_t len = (size_t)(loc.last_column - loc.first_column + 1);
+    if (len > (size_t)(end - p))
+        len = (size_t)(end - p);
     if (len >= n)
         len = n - 1;
     memcpy(out, p, len);

@@ -6,7 +6,9 @@
 # Each run must end with status 0, 1 (bad input) or 2 (bad usage: e.g. a
 # file with no derive statement, a network with no loss) — never a signal,
 # a timeout or a status >= 3 — with nothing on stdout unless it succeeded,
-# and no sanitizer report on stderr.  Run from anywhere:
+# and no sanitizer report on stderr.  A NAME.err next to NAME.net holds the
+# exact stderr of 'check NAME.net' (a finding about a message).
+# Run from anywhere:
 #     bash tests/fuzz_regress.sh [PATHGRAD]     (default $PATHGRAD, ./pathgrad)
 # The last line is "fuzz-regress: P passed, F failed".
 set -u
@@ -43,7 +45,17 @@ one() { # FILE ARGS...: run pathgrad, judge the outcome
 
 for f in tests/fuzz-regress/*; do
     [ -f "$f" ] || continue
+    case $f in *.err) continue ;; esac
     one "$f" check "$f"
+    if [ -f "${f%.*}.err" ]; then
+        if cmp -s "${f%.*}.err" "$T/err"; then
+            pass=$((pass + 1))
+        else
+            fail=$((fail + 1))
+            printf 'FAIL pathgrad check %s: message differs\n' "$f"
+            diff "${f%.*}.err" "$T/err" | head -6 | sed 's/^/    /'
+        fi
+    fi
     for s in chain act local forward factored; do
         one "$f" derive "$f" --stage "$s" --max-terms 50
     done
