@@ -15,7 +15,8 @@ _pathgrad_file()
         w=${COMP_WORDS[i]}
         case $w in
             --of | --wrt | --node | --block | -o | --output | --stage | --format | \
-                --values | --seed | --view | --rankdir | --term | --max-terms | --env)
+                --values | --seed | --view | --rankdir | --term | --max-terms | --env | \
+                --latex-names | --katex)
                 ((i++)) ;;
             -?*) ;;
             *) printf '%s\n' "$w"; return 0 ;;
@@ -75,6 +76,12 @@ _pathgrad()
         --rankdir)
             COMPREPLY=($(compgen -W "LR TB" -- "$cur"))
             return 0 ;;
+        --latex-names)
+            COMPREPLY=($(compgen -W "plain mathit mathrm" -- "$cur"))
+            return 0 ;;
+        --katex)
+            COMPREPLY=($(compgen -d -- "$cur"))
+            return 0 ;;
         --env)
             # the starred environments are quoted: a bare * would glob
             local e
@@ -98,8 +105,8 @@ _pathgrad()
 
     local opts
     case $cmd in
-        derive) opts="--of --wrt --block --stage --format --max-terms --collapse --standalone --env -o" ;;
-        expand) opts="--node --block --format --standalone --env -o" ;;
+        derive) opts="--of --wrt --block --stage --format --max-terms --collapse --standalone --env --latex-names -o" ;;
+        expand) opts="--node --block --format --standalone --env --latex-names -o" ;;
         count) opts="--of --wrt --block -o" ;;
         check) opts="-o" ;;
         eval) opts="--values --seed --of --block --check --format -o" ;;
@@ -107,7 +114,7 @@ _pathgrad()
         vanish) opts="--seed --values --block --format -o" ;;
         render) opts="--of --wrt --node --block --stage --view --format --rankdir --term --colors --only-paths --no-labels --no-paths -o" ;;
         fmt) opts="--check --in-place -o" ;;
-        report) opts="--block -o" ;;
+        report) opts="--block --katex -o" ;;
         help) return 0 ;;
         *) return 0 ;;
     esac

@@ -28,6 +28,7 @@ maxlen=${FUZZ_MAX_LEN:-4096}
 [ "$name" = pipeline ] && leaks=${FUZZ_LEAKS_INLINE:-0}
 before=$(ls fuzz/artifacts | grep -c "^$name-" || true)
 start=$(date +%s)
+stamp=$(mktemp)
 # leaks in Graphviz itself are suppressed (fuzz/lsan.supp)
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1} \
 LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0} \
@@ -37,13 +38,23 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     -detect_leaks=$leaks "${dict[@]}" "$@" "fuzz/work/$name" "fuzz/corpus/$name" >"$log" 2>&1
 rc=$?
 if [ "$rc" = 0 ] && [ "$leaks" = 0 ]; then
-    echo "== leak pass over fuzz/work/$name ==" >>"$log"
+    # the inputs this run added (FUZZ_LEAK_ALL=1: the whole corpus)
+    rm -rf "fuzz/work/$name.new"
+    mkdir -p "fuzz/work/$name.new"
+    if [ "${FUZZ_LEAK_ALL:-0}" = 1 ]; then
+        cp "fuzz/work/$name"/* "fuzz/work/$name.new/" 2>/dev/null
+    else
+        find "fuzz/work/$name" -type f -newer "$stamp" -exec cp {} "fuzz/work/$name.new/" \;
+    fi
+    echo "== leak pass over $(ls "fuzz/work/$name.new" | wc -l) inputs ==" >>"$log"
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
     LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0} \
     "$bin" -runs=0 -detect_leaks=1 -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
-        -artifact_prefix="fuzz/artifacts/$name-" "fuzz/work/$name" >>"$log" 2>&1
+        -artifact_prefix="fuzz/artifacts/$name-" "fuzz/work/$name.new" >>"$log" 2>&1
     rc=$?
+    rm -rf "fuzz/work/$name.new"
 fi
+rm -f "$stamp"
 end=$(date +%s)
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | head -1)
 [ -n "$execs" ] || execs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -1)

@@ -84,8 +84,13 @@ typedef struct Edge {
     EdgeKind kind : 3;
 } Edge;
 
+/* how a name of several letters prints in LaTeX: as the article does
+ * (Loss, in math italic letter by letter), or as one word */
+typedef enum { NAMES_PLAIN, NAMES_MATHIT, NAMES_MATHRM } LatexNames;
+
 typedef struct Graph {
     BlockKind kind;
+    LatexNames latex_names;
     const char *name;
     const Source *src;
     Node *nodes;

@@ -94,6 +94,8 @@ static const char usage_text[] =
     "  --env E          derive, expand (latex): wrap each derivation in E for pasting\n"
     "                   into a paper: equation | align | multline (each also\n"
     "                   starred) | bare (default without --standalone)\n"
+    "  --latex-names S  how names of several letters print in LaTeX: plain (as the\n"
+    "                   article: Loss), mathit (\\mathit{Loss}) or mathrm; '_' is \\_\n"
     "  --collapse       write each family of terms that differ only in neuron indices\n"
     "                   as sums over those indices (networks)\n"
     "  -o OUT           write to OUT (atomically: a temporary file renamed on success)\n"
@@ -126,6 +128,7 @@ typedef struct Opts {
     bool standalone, have_env;
     bool in_place;          /* fmt */
     const char *katex;      /* report */
+    LatexNames latex_names;
     LatexEnv env;
     unsigned long long term;
     /* eval, paths, vanish */
@@ -214,6 +217,15 @@ static int parse_opts(int argc, char **argv, Opts *o)
                 return usage_error("unknown environment '%s' (equation, align, multline, each also "
                                    "starred, or bare)", v);
             o->have_env = v != NULL;
+        } else if (strcmp(a, "--latex-names") == 0) {
+            if (v && strcmp(v, "plain") == 0)
+                o->latex_names = NAMES_PLAIN;
+            else if (v && strcmp(v, "mathit") == 0)
+                o->latex_names = NAMES_MATHIT;
+            else if (v && strcmp(v, "mathrm") == 0)
+                o->latex_names = NAMES_MATHRM;
+            else if (v)
+                return usage_error("unknown name style '%s' (plain, mathit or mathrm)", v);
         } else if (strcmp(a, "--katex") == 0) {
             o->katex = v;
         } else if (strcmp(a, "--values") == 0) {
@@ -406,6 +418,7 @@ static int collect(const Loaded *L, const Opts *o, StmtKind kind, const char *op
         Graph *g = &J->graphs[J->ngraphs];
         if (graph_build(g, &L->src, b) < 0)
             return EXIT_BAD_INPUT;
+        g->latex_names = o->latex_names;
         J->ngraphs++;
         if (opt_ref) {
             Job j = {g, -1, -1, NULL};

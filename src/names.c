@@ -118,8 +118,13 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
     const Graph *g = gp;
     const Node *n = &g->nodes[node];
     if (n->kind == N_LOSS || n->kind == N_SCALAR) {
-        if (st == FMT_LATEX)
-            latex_escaped(out, node_name(g, node));
+        const char *nm = node_name(g, node);
+        if (st == FMT_LATEX && nm[0] && nm[1] && g->latex_names != NAMES_PLAIN) {
+            buf_puts(out, g->latex_names == NAMES_MATHIT ? "\\mathit{" : "\\mathrm{");
+            latex_escaped(out, nm);
+            buf_putc(out, '}');
+        } else if (st == FMT_LATEX)
+            latex_escaped(out, nm);
         else if (st == FMT_HTML)
             /* one letter in italics, as in mathematics; longer names
              * upright (italic text overruns Graphviz's width estimates) */

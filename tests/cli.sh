@@ -138,3 +138,18 @@ for s in INT TERM; do
     if [ "$rc" -ge 128 ] && [ -z "$(ls "$T/sig")" ]; then ok; else bad "SIG$s during -o: rc $rc, left: $(ls "$T/sig")"; fi
     rm -f "$T/sig"/*
 done
+
+# hostile names reach JSON, SVG and DOT escaped: the JSON parses (names
+# intact), the SVG is well-formed, Graphviz reads the DOT back
+"$PG" derive tests/hostile/names.net --format json >"$T/names.json" 2>"$T/err" &&
+    python3 -c 'import json,sys
+objs = [json.loads(l) for l in sys.stdin.read().replace("}\n{", "}\x00{").split("\x00")]
+assert [o["wrt"] for o in objs] == ["a_b", "frac", "w[in_put][1][2]"], objs
+assert objs[0]["latex"].startswith("\\frac{\\partial Loss\\_total}")' <"$T/names.json" && ok || bad "names.net JSON"
+for b in names net_work_; do
+    "$PG" render tests/hostile/names.net --block "$b" -o "$T/names.svg" 2>"$T/err" && xmllint --noout "$T/names.svg" &&
+        grep -q "Loss_total\|Big_Loss" "$T/names.svg" && ok || bad "names.net render --block $b: $(head -1 "$T/err")"
+    "$PG" render tests/hostile/names.net --block "$b" --format dot -o "$T/names.dot" 2>"$T/err" &&
+        dot -Tsvg "$T/names.dot" -o /dev/null 2>"$T/dot.err" && [ ! -s "$T/dot.err" ] && ok ||
+        bad "names.net DOT --block $b: $(head -1 "$T/dot.err")"
+done

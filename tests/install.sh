@@ -224,17 +224,18 @@ c "--help --version" pathgrad --
 c "-h" pathgrad -h
 c "chain.net fc.net fc_dead.net olah.net" pathgrad derive ""
 c "fc.net fc_dead.net" pathgrad derive f
-c "--block --collapse --env --format --help --max-terms --of --stage --standalone --wrt" pathgrad derive fc.net --
-c "--block --env --format --help --node --standalone" pathgrad expand fc.net --
+c "--block --collapse --env --format --help --latex-names --max-terms --of --stage --standalone --wrt" pathgrad derive fc.net --
+c "--block --env --format --help --latex-names --node --standalone" pathgrad expand fc.net --
 c "--help" pathgrad check fc.net --
 c "--block --check --format --help --of --seed --values" pathgrad eval olah.net --
 c "--check --help --in-place" pathgrad fmt fc.net --
-c "--block --help" pathgrad report fc.net --
+c "--block --help --katex" pathgrad report fc.net --
 c "--block --colors --format --help --no-labels --no-paths --node --of --only-paths --rankdir --stage --term --view --wrt" pathgrad render fc.net --
 c "act chain factored forward local" pathgrad derive fc.net --stage ""
 c "factored forward" pathgrad render fc.net --stage f
 c "json latex text" pathgrad derive fc.net --format ""
 c "json latex text" pathgrad expand fc.net --format ""
+c "mathit mathrm plain" pathgrad derive fc.net --latex-names ""
 c "dot svg" pathgrad render fc.net --format ""
 c "json svg text" pathgrad vanish fc.net --format ""
 c "json text" pathgrad eval olah.net --format ""

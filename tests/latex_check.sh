@@ -95,6 +95,12 @@ for env in bare equation 'equation*' align 'align*' multline 'multline*'; do
     done
 done
 
+# names with underscores and names that are TeX command words, in each style
+for style in plain mathit mathrm; do
+    "$PG" derive tests/hostile/names.net --standalone --latex-names "$style" -o "$T/names_$style.tex" 2>"$T/err" &&
+        compile "names_$style" "tests/hostile/names.net --latex-names $style" || bad "names $style: $(head -1 "$T/err")"
+done
+
 # a file name full of LaTeX specials is printed as text, not obeyed
 cp samples/chain.net "$T/a_b%c&d#e\$f{g}h~i^j\\k.net"
 if "$PG" derive "$T/a_b%c&d#e\$f{g}h~i^j\\k.net" --standalone -o "$T/hostile.tex" 2>"$T/err"; then
