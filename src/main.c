@@ -159,6 +159,15 @@ static int whole_number(const char *v, unsigned long long *out)
     return 1;
 }
 
+/* the index of V among NAMES, or -1 */
+static int choice(const char *v, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(v, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 static int parse_opts(int argc, char **argv, Opts *o)
 {
     /* the options that take no value */
@@ -218,14 +227,11 @@ static int parse_opts(int argc, char **argv, Opts *o)
                                    "starred, or bare)", v);
             o->have_env = v != NULL;
         } else if (strcmp(a, "--latex-names") == 0) {
-            if (v && strcmp(v, "plain") == 0)
-                o->latex_names = NAMES_PLAIN;
-            else if (v && strcmp(v, "mathit") == 0)
-                o->latex_names = NAMES_MATHIT;
-            else if (v && strcmp(v, "mathrm") == 0)
-                o->latex_names = NAMES_MATHRM;
-            else if (v)
+            static const char *const styles[] = {"plain", "mathit", "mathrm"};
+            int k = v ? choice(v, styles, 3) : 0;
+            if (k < 0)
                 return usage_error("unknown name style '%s' (plain, mathit or mathrm)", v);
+            o->latex_names = (LatexNames)k;
         } else if (strcmp(a, "--katex") == 0) {
             o->katex = v;
         } else if (strcmp(a, "--values") == 0) {
@@ -235,19 +241,17 @@ static int parse_opts(int argc, char **argv, Opts *o)
                 return usage_error("--seed takes a whole number, not '%s'", v);
             o->have_seed = v != NULL;
         } else if (strcmp(a, "--view") == 0) {
-            if (v && strcmp(v, "graph") == 0)
-                o->view = VIEW_GRAPH;
-            else if (v && strcmp(v, "network") == 0)
-                o->view = VIEW_NETWORK;
-            else if (v)
+            static const char *const views[] = {"graph", "network"};     /* View's order */
+            int k = v ? choice(v, views, 2) : 0;
+            if (k < 0)
                 return usage_error("unknown view '%s' (graph or network)", v);
+            o->view = (View)k;
         } else if (strcmp(a, "--rankdir") == 0) {
-            if (v && strcmp(v, "LR") == 0)
-                o->top_bottom = false;
-            else if (v && strcmp(v, "TB") == 0)
-                o->top_bottom = true;
-            else if (v)
+            static const char *const dirs[] = {"LR", "TB"};
+            int k = v ? choice(v, dirs, 2) : 0;
+            if (k < 0)
                 return usage_error("unknown rankdir '%s' (LR or TB)", v);
+            o->top_bottom = k == 1;
         } else if (strcmp(a, "--term") == 0) {
             if (v && (!whole_number(v, &o->term) || o->term == 0))
                 return usage_error("--term takes a term number from 1, not '%s'", v);
