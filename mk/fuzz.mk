@@ -37,16 +37,20 @@ fuzz-corpus:
 
 # each harness in turn (one fuzzing process at a time); the last lines
 # are one "fuzz NAME: ..." summary a harness
+FUZZ_RUN = st=0; rm -f fuzz/logs/summary; mkdir -p fuzz/logs; \
+	for t in $(FUZZ_TARGETS); do \
+	    bash fuzz/run_libfuzzer.sh $$t $(1) >fuzz/logs/last || st=1; \
+	    cat fuzz/logs/last; tail -1 fuzz/logs/last >>fuzz/logs/summary; \
+	done; rm -f fuzz/logs/last; \
+	echo "== fuzz results =="; cat fuzz/logs/summary; \
+	awk '{n += $$3; s += $$6} END {printf "fuzz total: %d execs in %d s\n", n, s}' fuzz/logs/summary; \
+	echo "findings (fuzz/artifacts/):"; ls fuzz/artifacts 2>/dev/null; exit $$st
+
 fuzz: fuzz-build fuzz-corpus
-	@st=0; for t in $(FUZZ_TARGETS); do \
-	    bash fuzz/run_libfuzzer.sh $$t $(FUZZ_SECONDS) || st=1; \
-	done; \
-	echo "fuzz: findings in fuzz/artifacts/ (none if empty):"; ls fuzz/artifacts; exit $$st
+	@$(call FUZZ_RUN,$(FUZZ_SECONDS))
 
 fuzz-smoke: fuzz-build fuzz-corpus
-	@st=0; for t in $(FUZZ_TARGETS); do \
-	    bash fuzz/run_libfuzzer.sh $$t $(FUZZ_SMOKE_SECONDS) || st=1; \
-	done; exit $$st
+	@$(call FUZZ_RUN,$(FUZZ_SMOKE_SECONDS))
 
 fuzz-afl:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/afl.sh
