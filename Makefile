@@ -52,10 +52,11 @@ deps:
 demo: deps $(BIN)
 	./$(BIN) derive samples/fc.net --format text
 
-# the whole suite, then again under the sanitizers: the last line is the
-# sanitized run's "N passed, N failed"
+# the whole suite, a minute of fuzzing, then the suite again under the
+# sanitizers: the last line is the sanitized run's "N passed, N failed"
 check: deps $(BIN)
 	PATHGRAD=./$(BIN) bash tests/run.sh
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory asan
 
 # the suite under AddressSanitizer + UndefinedBehaviorSanitizer (leaks
