@@ -60,15 +60,16 @@ check: deps $(BIN)
 	@$(MAKE) --no-print-directory asan
 
 # the suite under AddressSanitizer + UndefinedBehaviorSanitizer (leaks
-# included); the property tests run on fewer networks, each process being
-# slower
+# included); each process being slower, the property tests run on fewer
+# networks and fmt on fewer scramblings, and what only other programs do
+# again (pdflatex, Chromium, make install) is left to the plain run
 asan: deps
 	$(MAKE) --no-print-directory BUILD=build-asan BIN=pathgrad-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" pathgrad-asan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:fast_unwind_on_malloc=0 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 \
-	    PROPS_ARGS="--count 15" PATHGRAD=./pathgrad-asan bash tests/run.sh
+	    PROPS_ARGS="--count 10" LATEX_COMPILE=0 FMT_QUICK=1 PATHGRAD=./pathgrad-asan bash tests/run.sh
 
 # the suite with every pathgrad run under valgrind (Graphviz's own leaks
 # suppressed by tests/gvc.supp); slow: the property tests run on 4 networks

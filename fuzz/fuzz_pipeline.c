@@ -6,8 +6,9 @@
  * counts the paths, derives at every stage (chain, act, local, forward,
  * factored, and --collapse) with a term bound of 50, expands, renders
  * through libgvc into /dev/null, and evaluates with a seed (with --check on
- * small graphs), as src/main.c's commands do.  It also checks one
- * invariant: every node's reference text resolves back to that node.
+ * small graphs), as src/main.c's commands do.  It also checks two
+ * invariants: every node's reference text resolves back to that node, and
+ * `fmt` is idempotent (its output parses, and formats to itself).
  *
  * Errors are expected (bad input returns -1 and prints to stderr); crashes,
  * sanitizer reports, exit() (libFuzzer reports "fuzz target exited") and
@@ -17,6 +18,7 @@
 #include "ast.h"
 #include "derive.h"
 #include "eval.h"
+#include "fmt_invariant.h"
 #include "graph.h"
 #include "render.h"
 
@@ -248,6 +250,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Arena arena = {0};
     Program prog;
     if (parse_program(&src, &arena, &prog) == 0) {
+        check_fmt(&src, &prog);
         unsigned variant = 0;
         for (size_t i = 0; i < size; i++)
             variant = variant * 31 + data[i];

@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import shlex
+import shutil
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -73,7 +74,12 @@ def main():
               "b[h][3] = -0.0\n", "w[h][1][2]\n", "L\n"):
         put(vals, v)
         n["values"] += 1
-    print("corpus: %d pipeline seeds, %d values seeds in %s" % (n["pipeline"], n["values"], out))
+    # fmt's harness starts from the pipeline's seeds (the .net sources)
+    fmt = os.path.join(out, "fmt")
+    if os.path.isdir(fmt):
+        shutil.rmtree(fmt)
+    shutil.copytree(pipe, fmt)
+    print("corpus: %d pipeline (and fmt) seeds, %d values seeds in %s" % (n["pipeline"], n["values"], out))
 
 
 main()

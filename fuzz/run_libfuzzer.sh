@@ -18,7 +18,7 @@ bin=fuzz/out/fuzz_$name
 mkdir -p "fuzz/work/$name" fuzz/artifacts fuzz/logs
 log=fuzz/logs/$name.log
 dict=()
-[ "$name" = pipeline ] && dict=(-dict=fuzz/net.dict)
+case $name in pipeline | fmt) dict=(-dict=fuzz/net.dict) ;; esac
 # Graphviz leaks a little on every drawing, which makes libFuzzer run a full
 # LeakSanitizer scan after each input (10x slower): the pipeline fuzzes with
 # leak detection off, then replays its whole corpus once with it on

@@ -13,13 +13,13 @@
 # $(FUZZ_BUILD) with -fsanitize=fuzzer-no-link,address,undefined.  Findings
 # land in fuzz/artifacts/; a real one becomes a file in tests/fuzz-regress/.
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 25
+FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= fuzz/build
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -gline-tables-only
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_OBJ     := $(patsubst $(BUILD)/%,$(FUZZ_BUILD)/%,$(filter-out $(BUILD)/main.o,$(OBJ)))
-FUZZ_TARGETS := pipeline values
+FUZZ_TARGETS := pipeline values fmt
 
 fuzz-build:
 	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) WERROR= \
@@ -27,7 +27,7 @@ fuzz-build:
 	mkdir -p fuzz/out
 	set -e; for t in $(FUZZ_TARGETS); do \
 	    $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -std=c11 -Wall -Wextra \
-	        -Isrc -I$(FUZZ_BUILD) $(shell pkg-config --cflags libgvc plplot) \
+	        -Isrc -Ifuzz -I$(FUZZ_BUILD) $(shell pkg-config --cflags libgvc plplot) \
 	        -o fuzz/out/fuzz_$$t fuzz/fuzz_$$t.c $(FUZZ_OBJ) $(LDLIBS); \
 	done
 

@@ -112,7 +112,8 @@ static void end_line(Fmt *F, int first, int last)
 static void put_number(Buf *out, double v)
 {
     char tmp[40];
-    if (v == (double)(long long)v && v < 1e15 && v > -1e15) {
+    /* the range first: converting a larger double to long long is undefined */
+    if (v < 1e15 && v > -1e15 && v == (double)(long long)v) {
         buf_printf(out, "%lld", (long long)v);
         return;
     }

@@ -111,13 +111,13 @@ rc=$?
 if [ "$rc" = 1 ] && grep -q "larger than the limit of 64 MiB" "$T/err" && [ ! -s "$T/out" ]; then ok; else bad "70 MB input: rc $rc: $(head -c 200 "$T/err")"; fi
 
 # an interrupted -o leaves nothing: not the file, not its temporary.  The
-# run (4^11 terms, seconds) is stopped while it writes, by SIGINT (job
+# run (4^14 terms, minutes) is stopped while it writes, by SIGINT (job
 # control on, so the shell does not ignore it for the background job) and
 # by SIGTERM; each must exit by the signal, with the folder as it was
 rm -rf "$T/sig" && mkdir "$T/sig"
 {
     echo "network big {"; echo "  layer 0 : 4;"
-    for i in $(seq 1 12); do echo "  layer $i : 4 relu;"; done
+    for i in $(seq 1 15); do echo "  layer $i : 4 relu;"; done
     echo "  loss Loss;"; echo "}"
 } >"$T/sig.net"
 for s in INT TERM; do

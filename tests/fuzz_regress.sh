@@ -2,7 +2,7 @@
 # tests/fuzz_regress.sh — the fuzzers' findings and a few nasty hand-made
 # inputs (tests/fuzz-regress/*), each run through the command line:
 #     check, derive at each stage (--max-terms 50) and with --collapse,
-#     render -o /dev/null, eval --seed 1
+#     render -o /dev/null, eval --seed 1, fmt (and fmt of fmt's output)
 # Each run must end with status 0, 1 (bad input) or 2 (bad usage: e.g. a
 # file with no derive statement, a network with no loss) — never a signal,
 # a timeout or a status >= 3 — with nothing on stdout unless it succeeded,
@@ -62,6 +62,16 @@ for f in tests/fuzz-regress/*; do
     one "$f" derive "$f" --collapse --max-terms 50
     one "$f" render "$f" -o /dev/null
     one "$f" eval "$f" --seed 1
+    one "$f" fmt "$f"
+    # fmt's output (when the file parsed) formats to itself
+    if [ -s "$T/out" ]; then
+        if "$PG" fmt - <"$T/out" 2>/dev/null | cmp -s - "$T/out"; then
+            pass=$((pass + 1))
+        else
+            fail=$((fail + 1))
+            printf 'FAIL pathgrad fmt %s: not idempotent\n' "$f"
+        fi
+    fi
 done
 echo "fuzz-regress: $pass passed, $fail failed"
 [ "$fail" = 0 ]

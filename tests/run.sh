@@ -111,9 +111,10 @@ done
 
 # ---- scripts that report "NAME: P passed, F failed" ----
 summarise() { # label, then the command
-    local label=$1
+    local label=$1 t0=$SECONDS
     shift
     "$@" >"$T/sub" 2>&1
+    [ -n "${TIMES:-}" ] && echo "  ($label: $((SECONDS - t0)) s)"
     local prc=$?
     grep -Ev '^[a-z-]+: [0-9]+ passed, [0-9]+ failed$' "$T/sub" | head -40
     local summary p f
@@ -132,6 +133,8 @@ summarise "render paths" python3 tests/render_paths.py "$PG"
 summarise "collapse" python3 tests/collapse_check.py "$PG"
 summarise "latex documents" env PATHGRAD="$PG" bash tests/latex_check.sh
 summarise "fmt" python3 tests/fmt_check.py "$PG"
+# fuzzers' findings and hand-made nasty inputs: no crash, no sanitizer report
+summarise "fuzz regressions" bash tests/fuzz_regress.sh "$PG"
 # the browser runs once, in the plain pass
 case $PG in */pathgrad) browse="" ;; *) browse=none ;; esac
 summarise "report" env PATHGRAD="$PG" REPORT_BROWSE="$browse" bash tests/report_check.sh
