@@ -345,7 +345,7 @@ if command -v vim >/dev/null && vim --version 2>/dev/null | grep -q '+syntax'; t
         fi
     done
 else
-    echo "SKIP vim checks: no vim with +syntax (apt-get install vim-nox)"
+    echo "SKIP vim checks: no vim with +syntax (apt-get install vim)"
 fi
 
 # ---- make uninstall ----
