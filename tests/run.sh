@@ -114,8 +114,8 @@ summarise() { # label, then the command
     local label=$1 t0=$SECONDS
     shift
     "$@" >"$T/sub" 2>&1
-    [ -n "${TIMES:-}" ] && echo "  ($label: $((SECONDS - t0)) s)"
     local prc=$?
+    [ -z "${TIMES:-}" ] || echo "  ($label: $((SECONDS - t0)) s)"
     grep -Ev '^[a-z-]+: [0-9]+ passed, [0-9]+ failed$' "$T/sub" | head -40
     local summary p f
     summary=$(grep -E '^[a-z-]+: [0-9]+ passed, [0-9]+ failed$' "$T/sub" | tail -1)
