@@ -3,7 +3,7 @@
 #   make fuzz [FUZZ_SECONDS=60]   build the libFuzzer harnesses (clang,
 #                                 ASan + UBSan), run each for FUZZ_SECONDS on
 #                                 the seed corpus; print executions, findings
-#   make fuzz-smoke               the same, about a minute in all (CI)
+#   make fuzz-smoke               15 s a harness, about a minute in all (CI)
 #   make fuzz-afl [FUZZ_SECONDS=60]  AFL++ on the command line (fuzz/afl.sh)
 #   make fuzz-build               only build fuzz/out/fuzz_pipeline, fuzz_values
 #   make fuzz-corpus              only (re)build the seed corpus fuzz/corpus/
@@ -13,7 +13,7 @@
 # $(FUZZ_BUILD) with -fsanitize=fuzzer-no-link,address,undefined.  Findings
 # land in fuzz/artifacts/; a real one becomes a file in tests/fuzz-regress/.
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_SMOKE_SECONDS ?= 15
 FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= fuzz/build
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -gline-tables-only
