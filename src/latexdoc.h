@@ -39,7 +39,4 @@ FILE *latex_env_open(FILE *dst, LatexEnv env);
 void latex_doc_begin(FILE *out, const char *title, const char *what);
 void latex_doc_end(FILE *out);
 
-/* S as LaTeX text mode: every special character escaped */
-void latex_text_escape(FILE *out, const char *s);
-
 #endif

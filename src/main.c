@@ -817,6 +817,8 @@ static int cmd_report(const Loaded *L, const Opts *o)
     const char *katex = o->katex ? o->katex : getenv("PATHGRAD_KATEX");
     if (!katex || !*katex)
         katex = REPORT_KATEX_DIR;
+    if (o->block && !pick_block(L, o->block))
+        return EXIT_USAGE;
     if (report_check_katex(katex) < 0)
         return EXIT_BAD_INPUT;
     Output out;

@@ -48,15 +48,14 @@ static int read_file(const char *path, Buf *out)
     return rc;
 }
 
-static void base64(FILE *out, const unsigned char *p, size_t n)
+static void base64(Buf *out, const unsigned char *p, size_t n)
 {
     static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (size_t i = 0; i < n; i += 3) {
         unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-        fputc(tab[v >> 18 & 63], out);
-        fputc(tab[v >> 12 & 63], out);
-        fputc(i + 1 < n ? tab[v >> 6 & 63] : '=', out);
-        fputc(i + 2 < n ? tab[v & 63] : '=', out);
+        char q[4] = {tab[v >> 18 & 63], tab[v >> 12 & 63], i + 1 < n ? tab[v >> 6 & 63] : '=',
+                     i + 2 < n ? tab[v & 63] : '='};
+        buf_add(out, q, 4);
     }
 }
 
@@ -119,59 +118,46 @@ int report_check_katex(const char *dir)
  * alternatives dropped: every browser that runs KaTeX reads woff2) */
 static void katex_css(FILE *out, const char *dir)
 {
-    Buf css = {0};
-    Buf path = {0};
+    Buf css = {0}, res = {0}, path = {0};
     buf_printf(&path, "%s/katex.min.css", dir);
     read_file(buf_cstr(&path), &css);
     const char *s = buf_cstr(&css);
     size_t n = css.len, i = 0;
-    Buf kept = {0};
     while (i < n) {
-        if (strncmp(s + i, "url(fonts/", 10) == 0) {
-            size_t e = i + 10;
-            while (e < n && s[e] != ')')
-                e++;
-            const char *name = s + i + 10;
-            size_t nlen = e - (i + 10);
-            size_t f = e + 1;                   /* then " format('...')" */
-            while (f < n && s[f] == ' ')
-                f++;
-            if (strncmp(s + f, "format(", 7) == 0) {
-                while (f < n && s[f] != ')')
-                    f++;
-                f++;
-            } else {
-                f = e + 1;
-            }
-            if (nlen > 6 && memcmp(name + nlen - 6, ".woff2", 6) == 0) {
-                Buf font = {0};
-                buf_truncate(&path, 0);
-                buf_printf(&path, "%s/fonts/%.*s", dir, (int)nlen, name);
-                if (read_file(buf_cstr(&path), &font) == 0) {
-                    fwrite(kept.data, 1, kept.len, out);
-                    buf_truncate(&kept, 0);
-                    fputs("url(data:font/woff2;base64,", out);
-                    base64(out, (const unsigned char *)font.data, font.len);
-                    fputs(") format('woff2')", out);
-                }
-                buf_free(&font);
-            } else if (kept.len && kept.data[kept.len - 1] == ',') {
-                kept.len--;                     /* the alternative and its comma */
-            }
-            i = f;
+        if (strncmp(s + i, "url(fonts/", 10) != 0) {
+            buf_putc(&res, s[i++]);
             continue;
         }
-        buf_putc(&kept, s[i]);
-        if (kept.len > 4096) {
-            /* keep only a little back: enough to drop a trailing comma */
-            fwrite(kept.data, 1, kept.len - 1, out);
-            kept.data[0] = kept.data[kept.len - 1];
-            kept.len = 1;
+        /* url(fonts/NAME) format('...') */
+        const char *name = s + i + 10;
+        size_t e = i + 10;
+        while (e < n && s[e] != ')')
+            e++;
+        size_t nlen = e - (i + 10), f = e + 1;
+        while (f < n && s[f] == ' ')
+            f++;
+        if (strncmp(s + f, "format(", 7) == 0) {
+            while (f < n && s[f] != ')')
+                f++;
+            f++;
+        } else {
+            f = e + 1;
         }
-        i++;
+        Buf font = {0};
+        buf_truncate(&path, 0);
+        buf_printf(&path, "%s/fonts/%.*s", dir, (int)nlen, name);
+        if (nlen > 6 && memcmp(name + nlen - 6, ".woff2", 6) == 0 && read_file(buf_cstr(&path), &font) == 0) {
+            buf_puts(&res, "url(data:font/woff2;base64,");
+            base64(&res, (const unsigned char *)font.data, font.len);
+            buf_puts(&res, ") format('woff2')");
+        } else if (res.len && res.data[res.len - 1] == ',') {
+            res.len--;                          /* the alternative and its comma */
+        }
+        buf_free(&font);
+        i = f;
     }
-    fwrite(kept.data ? kept.data : "", 1, kept.len, out);
-    buf_free(&kept);
+    fwrite(res.data ? res.data : "", 1, res.len, out);
+    buf_free(&res);
     buf_free(&css);
     buf_free(&path);
 }
@@ -245,14 +231,16 @@ static int formula(const Job *j, Stage stage, bool collapse, Buf *tex, Buf *msg)
     int shown = 0;
     Capture cap;
     capture_begin(&cap);
-    if (stage != ST_FACTORED && !collapse && count_terms(&d, j->of, j->wrt, count) < 0) {
-        ;                           /* the message says why */
-    } else if (stage != ST_FACTORED && !collapse && mpz_cmp_ui(count, REPORT_MAX_TERMS) > 0) {
+    bool expanded = stage != ST_FACTORED && !collapse;
+    int ok = !expanded || count_terms(&d, j->of, j->wrt, count) == 0;   /* else the message says why */
+    if (ok && expanded && mpz_cmp_ui(count, REPORT_MAX_TERMS) > 0) {
         char *c = mpz_get_str(NULL, 10, count);
         fprintf(stderr, "%s terms: more than this page typesets (%d); the factored form is below, "
                 "and 'pathgrad derive' writes them all", c, REPORT_MAX_TERMS);
         free(c);
-    } else {
+        ok = 0;
+    }
+    if (ok) {
         char *p = NULL;
         size_t n = 0;
         FILE *mem = open_memstream(&p, &n);
@@ -327,11 +315,7 @@ static void figure(FILE *out, const Job *j)
 static void derivation(FILE *out, const Job *j)
 {
     const Graph *g = j->g;
-    Buf t = {0}, r1 = {0}, r2 = {0};
-    Arena tmp = {0};
-    Printer pr = graph_printer(g, FMT_LATEX);
-    expr_print(&pr, mk_partial(&tmp, j->of, j->wrt), &t);
-    arena_free(&tmp);
+    Buf r1 = {0}, r2 = {0};
     graph_node_ref(g, j->of, &r1);
     graph_node_ref(g, j->wrt, &r2);
     fputs("<article class=\"derivation\">\n<h3>", out);
@@ -399,7 +383,6 @@ static void derivation(FILE *out, const Job *j)
     fputs("</div>\n", out);
     figure(out, j);
     fputs("</div>\n</article>\n", out);
-    buf_free(&t);
     buf_free(&r1);
     buf_free(&r2);
 }
@@ -465,10 +448,6 @@ int report_write(const Source *src, const Program *prog, const char *only, const
         ng++;
         if (jobs_of(&graphs[ng - 1], b, &jobs[ng - 1], &njobs[ng - 1]) < 0)
             rc = -1;
-    }
-    if (rc == 0 && only && ng == 0) {
-        fprintf(stderr, PG_NAME ": %s has no network or graph named '%s'\n", src->name, only);
-        rc = -1;
     }
     if (rc == 0) {
         fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -27,8 +27,8 @@
 int report_check_katex(const char *katex_dir);
 
 /* Write the page for PROG (parsed from SRC; BLOCK: only the block of that
- * name, NULL: all).  Returns 0, or -1 after a message (a block that does
- * not build). */
+ * name, which the caller has checked exists; NULL: all).  Returns 0, or -1
+ * after a message (a block that does not build). */
 int report_write(const Source *src, const Program *prog, const char *block, const char *katex_dir, FILE *out);
 
 #endif

@@ -46,7 +46,9 @@ for args in "" "frobnicate samples/fc.net" "derive" "derive samples/fc.net --sta
             "derive samples/fc.net --wrt" "derive samples/fc.net --bogus" \
             "derive samples/fc.net --env split" "derive samples/fc.net --standalone --format text" \
             "derive samples/fc.net --env align --format json" "render samples/fc.net --standalone" \
-            "count samples/fc.net --env align"; do
+            "count samples/fc.net --env align" "derive samples/fc.net --latex-names bold" \
+            "derive samples/fc.net --in-place" "fmt - --in-place" "fmt samples/fc.net --in-place --check" \
+            "fmt samples/fc.net --in-place -o x.net" "report samples/fc.net --block nope"; do
     run_line "$args"
     if [ "$rc" = 2 ] && [ ! -s "$T/out" ] && [ -s "$T/err" ]; then ok; else bad "usage error '$args': rc $rc"; fi
 done
