@@ -8,6 +8,7 @@
 #ifndef PG_AST_H
 #define PG_AST_H
 
+#include "bounds.h"
 #include "diag.h"
 #include "expr.h"
 
@@ -21,13 +22,12 @@ typedef struct Label {
     long value;             /* when is_int */
 } Label;
 
-#define REF_MAX_SUBS 4
 /* NAME or NAME[a][b]...: x[L][j], w[L][i][j], Loss, m */
 typedef struct Ref {
     const char *name;
     Loc name_loc, loc;
     int nsubs;
-    Label subs[REF_MAX_SUBS];
+    Label subs[PG_MAX_SUBS];
 } Ref;
 
 typedef enum { ACT_NONE = -1, ACT_IDENTITY, ACT_RELU, ACT_SIGMOID, ACT_TANH } Activation;

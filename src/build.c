@@ -579,7 +579,7 @@ static void ref_error(const Reporter *r, Loc loc, const char *fmt, ...)
     if (r->src)
         diag_error(r->src, loc, "%s", msg);
     else
-        fprintf(stderr, PG_NAME ": %s '%s': %s\n", r->what, r->text, msg);
+        pg_error("%s '%s': %s", r->what, r->text, msg);
 }
 
 static int neuron_index(const Reporter *r, const Label *lab, const Layer *L)
@@ -709,7 +709,7 @@ static int parse_ref_text(const char *s, Ref *ref, char *store, size_t cap)
     while (*s == '[') {
         s++;
         SKIPWS();
-        if (ref->nsubs == REF_MAX_SUBS)
+        if (ref->nsubs == PG_MAX_SUBS)
             return -1;
         Label *lab = &ref->subs[ref->nsubs++];
         lab->text = store + used;
@@ -761,7 +761,7 @@ int graph_resolve_text(const Graph *g, const char *text, const char *what)
     Ref ref;
     char store[512];
     if (parse_ref_text(text, &ref, store, sizeof store) < 0) {
-        fprintf(stderr, PG_NAME ": %s '%s': not a reference (expected NAME or NAME[LAYER][INDEX]...)\n",
+        pg_error("%s '%s': not a reference (expected NAME or NAME[LAYER][INDEX]...)",
                 what, text);
         return -1;
     }

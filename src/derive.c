@@ -281,10 +281,10 @@ static int forward_ok(Deriver *d, int v, const char *why)
         Buf r = {0};
         graph_node_ref(g, v, &r);
         if (t > PG_MAX_FORWARD_TERMS)
-            fprintf(stderr, PG_NAME ": %s: the forward path sum of %s has %s%llu terms, more than the limit of %d\n",
+            pg_error("%s: the forward path sum of %s has %s%llu terms, more than the limit of %d",
                     why, buf_cstr(&r), t == ~0ULL ? "over " : "", t, PG_MAX_FORWARD_TERMS);
         else
-            fprintf(stderr, PG_NAME ": %s: the forward path sum of %s nests %llu levels deep, more than the limit of %d\n",
+            pg_error("%s: the forward path sum of %s nests %llu levels deep, more than the limit of %d",
                     why, buf_cstr(&r), dp, PG_MAX_FORWARD_DEPTH);
         buf_free(&r);
         return -1;
@@ -932,7 +932,7 @@ int expand_write(Deriver *d, int node, OutFormat fmt, FILE *out)
     const Graph *g = d->g;
     const Node *n = &g->nodes[node];
     if (n->kind == N_LOSS) {
-        fprintf(stderr, PG_NAME ": the loss %s stays abstract: expand a y or an x of the network\n", node_name(g, node));
+        pg_error("the loss %s stays abstract: expand a y or an x of the network", node_name(g, node));
         return -1;
     }
     if (forward_ok(d, node, "expand") < 0)
@@ -1734,7 +1734,7 @@ int collapse_write(Deriver *d, int of, int wrt, OutFormat fmt, unsigned long lon
         }
     }
     if (c->too_many) {
-        fprintf(stderr, PG_NAME ": --collapse: more than %llu families of terms; raise --max-terms\n", limit);
+        pg_error("--collapse: more than %llu families of terms; raise --max-terms", limit);
         free(c->layer_reach);
         buf_free(&c->out);
         free(c);

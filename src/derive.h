@@ -32,10 +32,6 @@ typedef struct Deriver {
     Arena arena;
 } Deriver;
 
-/* forward path sums beyond these are refused: they would be unreadable,
- * and printing them recurses once a level */
-#define PG_MAX_FORWARD_TERMS 5000
-#define PG_MAX_FORWARD_DEPTH 3000
 
 void deriver_init(Deriver *d, const Graph *g, Stage stage);
 void deriver_free(Deriver *d);

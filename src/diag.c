@@ -1,5 +1,6 @@
 /* diag.c — see diag.h. */
 #include "diag.h"
+#include "bounds.h"
 #include "util.h"
 
 #include <errno.h>
@@ -13,7 +14,7 @@ int source_read(Source *src, const char *path)
     int is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, PG_NAME ": cannot open '%s': %s\n", path, strerror(errno));
+        pg_error("cannot open '%s': %s", path, strerror(errno));
         return -1;
     }
     Buf b = {0};
@@ -21,8 +22,8 @@ int source_read(Source *src, const char *path)
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (b.len + n > PG_MAX_INPUT) {
-            fprintf(stderr, PG_NAME ": %s: input is larger than the limit of %zu MiB\n",
-                    is_stdin ? "<stdin>" : path, PG_MAX_INPUT >> 20);
+            pg_error("%s: input is larger than the limit of %zu MiB",
+                     is_stdin ? "<stdin>" : path, PG_MAX_INPUT >> 20);
             buf_free(&b);
             if (!is_stdin)
                 fclose(f);
@@ -35,7 +36,7 @@ int source_read(Source *src, const char *path)
     if (!is_stdin)
         fclose(f);
     if (err) {
-        fprintf(stderr, PG_NAME ": cannot read '%s': %s\n", path, strerror(saved));
+        pg_error("cannot read '%s': %s", path, strerror(saved));
         buf_free(&b);
         return -1;
     }
@@ -79,7 +80,7 @@ static const char *line_start(const Source *src, int line)
 /* the source line and a caret line under LOC's span; a long line is shown
  * as a window of it around the span */
 #define DIAG_WIDTH 100
-static void show_line(const Source *src, Loc loc)
+static void show_line(const Source *src, Loc loc, Buf *b)
 {
     const char *s = line_start(src, loc.first_line);
     if (!s)
@@ -104,37 +105,79 @@ static void show_line(const Source *src, Loc loc)
         if (last >= to)
             last = to - 1;
     }
-    Buf b = {0};
-    buf_puts(&b, from > 0 ? "  ..." : "  ");
+    buf_puts(b, from > 0 ? "  ..." : "  ");
     /* control characters other than tab would garble the terminal */
     for (long i = from; i < to; i++)
-        buf_putc(&b, (s[i] == '\t' || (unsigned char)s[i] >= 0x20) && s[i] != 0x7f ? s[i] : '?');
-    buf_puts(&b, to < len ? "...\n" : "\n");
-    buf_puts(&b, from > 0 ? "     " : "  ");
+        buf_putc(b, (s[i] == '\t' || (unsigned char)s[i] >= 0x20) && s[i] != 0x7f ? s[i] : '?');
+    buf_puts(b, to < len ? "...\n" : "\n");
+    buf_puts(b, from > 0 ? "     " : "  ");
     for (long i = from; i < col; i++)
-        buf_putc(&b, s[i] == '\t' ? '\t' : ' ');
-    buf_putc(&b, '^');
+        buf_putc(b, s[i] == '\t' ? '\t' : ' ');
+    buf_putc(b, '^');
     for (long i = col + 1; i <= last; i++)
-        buf_putc(&b, '~');
-    buf_putc(&b, '\n');
-    fputs(buf_cstr(&b), stderr);
-    buf_free(&b);
+        buf_putc(b, '~');
+    buf_putc(b, '\n');
 }
 
-static void report(const Source *src, Loc loc, const char *kind, const char *fmt, va_list ap)
+/* ---- the sink ---- */
+
+static void stderr_sink(void *ctx, const Diag *d)
 {
+    (void)ctx;
     fflush(stdout);
-    fprintf(stderr, "%s:%d:%d: %s: ", src->name, loc.first_line, loc.first_column, kind);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    show_line(src, loc);
+    fprintf(stderr, "%s: %s: %s\n%s", d->where, d->level == DIAG_NOTE ? "note" : "error", d->message,
+            d->excerpt);
+    if (d->hint)
+        fprintf(stderr, "%s\n", d->hint);
+}
+
+static DiagSink sink = {stderr_sink, NULL};
+static unsigned long nerrors;
+
+DiagSink diag_set_sink(DiagSink s)
+{
+    DiagSink old = sink;
+    sink = s.fn ? s : (DiagSink){stderr_sink, NULL};
+    return old;
+}
+
+unsigned long diag_error_count(void) { return nerrors; }
+
+static void emit(DiagLevel level, const char *where, const char *excerpt, const char *hint,
+                 const char *fmt, va_list ap)
+{
+    Buf msg = {0};
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n > 0) {
+        buf_reserve(&msg, (size_t)n);
+        vsnprintf(msg.data, (size_t)n + 1, fmt, ap);
+        msg.len = (size_t)n;
+    }
+    if (level == DIAG_ERROR)
+        nerrors++;
+    Diag d = {level, where, buf_cstr(&msg), excerpt ? excerpt : "", hint};
+    sink.fn(sink.ctx, &d);
+    buf_free(&msg);
+}
+
+static void located(const Source *src, Loc loc, DiagLevel level, const char *fmt, va_list ap)
+{
+    Buf where = {0}, ex = {0};
+    buf_printf(&where, "%s:%d:%d", src->name, loc.first_line, loc.first_column);
+    show_line(src, loc, &ex);
+    emit(level, buf_cstr(&where), buf_cstr(&ex), NULL, fmt, ap);
+    buf_free(&where);
+    buf_free(&ex);
 }
 
 void diag_error(const Source *src, Loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    report(src, loc, "error", fmt, ap);
+    located(src, loc, DIAG_ERROR, fmt, ap);
     va_end(ap);
 }
 
@@ -142,17 +185,55 @@ void diag_note(const Source *src, Loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    report(src, loc, "note", fmt, ap);
+    located(src, loc, DIAG_NOTE, fmt, ap);
     va_end(ap);
 }
 
-void diag_file_error(const Source *src, const char *fmt, ...)
+void diag_file_error(const char *file, const char *fmt, ...)
 {
     va_list ap;
-    fflush(stdout);
-    fprintf(stderr, "%s: error: ", src->name);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    emit(DIAG_ERROR, file, NULL, NULL, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+}
+
+void pg_verror(const char *fmt, va_list ap)
+{
+    emit(DIAG_ERROR, PG_NAME, NULL, NULL, fmt, ap);
+}
+
+void pg_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pg_verror(fmt, ap);
+    va_end(ap);
+}
+
+void pg_usage_error(const char *cmd, const char *fmt, ...)
+{
+    Buf hint = {0};
+    buf_printf(&hint, "Try 'pathgrad %s%s--help'.", cmd ? cmd : "", cmd ? " " : "");
+    va_list ap;
+    va_start(ap, fmt);
+    emit(DIAG_ERROR, PG_NAME, NULL, buf_cstr(&hint), fmt, ap);
+    va_end(ap);
+    buf_free(&hint);
+}
+
+/* ---- limits ---- */
+
+int limit_check(unsigned long long v, unsigned long long limit, const Source *src, Loc loc,
+                const char *fmt, ...)
+{
+    if (v <= limit)
+        return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    if (src)
+        located(src, loc, DIAG_ERROR, fmt, ap);
+    else
+        pg_verror(fmt, ap);
+    va_end(ap);
+    return -1;
 }

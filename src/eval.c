@@ -180,11 +180,10 @@ int numbers_complete(const Numbers *n, const char *what)
             if (!n->t_given[k] && !missing++)
                 buf_printf(&first, "t[%d]", k + 1);
     if (missing) {
-        fflush(stdout);
         if (missing == 1)
-            fprintf(stderr, "%s: error: no value for %s\n", what, buf_cstr(&first));
+            diag_file_error(what, "no value for %s", buf_cstr(&first));
         else
-            fprintf(stderr, "%s: error: no value for %s (and %d more)\n", what, buf_cstr(&first), missing - 1);
+            diag_file_error(what, "no value for %s (and %d more)", buf_cstr(&first), missing - 1);
     }
     buf_free(&first);
     return missing ? -1 : 0;
@@ -247,8 +246,8 @@ static int eval_expr(const Numbers *n, const Expr *e, double *out)
     case X_PARTIAL: {
         Buf nm = {0};
         graph_node_ref(n->g, e->node, &nm);
-        fprintf(stderr, PG_NAME ": the local derivative of %s goes through an opaque function: "
-                "it has no numeric value\n", buf_cstr(&nm));
+        pg_error("the local derivative of %s goes through an opaque function: "
+                "it has no numeric value", buf_cstr(&nm));
         buf_free(&nm);
         return -1;
     }
@@ -531,7 +530,7 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
         if (is_param(g, v) && !isfinite(adj[v])) {
             Buf nm = {0};
             graph_node_ref(g, v, &nm);
-            fprintf(stderr, PG_NAME ": the gradient with respect to %s is not finite\n", buf_cstr(&nm));
+            pg_error("the gradient with respect to %s is not finite", buf_cstr(&nm));
             buf_free(&nm);
             free(adj);
             return 1;
@@ -648,7 +647,7 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
     buf_free(&ofref);
     free(adj);
     if (o->check && (worst_ps > 1e-9 || worst_fd > 1e-6)) {
-        fprintf(stderr, PG_NAME ": check failed: path sums %.3g (bound 1e-9), finite differences %.3g (bound 1e-6)\n",
+        pg_error("check failed: path sums %.3g (bound 1e-9), finite differences %.3g (bound 1e-6)",
                 worst_ps, worst_fd);
         return 3;
     }
@@ -660,7 +659,6 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
 /* weight layers an edge crosses: a junction's (to the weight or through it) */
 static int crosses(const Edge *e) { return e->kind == E_JW || e->kind == E_JY; }
 
-#define PG_MAX_HIST_CELLS 50000000ULL
 
 int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *out)
 {
@@ -687,7 +685,7 @@ int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *
         cells += (unsigned long long)maxlen[v] + 1;
     }
     if (cells > PG_MAX_HIST_CELLS) {
-        fprintf(stderr, PG_NAME ": paths: the histogram needs %llu counters, more than the limit of %llu\n",
+        pg_error("paths: the histogram needs %llu counters, more than the limit of %llu",
                 cells, PG_MAX_HIST_CELLS);
         free(mark);
         free(post);

@@ -52,8 +52,6 @@ void numbers_reverse(const Numbers *n, int of, double *adj);
  * -1 when there are more than LIMIT paths (not computed) */
 int numbers_path_sum(const Numbers *n, int of, int ref, unsigned long long limit, double *out);
 
-#define PG_PATHSUM_LIMIT 1000000ULL
-#define PG_FD_MAX_PARAMS 2000
 
 typedef struct EvalOpts {
     int of;

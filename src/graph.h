@@ -121,10 +121,6 @@ static inline Expr *node_def(const Graph *g, int v)
     return g->nodes[v].kind == N_SCALAR ? node_sym(g, v)->def : NULL;
 }
 
-/* limits, checked while building */
-#define PG_MAX_WIDTH 1000000
-#define PG_MAX_NODES 20000000      /* under 2^28: Edge.aux holds a node */
-#define PG_MAX_EDGES 60000000
 
 /* Build the graph of BLOCK.  On error print a located message and return -1
  * (the graph is then freed). */

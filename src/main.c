@@ -140,10 +140,10 @@ typedef struct Opts {
 static bool is_render(const Opts *o) { return strcmp(o->cmd, "render") == 0; }
 
 static int usage_error(const char *fmt, const char *arg)
+    __attribute__((format(printf, 1, 0)));
+static int usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, PG_NAME ": ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'pathgrad --help'.\n");
+    pg_usage_error(NULL, fmt, arg);
     return EXIT_USAGE;
 }
 
@@ -340,7 +340,7 @@ static int load(Loaded *L, const char *path, bool need_blocks)
     if (parse_program(&L->src, &L->arena, &L->prog) < 0)
         return -1;
     if (!L->prog.blocks && need_blocks) {
-        diag_file_error(&L->src, "no network or graph in this file");
+        diag_file_error(L->src.name, "no network or graph in this file");
         return -1;
     }
     return 0;
@@ -359,7 +359,7 @@ static const Block *pick_block(const Loaded *L, const char *name)
     for (const Block *b = L->prog.blocks; b; b = b->next)
         if (strcmp(b->name, name) == 0)
             return b;
-    fprintf(stderr, PG_NAME ": %s has no network or graph named '%s'\n", L->src.name, name);
+    pg_error("%s has no network or graph named '%s'", L->src.name, name);
     return NULL;
 }
 
@@ -391,11 +391,11 @@ static int default_of(const Graph *g, const char *opt_of)
         return graph_resolve_text(g, opt_of, "--of");
     if (g->kind == B_NETWORK) {
         if (g->loss < 0)
-            fprintf(stderr, PG_NAME ": network '%s' has no loss: name the variable with --of\n", g->name);
+            pg_error("network '%s' has no loss: name the variable with --of", g->name);
         return g->loss;
     }
     if (g->last_defined < 0)
-        fprintf(stderr, PG_NAME ": graph '%s' defines nothing: name the variable with --of\n", g->name);
+        pg_error("graph '%s' defines nothing: name the variable with --of", g->name);
     return g->last_defined;
 }
 
@@ -459,7 +459,7 @@ static int collect(const Loaded *L, const Opts *o, StmtKind kind, const char *op
         }
     }
     if (J->n == 0) {
-        fprintf(stderr, PG_NAME ": %s has no '%s' statement: give %s\n", L->src.name,
+        pg_error("%s has no '%s' statement: give %s", L->src.name,
                 kind == S_DERIVE ? "derive" : "expand", kind == S_DERIVE ? "--wrt REF" : "--node REF");
         return EXIT_USAGE;
     }
@@ -503,11 +503,8 @@ static int cmd_derive(const Loaded *L, const Opts *o)
                 if (j->stmt)
                     diag_error(&L->src, j->stmt->loc, fmt, buf_cstr(&lab), n,
                                stage_name(o->stage), o->max_terms);
-                else {
-                    fprintf(stderr, PG_NAME ": ");
-                    fprintf(stderr, fmt, buf_cstr(&lab), n, stage_name(o->stage), o->max_terms);
-                    fputc('\n', stderr);
-                }
+                else
+                    pg_error(fmt, buf_cstr(&lab), n, stage_name(o->stage), o->max_terms);
                 free(n);
                 buf_free(&lab);
                 rc = EXIT_BAD_INPUT;
@@ -630,7 +627,7 @@ static int cmd_render(const Loaded *L, const Opts *o)
             }
     }
     if (rc == 0 && (o->term || o->colors) && wrt < 0) {
-        fprintf(stderr, PG_NAME ": --term and --colors need a derivation: give --wrt REF\n");
+        pg_error("--term and --colors need a derivation: give --wrt REF");
         rc = EXIT_USAGE;
     }
     if (rc == 0) {
@@ -656,7 +653,7 @@ static int load_numbers(const Graph *g, const Opts *o, Numbers *n, bool default_
 {
     numbers_init(n, g);
     if (o->values && o->have_seed) {
-        fprintf(stderr, PG_NAME ": give --values or --seed, not both\nTry 'pathgrad --help'.\n");
+        pg_usage_error(NULL, "give --values or --seed, not both");
         return EXIT_USAGE;
     }
     if (o->values)
@@ -665,7 +662,7 @@ static int load_numbers(const Graph *g, const Opts *o, Numbers *n, bool default_
         numbers_seed(n, o->have_seed ? o->seed : 1);
         return 0;
     }
-    fprintf(stderr, PG_NAME ": %s needs --values FILE or --seed N\nTry 'pathgrad --help'.\n", o->cmd);
+    pg_usage_error(NULL, "%s needs --values FILE or --seed N", o->cmd);
     return EXIT_USAGE;
 }
 
@@ -691,7 +688,7 @@ static int cmd_numeric(const Loaded *L, const Opts *o)
         rc = EXIT_USAGE;
     if (rc == 0 && is_paths) {
         if (!o->wrt) {
-            fprintf(stderr, PG_NAME ": paths needs --wrt REF\nTry 'pathgrad --help'.\n");
+            pg_usage_error(NULL, "paths needs --wrt REF");
             rc = EXIT_USAGE;
         } else if ((ref = graph_resolve_text(&g, o->wrt, "--wrt")) < 0) {
             rc = EXIT_USAGE;
@@ -840,7 +837,7 @@ static int cmd_fmt(const Loaded *L, const Opts *o)
     bool same = b.len == L->src.len && memcmp(b.data ? b.data : "", L->src.text, b.len) == 0;
     if (o->check) {
         if (!same) {
-            fprintf(stderr, PG_NAME ": %s is not formatted ('pathgrad fmt %s' shows the canonical layout)\n",
+            pg_error("%s is not formatted ('pathgrad fmt %s' shows the canonical layout)",
                     L->src.name, L->src.name);
             rc = EXIT_BAD_INPUT;
         }

@@ -1,6 +1,7 @@
 /* output.c — see output.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "output.h"
+#include "diag.h"
 #include "util.h"
 
 #include <errno.h>
@@ -57,12 +58,12 @@ int output_open(Output *o, const char *path)
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         if (S_ISDIR(st.st_mode)) {
-            fprintf(stderr, PG_NAME ": cannot write '%s': it is a directory\n", path);
+            pg_error("cannot write '%s': it is a directory", path);
             return -1;
         }
         o->f = fopen(path, "w");
         if (!o->f) {
-            fprintf(stderr, PG_NAME ": cannot write '%s': %s\n", path, strerror(errno));
+            pg_error("cannot write '%s': %s", path, strerror(errno));
             return -1;
         }
         return 0;
@@ -72,7 +73,7 @@ int output_open(Output *o, const char *path)
     snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(o->tmp);
     if (fd < 0) {
-        fprintf(stderr, PG_NAME ": cannot write '%s': %s\n", path, strerror(errno));
+        pg_error("cannot write '%s': %s", path, strerror(errno));
         free(o->tmp);
         o->tmp = NULL;
         return -1;
@@ -85,7 +86,7 @@ int output_open(Output *o, const char *path)
     o->f = fdopen(fd, "w");
     if (!o->f) {
         pending_tmp[0] = '\0';
-        fprintf(stderr, PG_NAME ": cannot write '%s': %s\n", path, strerror(errno));
+        pg_error("cannot write '%s': %s", path, strerror(errno));
         close(fd);
         unlink(o->tmp);
         free(o->tmp);
@@ -103,14 +104,14 @@ int output_close(Output *o, bool ok)
         return ok ? 0 : -1;
     if (fflush(o->f) != 0 || ferror(o->f)) {
         if (ok)
-            fprintf(stderr, PG_NAME ": cannot write %s%s%s: %s\n", o->path ? "'" : "", shown,
+            pg_error("cannot write %s%s%s: %s", o->path ? "'" : "", shown,
                     o->path ? "'" : "", strerror(errno ? errno : EIO));
         rc = -1;
     }
     if (o->f != stdout) {
         if (fclose(o->f) != 0 && rc == 0) {
             if (ok)
-                fprintf(stderr, PG_NAME ": cannot write '%s': %s\n", shown, strerror(errno));
+                pg_error("cannot write '%s': %s", shown, strerror(errno));
             rc = -1;
         }
     }
@@ -118,7 +119,7 @@ int output_close(Output *o, bool ok)
     if (o->tmp) {
         if (ok && rc == 0) {
             if (rename(o->tmp, o->path) != 0) {
-                fprintf(stderr, PG_NAME ": cannot write '%s': %s\n", o->path, strerror(errno));
+                pg_error("cannot write '%s': %s", o->path, strerror(errno));
                 rc = -1;
             }
         }

@@ -4,12 +4,9 @@
 #define PG_PARSE_STATE_H
 
 #include "ast.h"
+#include "bounds.h"
 #include "util.h"
 
-#define PG_MAX_INT 1000000000000L   /* integers above 10^12 are refused */
-#define PG_MAX_NAME 200              /* characters in a name */
-#define PG_MAX_EXPR_DEPTH 1000       /* operator levels in one expression */
-#define PG_MAX_PARENS 1000           /* open parentheses at once */
 
 typedef struct ParseState {
     const Source *src;

@@ -211,7 +211,7 @@ static int mark_highlight(Drawing *D, int of, int wrt, int node)
     if (o->term) {
         if (mpz_cmp_ui(count, o->term) < 0) {
             char *s = mpz_get_str(NULL, 10, count);
-            fprintf(stderr, PG_NAME ": --term %llu: the derivative has %s term%s\n", o->term, s,
+            pg_error("--term %llu: the derivative has %s term%s", o->term, s,
                     mpz_cmp_ui(count, 1) == 0 ? "" : "s");
             free(s);
             rc = -1;
@@ -222,8 +222,8 @@ static int mark_highlight(Drawing *D, int of, int wrt, int node)
     } else if (o->colors) {
         if (mpz_cmp_ui(count, PG_MAX_COLORS) > 0) {
             char *s = mpz_get_str(NULL, 10, count);
-            fprintf(stderr, PG_NAME ": --colors: the derivative has %s terms, more than the %d colours; "
-                    "pick one with --term K\n", s, PG_MAX_COLORS);
+            pg_error("--colors: the derivative has %s terms, more than the %d colours; "
+                    "pick one with --term K", s, PG_MAX_COLORS);
             free(s);
             rc = -1;
         } else {
@@ -531,6 +531,17 @@ static void svg_id(const char *s, Buf *out)
 
 static char *S(char *s) { return s; }
 
+/* Graphviz's own errors join pathgrad's messages (its warnings are
+ * dropped: every label is escaped, so none is expected) */
+static int gv_message(char *msg)
+{
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        n--;
+    pg_error("graphviz: %.*s", (int)n, msg);
+    return 0;
+}
+
 typedef struct Syms {
     Agsym_t *n_label, *n_shape, *n_color, *n_fontcolor, *n_pos, *n_width, *n_height,
         *n_penwidth, *n_style, *n_fillcolor, *n_fontsize, *n_margin, *n_id, *n_class;
@@ -829,8 +840,8 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
         est_edges += est_nodes - (uint64_t)g->nnodes;
     }
     if (est_nodes > PG_MAX_DRAW_NODES || est_edges > PG_MAX_DRAW_EDGES) {
-        fprintf(stderr, PG_NAME ": render: the drawing would have %llu nodes and %llu edges, "
-                "more than the limits of %d and %d%s\n", (unsigned long long)est_nodes,
+        pg_error("render: the drawing would have %llu nodes and %llu edges, "
+                "more than the limits of %d and %d%s", (unsigned long long)est_nodes,
                 (unsigned long long)est_edges, PG_MAX_DRAW_NODES, PG_MAX_DRAW_EDGES,
                 g->kind == B_NETWORK && o->view == VIEW_GRAPH ? " (--view network draws fewer)" : "");
         rc = -1;
@@ -876,21 +887,25 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
             kept_edges += D.nodes[D.edges[i].from].keep && D.nodes[D.edges[i].to].keep;
         bool nop = g->kind == B_NETWORK || kept_nodes > PG_DOT_MAX_NODES || kept_edges > PG_DOT_MAX_EDGES;
 
+        agusererrf old_errf = agseterrf(gv_message);
+        agerrlevel_t old_level = agseterr(AGERR);
         GVC_t *gvc = gvContextPlugins(builtins, 0);
         Agraph_t *G = to_cgraph(&D, nop);
         if (gvLayout(gvc, G, nop ? "nop" : "dot") != 0) {
-            fprintf(stderr, PG_NAME ": render: the layout failed\n");
+            pg_error("render: the layout failed");
             rc = -1;
         } else {
             /* straight into the output: a 50x50 network is tens of MB */
             if (gvRender(gvc, G, o->dot ? "dot" : "svg", out) != 0) {
-                fprintf(stderr, PG_NAME ": render: Graphviz could not write %s\n", o->dot ? "DOT" : "SVG");
+                pg_error("render: Graphviz could not write %s", o->dot ? "DOT" : "SVG");
                 rc = -1;
             }
             gvFreeLayout(gvc, G);
         }
         agclose(G);
         gvFreeContext(gvc);
+        agseterr(old_level);
+        agseterrf(old_errf);
     }
     if (D.legend_terms) {
         for (int t = 0; t < PG_MAX_COLORS; t++)

@@ -26,17 +26,6 @@ typedef struct RenderOpts {
     Stage stage;
 } RenderOpts;
 
-/* the largest graph drawn */
-#define PG_MAX_DRAW_NODES 1000000
-#define PG_MAX_DRAW_EDGES 3000000
-/* above these sizes nodes are placed on a computed grid (the nop engine)
- * instead of dot's layout, which grows much faster than linearly */
-#define PG_DOT_MAX_NODES 600
-#define PG_DOT_MAX_EDGES 2500
-/* drawings with more edges than this leave out the edge labels */
-#define PG_MAX_LABELED_EDGES 5000
-/* --colors distinguishes at most this many terms */
-#define PG_MAX_COLORS 10
 
 /* Draw GRAPH with the paths OF -> WRT highlighted (OF < 0: none), or with
  * NODE >= 0, the paths of NODE's forward path sum, as SVG or DOT to OUT.

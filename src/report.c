@@ -59,40 +59,33 @@ static void base64(Buf *out, const unsigned char *p, size_t n)
     }
 }
 
-/* Errors that a stage prints (a forward sum too large, ...) are captured
- * into the page instead of reaching the terminal. */
+/* The messages of a stage that fails (a forward sum too large, ...) are
+ * collected into the page instead of reaching the terminal. */
 typedef struct Capture {
-    int saved;
-    FILE *tmp;
+    DiagSink saved;
+    Buf *msg;
 } Capture;
 
-static void capture_begin(Capture *c)
+static void collect(void *ctx, const Diag *d)
 {
-    fflush(stderr);
-    c->tmp = tmpfile();
-    c->saved = c->tmp ? dup(2) : -1;
-    if (c->saved >= 0)
-        dup2(fileno(c->tmp), 2);
+    Buf *msg = ctx;
+    if (d->level != DIAG_ERROR)
+        return;
+    if (msg->len)
+        buf_puts(msg, "; ");
+    buf_puts(msg, d->message);
 }
 
-static void capture_end(Capture *c, Buf *msg)
+static void capture_begin(Capture *c, Buf *msg)
 {
-    fflush(stderr);
-    if (c->saved >= 0) {
-        dup2(c->saved, 2);
-        close(c->saved);
-    }
-    if (c->tmp) {
-        rewind(c->tmp);
-        char tmp[4096];
-        size_t n;
-        while ((n = fread(tmp, 1, sizeof tmp, c->tmp)) > 0)
-            buf_add(msg, tmp, n);
-        fclose(c->tmp);
-    }
-    while (msg->len && msg->data[msg->len - 1] == '\n')
-        msg->len--;
-    buf_cstr(msg);
+    c->msg = msg;
+    c->saved = diag_set_sink((DiagSink){collect, msg});
+}
+
+static void capture_end(Capture *c)
+{
+    diag_set_sink(c->saved);
+    buf_cstr(c->msg);
 }
 
 /* ---- KaTeX, inlined ---- */
@@ -106,8 +99,8 @@ int report_check_katex(const char *dir)
         int ok = access(buf_cstr(&p), R_OK) == 0;
         buf_free(&p);
         if (!ok) {
-            fprintf(stderr, PG_NAME ": report: KaTeX is not in %s (%s is missing): install Debian's libjs-katex, "
-                    "or give its folder with --katex DIR\n", dir, need[i]);
+            pg_error("report: KaTeX is not in %s (%s is missing): install Debian's libjs-katex, "
+                    "or give its folder with --katex DIR", dir, need[i]);
             return -1;
         }
     }
@@ -230,13 +223,13 @@ static int formula(const Job *j, Stage stage, bool collapse, Buf *tex, Buf *msg)
     mpz_init(count);
     int shown = 0;
     Capture cap;
-    capture_begin(&cap);
+    capture_begin(&cap, msg);
     bool expanded = stage != ST_FACTORED && !collapse;
     int ok = !expanded || count_terms(&d, j->of, j->wrt, count) == 0;   /* else the message says why */
     if (ok && expanded && mpz_cmp_ui(count, REPORT_MAX_TERMS) > 0) {
         char *c = mpz_get_str(NULL, 10, count);
-        fprintf(stderr, "%s terms: more than this page typesets (%d); the factored form is below, "
-                "and 'pathgrad derive' writes them all", c, REPORT_MAX_TERMS);
+        buf_printf(msg, "%s terms: more than this page typesets (%d); the factored form is below, "
+                   "and 'pathgrad derive' writes them all", c, REPORT_MAX_TERMS);
         free(c);
         ok = 0;
     }
@@ -254,16 +247,16 @@ static int formula(const Job *j, Stage stage, bool collapse, Buf *tex, Buf *msg)
             size_t lines = 0;
             for (size_t i = 0; i < n; i++)
                 lines += p[i] == '\n';
-            fprintf(stderr, "%zu lines of LaTeX (%zu bytes): more than this page typesets; "
-                    "'pathgrad derive --stage %s%s' writes them", lines - 2, n, stage_name(stage),
-                    collapse ? " --collapse" : "");
+            buf_printf(msg, "%zu lines of LaTeX (%zu bytes): more than this page typesets; "
+                       "'pathgrad derive --stage %s%s' writes them", lines - 2, n, stage_name(stage),
+                       collapse ? " --collapse" : "");
         } else if (r == 0) {
             buf_add(tex, p, n);
             shown = 1;
         }
         free(p);
     }
-    capture_end(&cap, msg);
+    capture_end(&cap);
     mpz_clear(count);
     deriver_free(&d);
     return shown;
@@ -288,10 +281,10 @@ static void figure(FILE *out, const Job *j)
     FILE *mem = open_memstream(&p, &n);
     Buf msg = {0};
     Capture cap;
-    capture_begin(&cap);
+    capture_begin(&cap, &msg);
     int r = render_write(g, j->of, j->wrt, -1, &ro, mem);
     fclose(mem);
-    capture_end(&cap, &msg);
+    capture_end(&cap);
     fputs("<figure>", out);
     const char *svg = r == 0 && p ? strstr(p, "<svg") : NULL;
     if (svg) {
@@ -340,13 +333,13 @@ static void derivation(FILE *out, const Job *j)
         mpz_init(c);
         Buf m = {0};
         Capture cap;
-        capture_begin(&cap);
+        capture_begin(&cap, &m);
         if (count_terms(&d, j->of, j->wrt, c) == 0) {
             char *s = mpz_get_str(NULL, 10, c);
             fprintf(out, "; %s term%s from stage act on", s, strcmp(s, "1") ? "s" : "");
             free(s);
         }
-        capture_end(&cap, &m);
+        capture_end(&cap);
         buf_free(&m);
         mpz_clear(c);
         deriver_free(&d);

@@ -19,8 +19,6 @@
 #include <stdio.h>
 
 #define REPORT_KATEX_DIR "/usr/share/javascript/katex"
-#define REPORT_MAX_TERMS 64
-#define REPORT_MAX_TEX 24000      /* bytes of LaTeX in one formula */
 
 /* Check that KaTeX is there before anything is written: 0, or -1 after a
  * message */

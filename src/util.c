@@ -1,6 +1,7 @@
 /* util.c — see util.h. */
 #define _DEFAULT_SOURCE
 #include "util.h"
+#include "diag.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,12 +12,9 @@
 void pg_fatal(const char *fmt, ...)
 {
     va_list ap;
-    fflush(stdout);
-    fprintf(stderr, PG_NAME ": ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    pg_verror(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     exit(1);
 }
 

@@ -53,7 +53,7 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
 {
     const Graph *g = n->g;
     if (g->kind != B_NETWORK) {
-        fprintf(stderr, PG_NAME ": vanish: %s is a graph; weight layers belong to networks\n", g->name);
+        pg_error("vanish: %s is a graph; weight layers belong to networks", g->name);
         return 1;
     }
     double loss;
@@ -80,7 +80,7 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
     }
     int rc = 0;
     if (nl == 0) {
-        fprintf(stderr, PG_NAME ": vanish: network %s has no weights\n", g->name);
+        pg_error("vanish: network %s has no weights", g->name);
         rc = 1;
     } else if (fmt == VANISH_JSON) {
         fprintf(out, "{\"network\": \"%s\", \"loss\": %.17g, \"layers\": [", g->name, loss);
@@ -103,7 +103,7 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
         char tmpl[] = "/tmp/pathgrad-vanish-XXXXXX";
         int fd = mkstemp(tmpl);
         if (fd < 0) {
-            fprintf(stderr, PG_NAME ": vanish: cannot make a temporary file: %s\n", strerror(errno));
+            pg_error("vanish: cannot make a temporary file: %s", strerror(errno));
             rc = 1;
         } else {
             close(fd);
@@ -112,7 +112,7 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
             char buf[65536];
             size_t k;
             if (!f) {
-                fprintf(stderr, PG_NAME ": vanish: PLplot wrote no chart\n");
+                pg_error("vanish: PLplot wrote no chart");
                 rc = 1;
             } else {
                 while ((k = fread(buf, 1, sizeof buf, f)) > 0)
