@@ -18,7 +18,7 @@ LDLIBS  += -L$(GVDIR) -Wl,-rpath,$(GVDIR) -lgvplugin_dot_layout -lgvplugin_neato
            -lgvplugin_core $(shell pkg-config --libs libgvc plplot) -lgmp -lm
 SAN     :=
 
-SRC  := src/util.c src/diag.c src/expr.c src/parse.c src/build.c src/names.c \
+SRC  := src/util.c src/diag.c src/ops.c src/expr.c src/parse.c src/build.c src/names.c \
         src/derive.c src/render.c src/eval.c src/vanish.c src/output.c src/latexdoc.c src/fmt.c src/report.c src/main.c
 OBJ  := $(BUILD)/parser.o $(BUILD)/lexer.o $(patsubst src/%.c,$(BUILD)/%.o,$(SRC))
 BIN  := pathgrad
@@ -28,10 +28,10 @@ all: $(BIN)
 $(BIN): $(OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $(OBJ) $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/parser.c $(BUILD)/parser.h: grammar/parser.y | $(BUILD)
+$(BUILD)/parser.c $(BUILD)/parser.h &: grammar/parser.y | $(BUILD)
 	bison -Wall -Werror -o $(BUILD)/parser.c --header=$(BUILD)/parser.h $<
 
-$(BUILD)/lexer.c $(BUILD)/lexer.h: grammar/lexer.l | $(BUILD)
+$(BUILD)/lexer.c $(BUILD)/lexer.h &: grammar/lexer.l | $(BUILD)
 	flex -o $(BUILD)/lexer.c --header-file=$(BUILD)/lexer.h $<
 
 # generated code: the project's warnings, less the ones Flex/Bison trip

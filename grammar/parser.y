@@ -145,7 +145,6 @@ static int call_depth(ParseState *ps, Expr *e)
 }
 
 %token <tok> INT "integer" NUMBER "number" IDENT "name"
-%token <act> ACTIVATION "activation"
 %token NETWORK "network" GRAPH "graph" LAYER "layer" LOSS "loss" DEAD "dead"
 %token DERIVE "derive" WRT "wrt" EXPAND "expand" INPUT "input"
 %token DENSE "dense" SKIP "skip" BIAS "bias"
@@ -270,9 +269,20 @@ layer_stmt
         }
     ;
 
+/* an activation is a name the table of operations knows (ops.h) */
 opt_act
     : %empty                { $$ = ACT_NONE; }
-    | ACTIVATION            { $$ = $1; }
+    | IDENT
+        {
+            $$ = ops_activation($1.text);
+            if ($$ < 0) {
+                Buf list = {0};
+                ops_list(OPK_ACTIVATION, ", ", " or ", &list);
+                ps_error(ps, @1, "unknown activation '%s': the activations are %s", $1.text, buf_cstr(&list));
+                buf_free(&list);
+                YYABORT;
+            }
+        }
     ;
 
 opt_inputs
@@ -330,8 +340,8 @@ ref
     | ref '[' index ']'
         {
             $$ = $1;
-            if ($$.nsubs == REF_MAX_SUBS) {
-                ps_error(ps, @3, "too many indices (at most %d)", REF_MAX_SUBS);
+            if ($$.nsubs == PG_MAX_SUBS) {
+                ps_error(ps, @3, "too many indices (at most %d)", PG_MAX_SUBS);
                 YYABORT;
             }
             $$.subs[$$.nsubs++] = $3;
@@ -380,15 +390,7 @@ expr
     | IDENT '(' args ')'
         {
             int ok = 1; $$ = node(ps, X_CALL, NULL, NULL, @$, &ok);
-            $$->name = $1.text; $$->fn = func_lookup($1.text);
-            $$->args = $3.v; $$->nargs = $3.n;
-            if (!call_depth(ps, $$)) YYABORT;
-        }
-    | ACTIVATION '(' args ')'
-        {
-            static const char *const names[] = {"identity", "relu", "sigmoid", "tanh"};
-            int ok = 1; $$ = node(ps, X_CALL, NULL, NULL, @$, &ok);
-            $$->name = names[$1]; $$->fn = func_lookup(names[$1]);
+            $$->name = $1.text; $$->fn = ops_lookup($1.text);
             $$->args = $3.v; $$->nargs = $3.n;
             if (!call_depth(ps, $$)) YYABORT;
         }
@@ -460,7 +462,6 @@ static const char *describe(yysymbol_kind_t sym)
     case YYSYMBOL_NUMBER: return "a number";
     case YYSYMBOL_IDENT: return "a name";
     case YYSYMBOL_signed_number: return "a number";
-    case YYSYMBOL_ACTIVATION: return "an activation";
     default: return yysymbol_name(sym);   /* "layer", ';' ... as declared */
     }
 }
@@ -472,7 +473,6 @@ static bool is_keyword(yysymbol_kind_t sym)
     case YYSYMBOL_LOSS: case YYSYMBOL_DEAD: case YYSYMBOL_DERIVE:
     case YYSYMBOL_WRT: case YYSYMBOL_EXPAND: case YYSYMBOL_INPUT:
     case YYSYMBOL_DENSE: case YYSYMBOL_SKIP: case YYSYMBOL_BIAS:
-    case YYSYMBOL_ACTIVATION:
         return true;
     default:
         return false;
@@ -518,10 +518,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps)
     char text[64];
     if (got != YYSYMBOL_YYEOF)
         token_text(ps, loc, text, sizeof text);
-    if (is_keyword(got) && want_name) {
-        ps_error(ps, loc, "'%s' is a keyword and cannot be used as a name", text);
-        return 0;
-    }
+    /* a statement that could end here, and the next line goes on: the
+     * ';' is missing (checked first: after a layer's width a name may
+     * follow, its activation, but a keyword on the next line is the next
+     * statement) */
     if (want_semi && ps->have_prev &&
         (got == YYSYMBOL_YYEOF || strcmp(yysymbol_name(got), "'}'") == 0 || loc.first_line > ps->prev.last_line)) {
         Loc at = ps->prev;
@@ -529,6 +529,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps)
         at.first_column = at.last_column + 1;
         at.last_column = at.first_column;
         ps_error(ps, at, "missing ';' at the end of this statement");
+        return 0;
+    }
+    if (is_keyword(got) && want_name) {
+        ps_error(ps, loc, "'%s' is a keyword and cannot be used as a name", text);
         return 0;
     }
     if (got == YYSYMBOL_YYEOF && ps->open_kind) {

@@ -30,7 +30,8 @@ typedef struct Ref {
     Label subs[PG_MAX_SUBS];
 } Ref;
 
-typedef enum { ACT_NONE = -1, ACT_IDENTITY, ACT_RELU, ACT_SIGMOID, ACT_TANH } Activation;
+/* a layer without an activation */
+#define ACT_NONE (-1)
 
 typedef enum { IN_DENSE, IN_SKIP } InputKind;
 typedef struct Input {
@@ -60,7 +61,7 @@ typedef struct Stmt {
     Label label;
     long width;
     Loc width_loc;
-    Activation act;
+    int act;                /* the activation's row in ops.h, ACT_NONE */
     Loc act_loc;
     Input *inputs;          /* NULL: dense(previous layer) */
     bool bias;

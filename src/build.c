@@ -75,16 +75,6 @@ static int find_layer(const Graph *g, const char *label, int upto)
     return l < upto ? l : -1;
 }
 
-static const char *act_name(Activation a)
-{
-    switch (a) {
-    case ACT_RELU: return "relu";
-    case ACT_SIGMOID: return "sigmoid";
-    case ACT_TANH: return "tanh";
-    default: return "identity";
-    }
-}
-
 /* Layers: labels unique, widths in range, the first layer a bare input,
  * every dense/skip naming an earlier layer, skips between equal widths,
  * each layer's weights feeding exactly one later layer. */
@@ -117,7 +107,7 @@ static int check_layers(Builder *b, const Block *blk, const Stmt **lay, int nl)
         }
         strmap_put(&g->names, L->label, l);
         L->width = (int)s->width;
-        L->act = s->act == ACT_NONE ? ACT_IDENTITY : s->act;
+        L->act = s->act == ACT_NONE ? ops_default_activation() : s->act;
         L->bias = s->bias;
         g->nlayers = l + 1;
         if (l == 0) {
@@ -334,10 +324,10 @@ static int build_network(Builder *b, const Block *blk)
             diag_error(src, s->ref.loc, "only a neuron can be dead: write dead y[LAYER][NEURON]");
             return -1;
         }
-        if (g->layers[n->layer].act != ACT_RELU) {
+        if (n->kind == N_INPUT || !op_get(g->layers[n->layer].act)->can_die) {
             diag_error(src, s->ref.loc, "only a relu neuron can be dead; layer '%s' is %s",
                        g->layers[n->layer].label,
-                       n->kind == N_INPUT ? "the input layer" : act_name(g->layers[n->layer].act));
+                       n->kind == N_INPUT ? "the input layer" : op_get(g->layers[n->layer].act)->name);
             return -1;
         }
         n->dead = true;
@@ -371,8 +361,10 @@ static int resolve_expr(Builder *b, Expr *e)
     case X_ADD: case X_SUB: case X_MUL: case X_DIV:
         return resolve_expr(b, e->a) < 0 ? -1 : resolve_expr(b, e->b);
     case X_CALL:
-        if (e->fn != F_OPAQUE && e->nargs != 1) {
-            diag_error(b->src, e->loc, "%s takes one argument, not %d", e->name, e->nargs);
+        if (e->fn != OP_OPAQUE && e->nargs != op_get(e->fn)->arity) {
+            int want = op_get(e->fn)->arity;
+            diag_error(b->src, e->loc, "%s takes %s argument%s, not %d", e->name, want == 1 ? "one" : "two",
+                       want == 1 ? "" : "s", e->nargs);
             return -1;
         }
         for (int i = 0; i < e->nargs; i++)

@@ -142,16 +142,14 @@ static Expr *forward(Deriver *d, int v)
     Expr *r;
     switch (n->kind) {
     case N_ACT: {
-        Activation a = g->layers[n->layer].act;
+        int a = g->layers[n->layer].act;
         Expr *x = forward(d, g->edges[n->first_edge].to);
         if (n->dead)
             r = mk_num(A, 0);
-        else if (a == ACT_SIGMOID)
-            r = mk_call1(A, F_SIGMOID, x);
-        else if (a == ACT_TANH)
-            r = mk_call1(A, F_TANH, x);
-        else
+        else if (op_get(a)->live_is_identity)
             r = x;
+        else
+            r = mk_call1(A, a, x);
         break;
     }
     case N_PRE:
@@ -261,7 +259,7 @@ static int forward_ok(Deriver *d, int v, const char *why)
                 dp += (unsigned long long)node_def(g, u)->depth;
             else if (nu->kind == N_PRE)
                 dp += 1;
-            else if (g->layers[nu->layer].act == ACT_SIGMOID || g->layers[nu->layer].act == ACT_TANH)
+            else if (!op_get(g->layers[nu->layer].act)->live_is_identity)
                 dp += 1;
             if (!t)
                 t = 1;
@@ -294,18 +292,19 @@ static int forward_ok(Deriver *d, int v, const char *why)
 
 /* ---- factors ---- */
 
+/* the activation's derivative at stage act: the row's symbolic
+ * derivative at x, or the article's 1 for a live neuron and 0 for a dead
+ * one */
 static Expr *act_factor(Deriver *d, const Node *y, int x)
 {
     Arena *A = &d->arena;
-    switch (d->g->layers[y->layer].act) {
-    case ACT_RELU: return mk_num(A, y->dead ? 0 : 1);
-    case ACT_SIGMOID: {
-        Expr *s = mk_call1(A, F_SIGMOID, mk_var(A, x));
-        return mk_mul(A, s, mk_sub(A, mk_num(A, 1), s));
-    }
-    case ACT_TANH: return mk_sub(A, mk_num(A, 1), mk_pow(A, mk_call1(A, F_TANH, mk_var(A, x)), 2));
-    default: return mk_num(A, 1);
-    }
+    const Op *op = op_get(d->g->layers[y->layer].act);
+    if (y->dead)
+        return mk_num(A, 0);
+    if (op->live_is_identity)
+        return mk_num(A, 1);
+    Expr *arg = mk_var(A, x);
+    return op->dsym(A, &arg, 0);
 }
 
 /* the local derivative of edge K at the deriver's stage, printed; NULL
@@ -387,7 +386,7 @@ static int edge_zero(Deriver *d, int k)
     switch (e->kind) {
     case E_ACT: {
         const Node *y = &g->nodes[e->from];
-        return st >= ST_ACT && y->dead && g->layers[y->layer].act == ACT_RELU;
+        return st >= ST_ACT && y->dead;
     }
     case E_JW:
         if (st != ST_FORWARD || g->nodes[e->aux].kind != N_ACT)
@@ -1114,8 +1113,7 @@ static void delta_sum(Deriver *d, int of, int c, const Deltas *D, Style st, Buf 
         bool quick = stage >= ST_LOCAL && stage != ST_FORWARD &&
                      (e->kind == E_JY || e->kind == E_JW || e->kind == E_SKIP || e->kind == E_BIAS ||
                       (e->kind == E_ACT && !g->nodes[e->from].dead &&
-                       (g->layers[g->nodes[e->from].layer].act == ACT_RELU ||
-                        g->layers[g->nodes[e->from].layer].act == ACT_IDENTITY)));
+                       op_get(g->layers[g->nodes[e->from].layer].act)->live_is_identity));
         if (quick) {
             if (n++)
                 buf_puts(out, plus);

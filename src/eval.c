@@ -234,8 +234,6 @@ void numbers_seed(Numbers *n, unsigned long long seed)
 
 /* ---- forward ---- */
 
-static double sigmoid(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
-
 /* E's value; an opaque function is an error at its call */
 static int eval_expr(const Numbers *n, const Expr *e, double *out)
 {
@@ -267,39 +265,20 @@ static int eval_expr(const Numbers *n, const Expr *e, double *out)
         *out = e->kind == X_ADD ? a + b : e->kind == X_SUB ? a - b : e->kind == X_MUL ? a * b : a / b;
         return 0;
     case X_CALL:
-        if (e->fn == F_OPAQUE) {
+        if (e->fn == OP_OPAQUE) {
             diag_error(n->g->src, e->loc, "%s is an opaque function: it cannot be evaluated", e->name);
             return -1;
         }
-        if (eval_expr(n, e->args[0], &a) < 0)
-            return -1;
-        switch (e->fn) {
-        case F_EXP: *out = exp(a); break;
-        case F_LOG: *out = log(a); break;
-        case F_SIN: *out = sin(a); break;
-        case F_COS: *out = cos(a); break;
-        case F_SQRT: *out = sqrt(a); break;
-        case F_RELU: *out = a > 0 ? a : 0; break;
-        case F_SIGMOID: *out = sigmoid(a); break;
-        case F_TANH: *out = tanh(a); break;
-        case F_IDENTITY: *out = a; break;
-        case F_STEP: *out = a > 0; break;
-        case F_OPAQUE: break;
-        }
+        double args[OP_MAX_ARITY];
+        for (int i = 0; i < e->nargs; i++)
+            if (eval_expr(n, e->args[i], &args[i]) < 0)
+                return -1;
+        *out = op_get(e->fn)->value(args);
         return 0;
     }
     return -1;
 }
 
-static double activate(Activation a, double x)
-{
-    switch (a) {
-    case ACT_RELU: return x > 0 ? x : 0;
-    case ACT_SIGMOID: return sigmoid(x);
-    case ACT_TANH: return tanh(x);
-    default: return x;
-    }
-}
 
 int numbers_forward(Numbers *n, int of, double *out)
 {
@@ -320,7 +299,7 @@ int numbers_forward(Numbers *n, int of, double *out)
             n->v[v] = x;
             break;
         case N_ACT:
-            n->v[v] = nd->dead ? 0 : activate(g->layers[nd->layer].act, n->v[g->edges[nd->first_edge].to]);
+            n->v[v] = nd->dead ? 0 : op_get(g->layers[nd->layer].act)->value(&n->v[g->edges[nd->first_edge].to]);
             break;
         case N_LOSS:
             for (int k = 0; k < nd->nedges; k++) {
@@ -364,13 +343,8 @@ double numbers_local(const Numbers *n, int k)
         const Node *y = &g->nodes[e->from];
         if (y->dead)
             return 0;
-        double xv = n->v[e->to], yv = n->v[e->from];
-        switch (g->layers[y->layer].act) {
-        case ACT_RELU: return xv > 0 ? 1 : 0;
-        case ACT_SIGMOID: return yv * (1 - yv);
-        case ACT_TANH: return 1 - yv * yv;
-        default: return 1;
-        }
+        double xv = n->v[e->to];
+        return op_get(g->layers[y->layer].act)->deriv(&xv, n->v[e->from], 0);
     }
     case E_JW: case E_JY: return n->v[e->aux];
     case E_SKIP: case E_BIAS: return 1;

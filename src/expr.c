@@ -6,31 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct {
-    const char *name;
-    FuncId id;
-} known_funcs[] = {
-    {"exp", F_EXP},   {"log", F_LOG},         {"sin", F_SIN},
-    {"cos", F_COS},   {"sqrt", F_SQRT},       {"relu", F_RELU},
-    {"sigmoid", F_SIGMOID}, {"tanh", F_TANH}, {"identity", F_IDENTITY},
-};
-
-FuncId func_lookup(const char *name)
-{
-    for (size_t i = 0; i < sizeof known_funcs / sizeof known_funcs[0]; i++)
-        if (strcmp(known_funcs[i].name, name) == 0)
-            return known_funcs[i].id;
-    return F_OPAQUE;
-}
-
-const char *func_name(FuncId f)
-{
-    for (size_t i = 0; i < sizeof known_funcs / sizeof known_funcs[0]; i++)
-        if (known_funcs[i].id == f)
-            return known_funcs[i].name;
-    return f == F_STEP ? "relu'" : "?";
-}
-
 /* ---- construction ---- */
 
 static Expr *mk(Arena *A, ExprKind k)
@@ -186,33 +161,26 @@ Expr *mk_pow(Arena *A, Expr *a, long n)
     return e;
 }
 
-Expr *mk_call1(Arena *A, FuncId f, Expr *arg)
+Expr *mk_call(Arena *A, int op, Expr *const *args, int n)
 {
-    /* the exact values of known functions at 0 and 1 */
-    if (arg->kind == X_NUM) {
-        double v = arg->num;
-        if (v == 0 && (f == F_SIN || f == F_TANH || f == F_SQRT || f == F_RELU))
-            return mk_num(A, 0);
-        if (v == 0 && (f == F_EXP || f == F_COS))
-            return mk_num(A, 1);
-        if (v == 0 && f == F_SIGMOID)
-            return mk_num(A, 0.5);
-        if (v == 1 && (f == F_SQRT))
-            return mk_num(A, 1);
-        if (v == 1 && f == F_LOG)
-            return mk_num(A, 0);
-        if (f == F_RELU || f == F_IDENTITY)
-            return mk_num(A, f == F_RELU && v < 0 ? 0 : v);
+    const Op *o = op_get(op);
+    if (o && o->simplify) {
+        Expr *r = o->simplify(A, args);
+        if (r)
+            return r;
     }
-    if (f == F_IDENTITY)
-        return arg;
     Expr *e = mk(A, X_CALL);
-    e->fn = f;
-    e->name = func_name(f);
-    e->args = arena_alloc(A, sizeof(Expr *));
-    e->args[0] = arg;
-    e->nargs = 1;
+    e->fn = op;
+    e->name = o ? o->name : "?";
+    e->args = arena_alloc(A, sizeof(Expr *) * (size_t)(n ? n : 1));
+    memcpy(e->args, args, sizeof(Expr *) * (size_t)n);
+    e->nargs = n;
     return e;
+}
+
+Expr *mk_call1(Arena *A, int op, Expr *arg)
+{
+    return mk_call(A, op, &arg, 1);
 }
 
 bool expr_equal(const Expr *a, const Expr *b)
@@ -265,7 +233,7 @@ static bool opaque_uses(const Expr *e, int node)
     case X_ADD: case X_SUB: case X_MUL: case X_DIV:
         return opaque_uses(e->a, node) || opaque_uses(e->b, node);
     case X_CALL:
-        if (e->fn == F_OPAQUE && expr_uses(e, node))
+        if (e->fn == OP_OPAQUE && expr_uses(e, node))
             return true;
         for (int i = 0; i < e->nargs; i++)
             if (opaque_uses(e->args[i], node))
@@ -274,28 +242,6 @@ static bool opaque_uses(const Expr *e, int node)
     default:
         return false;
     }
-}
-
-/* d/da f(a) for a known one-argument function */
-static Expr *dfunc(Arena *A, FuncId f, Expr *a)
-{
-    switch (f) {
-    case F_EXP: return mk_call1(A, F_EXP, a);
-    case F_LOG: return mk_div(A, mk_num(A, 1), a);
-    case F_SIN: return mk_call1(A, F_COS, a);
-    case F_COS: return mk_neg(A, mk_call1(A, F_SIN, a));
-    case F_SQRT: return mk_div(A, mk_num(A, 1), mk_mul(A, mk_num(A, 2), mk_call1(A, F_SQRT, a)));
-    case F_RELU: return mk_call1(A, F_STEP, a);
-    case F_SIGMOID: {
-        Expr *s = mk_call1(A, F_SIGMOID, a);
-        return mk_mul(A, s, mk_sub(A, mk_num(A, 1), s));
-    }
-    case F_TANH: return mk_sub(A, mk_num(A, 1), mk_pow(A, mk_call1(A, F_TANH, a), 2));
-    case F_IDENTITY: return mk_num(A, 1);
-    case F_STEP: return mk_num(A, 0);
-    case F_OPAQUE: break;
-    }
-    return mk_num(A, 0);
 }
 
 static Expr *diff(Arena *A, Expr *e, int v)
@@ -317,8 +263,16 @@ static Expr *diff(Arena *A, Expr *e, int v)
     case X_POW:
         return mk_mul(A, mk_mul(A, mk_num(A, (double)e->ipow), mk_pow(A, e->a, e->ipow - 1)),
                       diff(A, e->a, v));
-    case X_CALL:
-        return mk_mul(A, dfunc(A, e->fn, e->args[0]), diff(A, e->args[0], v));
+    case X_CALL: {
+        /* the chain rule over the arguments: sum of df/da_i * da_i/dv
+         * (an opaque call never gets here: expr_diff keeps its partial) */
+        const Op *o = op_get(e->fn);
+        Expr *r = mk_num(A, 0);
+        for (int i = 0; i < e->nargs; i++)
+            if (expr_uses(e->args[i], v))
+                r = mk_add(A, r, mk_mul(A, o->dsym(A, e->args, i), diff(A, e->args[i], v)));
+        return r;
+    }
     default:
         return mk_num(A, 0);
     }
@@ -434,18 +388,10 @@ static void print_exponent(const Printer *p, long n, Buf *out)
 static void print_fname(const Printer *p, const Expr *e, Buf *out)
 {
     bool tex = p->style == FMT_LATEX;
-    switch (e->fn) {
-    case F_EXP: buf_puts(out, tex ? "\\exp" : "exp"); return;
-    case F_LOG: buf_puts(out, tex ? "\\log" : "log"); return;
-    case F_SIN: buf_puts(out, tex ? "\\sin" : "sin"); return;
-    case F_COS: buf_puts(out, tex ? "\\cos" : "cos"); return;
-    case F_SQRT: buf_puts(out, tex ? "\\sqrt" : "√"); return;
-    case F_SIGMOID: buf_puts(out, tex ? "\\sigma" : "σ"); return;
-    case F_TANH: buf_puts(out, tex ? "\\tanh" : "tanh"); return;
-    case F_RELU: buf_puts(out, tex ? "\\mathrm{relu}" : "relu"); return;
-    case F_STEP: buf_puts(out, tex ? "\\mathrm{relu}'" : "relu′"); return;
-    case F_IDENTITY: buf_puts(out, tex ? "\\mathrm{id}" : "id"); return;
-    case F_OPAQUE: break;
+    const Op *o = op_get(e->fn);
+    if (o) {
+        buf_puts(out, tex ? o->latex : o->text);
+        return;
     }
     if (!tex) {
         buf_puts(out, e->name);
@@ -473,18 +419,31 @@ static void print_args(const Printer *p, const Expr *e, Buf *out)
 
 static void print_call(const Printer *p, const Expr *e, long power, Buf *out)
 {
-    if (e->fn == F_SQRT && p->style == FMT_LATEX) {
+    const Op *o = op_get(e->fn);
+    OpPrint how = o ? o->print : PRINT_CALL;
+    if (how == PRINT_ROOT && p->style == FMT_LATEX) {
         buf_puts(out, "\\sqrt{");
         print_at(p, e->args[0], P_SUM, out);
         buf_putc(out, '}');
+    } else if (how == PRINT_BARS) {
+        buf_putc(out, '|');
+        print_at(p, e->args[0], P_SUM, out);
+        buf_putc(out, '|');
+    } else if (how == PRINT_BRACKET) {
+        buf_putc(out, '[');
+        print_at(p, e->args[0], P_SUM, out);
+        buf_puts(out, p->style == FMT_LATEX ? o->latex : o->text);
+        print_at(p, e->args[1], P_SUM, out);
+        buf_putc(out, ']');
+    } else {
+        print_fname(p, e, out);
         if (power)
             print_exponent(p, power, out);
+        print_args(p, e, out);
         return;
     }
-    print_fname(p, e, out);
     if (power)
         print_exponent(p, power, out);
-    print_args(p, e, out);
 }
 
 static int is_digit_(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -613,7 +572,7 @@ static void print_at(const Printer *p, const Expr *e, int min_prec, Buf *out)
         }
         return;
     case X_POW:
-        if (e->a->kind == X_CALL && e->a->fn != F_OPAQUE && e->a->fn != F_SQRT) {
+        if (e->a->kind == X_CALL && e->a->fn != OP_OPAQUE && op_get(e->a->fn)->print == PRINT_CALL) {
             print_call(p, e->a, e->ipow, out);     /* \tanh^{2}(x) */
             return;
         }

@@ -10,6 +10,7 @@
 #define PG_EXPR_H
 
 #include "diag.h"
+#include "ops.h"
 #include "util.h"
 
 #include <stdbool.h>
@@ -24,12 +25,6 @@ typedef enum {
     X_PARTIAL,  /* the symbol d(node)/d(wrt): a derivative left abstract */
 } ExprKind;
 
-/* known functions; F_OPAQUE is any other name */
-typedef enum {
-    F_OPAQUE, F_EXP, F_LOG, F_SIN, F_COS, F_SQRT, F_RELU, F_SIGMOID, F_TANH,
-    F_IDENTITY,
-    F_STEP,     /* relu'(a): 1 when a > 0, else 0 (only made by diff) */
-} FuncId;
 
 typedef struct Expr Expr;
 struct Expr {
@@ -40,15 +35,13 @@ struct Expr {
     int node;                /* X_VAR, X_PARTIAL: the variable; -1 unresolved */
     int wrt;                 /* X_PARTIAL: differentiated by */
     const char *name;        /* X_VAR as written; X_CALL function name */
-    FuncId fn;               /* X_CALL */
+    int fn;                  /* X_CALL: its row in ops.h's table, or OP_OPAQUE */
     Expr *a, *b;             /* operands */
     Expr **args;             /* X_CALL */
     int nargs;
     int depth;               /* parsed exprs: height of the tree */
 };
 
-FuncId func_lookup(const char *name);
-const char *func_name(FuncId f);
 
 Expr *mk_num(Arena *A, double v);
 Expr *mk_var(Arena *A, int node);
@@ -59,7 +52,9 @@ Expr *mk_mul(Arena *A, Expr *a, Expr *b);
 Expr *mk_div(Arena *A, Expr *a, Expr *b);
 Expr *mk_neg(Arena *A, Expr *a);
 Expr *mk_pow(Arena *A, Expr *a, long n);
-Expr *mk_call1(Arena *A, FuncId f, Expr *arg);
+/* OP(ARGS): the row's simplification first (its exact values, identity) */
+Expr *mk_call(Arena *A, int op, Expr *const *args, int n);
+Expr *mk_call1(Arena *A, int op, Expr *arg);
 
 bool expr_is_num(const Expr *e, double v);
 bool expr_equal(const Expr *a, const Expr *b);

@@ -197,15 +197,13 @@ static void put_ref(Buf *out, const Ref *r)
         buf_printf(out, "[%s]", r->subs[i].text);
 }
 
-static const char *const act_names[] = {"identity", "relu", "sigmoid", "tanh"};
-
 static void put_stmt(Buf *out, const Stmt *s)
 {
     switch (s->kind) {
     case S_LAYER:
         buf_printf(out, "layer %s : %ld", s->label.text, s->width);
         if (s->act != ACT_NONE)
-            buf_printf(out, " %s", act_names[s->act]);
+            buf_printf(out, " %s", op_get(s->act)->name);
         for (const Input *in = s->inputs; in; in = in->next)
             buf_printf(out, "%s%s(%s)", in == s->inputs ? " = " : " + ", in->kind == IN_DENSE ? "dense" : "skip",
                        in->from.text);

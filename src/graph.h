@@ -45,7 +45,7 @@ typedef struct Layer {
     const char *label;       /* verbatim, e.g. "n-2" */
     Loc loc;
     int width;
-    Activation act;
+    int act;                 /* the activation's row in ops.h */
     bool bias;
     int x0, y0, b0;          /* node index of neuron 1's x, y, b (-1: none) */
     int w_into;              /* layer index this layer's weights feed, -1 */

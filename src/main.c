@@ -728,16 +728,6 @@ static int cmd_numeric(const Loaded *L, const Opts *o)
     return rc;
 }
 
-static const char *act_word(Activation a)
-{
-    switch (a) {
-    case ACT_RELU: return "relu";
-    case ACT_SIGMOID: return "sigmoid";
-    case ACT_TANH: return "tanh";
-    default: return "identity";
-    }
-}
-
 static int cmd_check(const Loaded *L, const Opts *o)
 {
     Jobs J = {0};
@@ -781,7 +771,7 @@ static int cmd_check(const Loaded *L, const Opts *o)
                     l = g->nlayers - 5;
                 }
                 buf_printf(&rep, "%s%s:%d%s%s", l ? ", " : "", g->layers[l].label, g->layers[l].width,
-                           l ? " " : "", l ? act_word(g->layers[l].act) : "");
+                           l ? " " : "", l ? op_get(g->layers[l].act)->name : "");
             }
             buf_printf(&rep, "), %d weights, %d biases, %d dead, loss %s; %d derive, %d expand\n",
                        w, bias, dead, g->loss >= 0 ? node_name(g, g->loss) : "(none)", nd, ne);

@@ -1,0 +1,2056 @@
+#!/usr/bin/env python3
+"""difffuzz.py -- a generative differential fuzzer for pathgrad.
+
+It writes random *valid* .net programs -- networks (deep chains up to 10,000
+layers, wide layers of hundreds of neurons, a layer with 65-80 dense inputs,
+skip shortcuts, biases, dead ReLU neurons, mse losses, labels 3 / h / n-2 /
+L+1, names up to the 200-character limit) and scalar graphs (random
+expressions over + - * / ^INT, unary minus, numbers and every known function,
+chains of thousands of assignments, a variable using 70+ others, opaque
+functions) -- one `derive OF wrt REF;` each, sometimes several blocks in one
+file, runs the pathgrad binary on them and checks, for each program:
+
+  count     `count --of OF --wrt REF` == the number of paths of an independent
+            Python model of the computational graph (exact big integers), and
+            `count FILE` prints "OF wrt REF: N" for the file's derive statement;
+  derive    if N is small (<= 2000 terms, bounded total size): the JSON of
+            --stage chain has count == N == len(terms), its paths are the
+            model's paths in depth-first order; stages act and local have
+            count == len(terms), and list the chain paths minus those through
+            a dead ReLU (networks) or a subsequence of them (graphs);
+            `--max-terms N-1` is refused (exit 1) naming the exact count;
+  factored  `--stage factored --format json` has count == N (any N);
+  paths     `paths --format json`: the lengths' path counts add up to N (and
+            equal the model's histogram when paths are enumerated);
+  collapse  networks: the JSON of `--collapse` has count == N (any N); when
+            N is small, every family of the LaTeX `--collapse` output (stages
+            chain and act), expanded back, gives exactly the multiset of terms
+            of the expanded output; graphs: --collapse prints what the
+            expanded output prints;
+  eval      programs without opaque functions: `eval --seed K --format json
+            --of OF` (with --check unless it would be slow) exits 0; every
+            value is recomputed here from its operands' values (so a wrong
+            precedence, sum or activation shows), the gradient has one entry
+            per leaf, and --check's path sums and finite differences agree
+            with reverse mode (exit 3 is a failure); opaque functions: eval is
+            refused with exit 1;
+  fmt       fmt's output formatted again is byte-identical, `fmt --check` on it
+            exits 0 (and on the input exits 1 exactly when the input differs),
+            fmt from standard input prints the same, and the formatted program
+            has the same path count;
+  errors    wrong references (unknown layer, index out of range, x of the
+            input layer, an undefined name, a malformed reference), an unknown
+            stage or option exit 2 with nothing on standard output; a mutated
+            program (a name of 201 characters, a duplicate label, a keyword as
+            a name, an unknown layer, a cycle, ...) makes `check` exit 1 with a
+            located error and nothing on standard output;
+  always    every command exits 0, 1 or 2 (3 only for a failing eval --check),
+            never by a signal, within --timeout seconds.
+
+Which activations (leaky_relu softplus elu gelu swish) and graph functions
+(max min abs, the activations as functions) the binary supports is detected
+at start-up and printed on the info line.
+
+Usage: python3 tests/gen/difffuzz.py --bin ./pathgrad [--seconds 30]
+           [--seed N] [--count N] [--keep DIR] [--jobs N] [--timeout S]
+
+Program i of a run uses seed S+i, and a program depends on its seed alone:
+seeds with S % 100 in 0..3 are the programs at the limits (a 10,000-layer
+chain, a layer with 65-80 dense inputs, a wide layer, names of 200
+characters); the default seed is a multiple of 100, so every run starts with
+them.  A failure prints
+
+    FAIL difffuzz seed=S: [check] what, with the command
+
+and saves the program to --keep DIR (default fuzz/artifacts/difffuzz/) as
+seed-S.net.  To reproduce it:
+
+    python3 tests/gen/difffuzz.py --bin ./pathgrad --seed S --count 1 -v
+
+(-v prints the program's shape and every command run).  The last line is
+`difffuzz: P passed, F failed` (individual checks), after an info line
+`difffuzz: N programs in T s, seeds S..S2; ...`; exit status 1 if any check
+failed.  Python 3 standard library only.
+"""
+
+import argparse
+import collections
+import itertools
+import json
+import math
+import os
+import random
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+DEFAULT_SEED = 7700          # a multiple of 100: every run starts with the limits
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+DEFAULT_KEEP = os.path.join(REPO, "fuzz", "artifacts", "difffuzz")
+
+BASE_ACTS = ["identity", "relu", "sigmoid", "tanh"]
+NEW_ACTS = ["leaky_relu", "softplus", "elu", "gelu", "swish"]
+BASE_FUNCS = ["exp", "log", "sin", "cos", "sqrt", "relu", "sigmoid", "tanh", "identity"]
+NEW_FUNCS1 = ["abs"]
+NEW_FUNCS2 = ["max", "min"]
+KEYWORDS = {"network", "graph", "layer", "loss", "dead", "derive", "wrt", "expand",
+            "input", "dense", "skip", "bias", "identity", "relu", "sigmoid", "tanh"}
+# never used as names or labels: keywords, every function or activation (known
+# today or being added), and words with a meaning somewhere
+RESERVED = (KEYWORDS | set(NEW_ACTS) | set(BASE_FUNCS) | set(NEW_FUNCS1) | set(NEW_FUNCS2)
+            | {"sum", "mse", "t", "e", "pi", "f", "g", "h", "phi", "psi", "op_a", "Fn"})
+OPAQUE1 = ["f", "g", "phi", "op_a"]
+OPAQUE2 = ["h", "psi", "Fn"]
+# the functions whose formula is known here (values are recomputed from them)
+PY_FUNCS = {
+    "exp": math.exp, "log": math.log, "sin": math.sin, "cos": math.cos, "sqrt": math.sqrt,
+    "relu": lambda x: x if x > 0 else 0.0, "identity": lambda x: x, "tanh": math.tanh,
+    "sigmoid": lambda x: 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x)),
+    "abs": abs, "max": max, "min": min,
+}
+# functions with a kink (where finite differences may straddle it)
+KINKED = {"relu", "abs", "max", "min", "leaky_relu"}
+
+MAX_ENUM = 2000              # derive --stage chain is expanded up to this many terms
+MAX_ENUM_SIZE = 400000       # ... and this many path entries in all
+EVAL_CHECK_BUDGET = 4e6      # rough cost of eval --check (leaf x graph-size units)
+
+
+# ====================================================================== model
+
+class Model:
+    """A computational graph: nodes in topological order (operands first),
+    children[node] = [(child, kind)] in the order pathgrad visits operands
+    (one entry per edge: a dense and a skip input from the same layer give
+    two).  Kinds: loss act jw jy skip bias (networks), op (graphs)."""
+
+    def __init__(self):
+        self.order = []
+        self.children = {}
+        self._to = {}
+
+    def add(self, node, children):
+        self.order.append(node)
+        self.children[node] = children
+
+    def paths_to(self, ref):
+        """{node: number of paths node -> ref}"""
+        if ref in self._to:
+            return self._to[ref]
+        val = {}
+        ch = self.children
+        for v in self.order:
+            if v == ref:
+                val[v] = 1
+                continue
+            s = 0
+            for c, _ in ch[v]:
+                s += val[c]
+            val[v] = s
+        self._to = {ref: val}       # keep one: they are big for big graphs
+        return val
+
+    def count(self, of, ref):
+        if of not in self.children or ref not in self.children:
+            return 0
+        return self.paths_to(ref)[of]
+
+    def longest(self, of, ref):
+        """the number of nodes on the longest path of -> ref (0: none)"""
+        val = self.paths_to(ref)
+        if not val.get(of):
+            return 0
+        lp = {}
+        for v in self.order:
+            if not val[v]:
+                continue
+            if v == ref:
+                lp[v] = 1
+                continue
+            lp[v] = 1 + max(lp[c] for c, _ in self.children[v] if val[c])
+        return lp[of]
+
+    def from_of(self, of):
+        """(paths of -> node for every node below of, longest depth from of)"""
+        cnt = {of: 1}
+        depth = {of: 0}
+        idx = {v: i for i, v in enumerate(self.order)}
+        for v in reversed(self.order[:idx[of] + 1]):
+            cv = cnt.get(v)
+            if not cv:
+                continue
+            d = depth[v] + 1
+            for c, _ in self.children[v]:
+                cnt[c] = cnt.get(c, 0) + cv
+                if depth.get(c, -1) < d:
+                    depth[c] = d
+        return cnt, (max(depth.values()) if depth else 0)
+
+    def enumerate(self, of, ref):
+        """[(path, number of junction edges)] in depth-first order"""
+        val = self.paths_to(ref)
+        if not val.get(of):
+            return []
+        if of == ref:
+            return [([of], 0)]
+        out = []
+        path = [of]
+        kinds = []
+        its = [iter(self.children[of])]
+        junction = ("jw", "jy")
+        while its:
+            try:
+                c, k = next(its[-1])
+            except StopIteration:
+                its.pop()
+                path.pop()
+                if kinds:
+                    kinds.pop()
+                continue
+            if not val[c]:
+                continue
+            if c == ref:
+                nj = sum(1 for x in kinds if x in junction) + (k in junction)
+                out.append((path + [c], nj))
+                continue
+            path.append(c)
+            kinds.append(k)
+            its.append(iter(self.children[c]))
+        return out
+
+    def size(self):
+        return len(self.order) + sum(len(c) for c in self.children.values())
+
+
+# ====================================================================== names
+
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def ident(rng, n):
+    """a name of exactly n characters, never reserved"""
+    while True:
+        s = rng.choice(LETTERS + "_") + "".join(
+            rng.choice(LETTERS + "_0123456789") for _ in range(n - 1))
+        if s not in RESERVED:
+            return s
+
+
+def short_name(rng, used):
+    while True:
+        s = rng.choice(["a", "b", "c", "d", "m", "n", "p", "q", "u", "v", "x", "y", "z", "w",
+                        "hidden", "out", "tmp", "Z", "_s", "k_2", "acc", "E1", "node"])
+        if rng.random() < 0.5:
+            s += rng.choice(["", "1", "2", "_3", "9", "_x", "0"])
+        if s not in RESERVED and s not in used:
+            used.add(s)
+            return s
+
+
+def gen_labels(rng, n, style=None):
+    style = style or rng.choice(["int", "h", "nminus", "plus", "mixed", "ident"])
+    labels = []
+    seen = set()
+    base_int = rng.choice([0, 1, 3, 10])
+    while len(labels) < n:
+        k = len(labels)
+        if style == "int":
+            lab = str(base_int + k)
+        elif style == "h":
+            lab = "in" if k == 0 else ("out" if k == n - 1 and n > 1 else "h%d" % k)
+        elif style == "nminus":
+            lab = "n" if k == n - 1 else "n-%d" % (n - 1 - k)
+        elif style == "plus":
+            lab = "L" if k == 0 else "L+%d" % k
+        elif style == "ident":
+            lab = rng.choice(["in", "hid", "z_", "Layer", "q", "_a", "H"]) + "_%d" % k
+        else:
+            lab = rng.choice(["%d" % rng.randint(0, 99), "h%d" % rng.randint(0, 99), "h",
+                              "L+%d" % rng.randint(1, 99), "n-%d" % rng.randint(1, 99), "n",
+                              "out", "x_%d" % rng.randint(0, 9), "_a", "in"])
+        if lab in seen or lab in RESERVED:
+            style = "mixed"
+            continue
+        seen.add(lab)
+        labels.append(lab)
+    return labels
+
+
+def long_labels(rng, n):
+    """labels at the limits: 200-character names, with -INT and +INT, and
+    integers up to 10^12"""
+    out = []
+    seen = set()
+    while len(out) < n:
+        r = rng.random()
+        if r < 0.3:
+            lab = ident(rng, 200)
+        elif r < 0.5:
+            lab = ident(rng, rng.randint(150, 200)) + "-%d" % rng.choice([1, 2, 999999999999])
+        elif r < 0.7:
+            lab = ident(rng, rng.randint(150, 200)) + "+%d" % rng.choice([1, 7, 1000000000000])
+        elif r < 0.85:
+            lab = str(rng.choice([1000000000000, 999999999999, rng.randint(10 ** 11, 10 ** 12)]))
+        else:
+            lab = rng.choice(["3", "h", "n-2", "L+1"])
+        if lab not in seen:
+            seen.add(lab)
+            out.append(lab)
+    return out
+
+
+# ====================================================================== networks
+
+class Layer:
+    def __init__(self, label, width):
+        self.label = label
+        self.width = width
+        self.act = None            # None: the input layer
+        self.act_written = False
+        self.inputs = []           # [("dense"|"skip", layer index)]
+        self.explicit = False
+        self.bias = False
+        self.dead = {}             # neuron -> "y" | "x" (how the file names it)
+
+
+class Block:
+    """one block of a program, with what the checks need"""
+
+    def __init__(self, kind, name):
+        self.kind = kind
+        self.name = name
+        self.lines = []
+        self.model = None
+        self.of = None             # the variable differentiated, as JSON prints it
+        self.wrt = None
+        self.numeric = True        # no opaque function: eval works
+        self.leaves = []
+        self.dead_edges = set()    # networks: (y, x) of dead neurons
+        self.bad_refs = []         # (option, reference, what) that must exit 2
+        self.layers = None         # networks
+        self.loss = None
+        self.loss_kind = None
+        self.assigns = None        # graphs: {name: expression}
+        self.kink_x = []           # networks: x of kinked (relu-like) live neurons
+        self.desc = ""
+
+
+def net_block(rng, feats, name, layers, loss, loss_kind, of_mode="loss", ref_hint=None):
+    b = Block("net", name)
+    b.layers = layers
+    b.loss = loss
+    b.loss_kind = loss_kind
+    m = Model()
+    Ls = layers
+    lab = [L.label for L in Ls]
+
+    def y(l, j):
+        return "y[%s][%d]" % (lab[l], j)
+
+    def x(l, j):
+        return "x[%s][%d]" % (lab[l], j)
+
+    def w(p, i, j):
+        return "w[%s][%d][%d]" % (lab[p], i, j)
+
+    def bb(l, j):
+        return "b[%s][%d]" % (lab[l], j)
+
+    consumed = {}
+    for l, L in enumerate(Ls):
+        for kind, p in L.inputs:
+            if kind == "dense":
+                assert p not in consumed and p < l, (p, l)
+                consumed[p] = l
+    for j in range(1, Ls[0].width + 1):
+        m.add(y(0, j), [])
+        b.leaves.append(y(0, j))
+    for l in range(1, len(Ls)):
+        L = Ls[l]
+        for kind, p in L.inputs:
+            if kind == "dense":
+                for i in range(1, Ls[p].width + 1):
+                    for j in range(1, L.width + 1):
+                        m.add(w(p, i, j), [])
+                        b.leaves.append(w(p, i, j))
+        ys = [[y(p, i) for i in range(1, Ls[p].width + 1)] for p in range(l)]
+        for j in range(1, L.width + 1):
+            ch = []
+            for kind, p in L.inputs:
+                if kind == "dense":
+                    for i in range(1, Ls[p].width + 1):
+                        ch.append(("w[%s][%d][%d]" % (lab[p], i, j), "jw"))
+                        ch.append((ys[p][i - 1], "jy"))
+                else:
+                    ch.append((ys[p][j - 1], "skip"))
+            if L.bias:
+                m.add(bb(l, j), [])
+                b.leaves.append(bb(l, j))
+                ch.append((bb(l, j), "bias"))
+            m.add(x(l, j), ch)
+            m.add(y(l, j), [(x(l, j), "act")])
+            if j in L.dead:
+                b.dead_edges.add((y(l, j), x(l, j)))
+            elif L.act in ("relu", "leaky_relu"):
+                b.kink_x.append(x(l, j))
+    last = len(Ls) - 1
+    m.add(loss, [(y(last, k), "loss") for k in range(1, Ls[last].width + 1)])
+    b.model = m
+    # OF and REF
+    if of_mode == "loss" or len(Ls) < 2 or rng.random() < 0.75:
+        b.of = loss
+    else:
+        l = rng.randint(1, last)
+        b.of = rng.choice([y, x])(l, rng.randint(1, Ls[l].width))
+    b.wrt = ref_hint or pick_net_ref(rng, Ls, consumed, b)
+    # references that must be refused (exit 2)
+    nope = "zz" + ident(rng, 3)
+    while nope in lab:
+        nope += "q"
+    b.bad_refs = [
+        ("--wrt", "w[%s][1][1]" % nope, "unknown layer"),
+        ("--wrt", "y[%s][%d]" % (lab[0], Ls[0].width + 1), "index out of range"),
+        ("--wrt", "x[%s][1]" % lab[0], "x of the input layer"),
+        ("--of", "no_such_" + ident(rng, 4), "unknown variable"),
+        ("--wrt", "w[%s" % lab[0], "malformed reference"),
+        ("--wrt", "y[%s][0]" % lab[-1], "index 0"),
+    ]
+    unconsumed = [p for p in range(len(Ls)) if p not in consumed]
+    if unconsumed:
+        p = rng.choice(unconsumed)
+        b.bad_refs.append(("--wrt", "w[%s][1][1]" % lab[p], "w of a layer whose weights feed nothing"))
+    nob = [l for l in range(1, len(Ls)) if not Ls[l].bias]
+    if nob:
+        b.bad_refs.append(("--wrt", "b[%s][1]" % lab[rng.choice(nob)], "b of a layer without bias"))
+    # the text
+    out = ["network %s {" % name]
+    if rng.random() < 0.15:
+        out.append("    # generated by difffuzz")
+    for l, L in enumerate(Ls):
+        s = "layer %s : %d" % (L.label, L.width)
+        if l > 0 and L.act_written:
+            s += " " + L.act
+        if l > 0 and L.explicit:
+            s += " = " + " + ".join("%s(%s)" % (k, lab[p]) for k, p in L.inputs)
+        if L.bias:
+            s += " bias"
+        s += ";"
+        if rng.random() < 0.03:
+            s += "  // layer %d" % l
+        out.append(s)
+    tail = []
+    tail.append("loss %s%s;" % (loss, "" if loss_kind is None else " = " + loss_kind))
+    for l, L in enumerate(Ls):
+        for j, how in sorted(L.dead.items()):
+            tail.append("dead %s;" % (y(l, j) if how == "y" else x(l, j)))
+    tail.append("derive %s wrt %s;" % (b.of, b.wrt))
+    rng.shuffle(tail)
+    out += tail
+    out.append("}")
+    b.lines = out
+    b.desc = "network %s: %d layers, widths %s, %d dense inputs max, %d weights" % (
+        name[:20], len(Ls), summarize_widths([L.width for L in Ls]),
+        max([sum(1 for k, _ in L.inputs if k == "dense") for L in Ls] + [0]),
+        sum(1 for v in b.leaves if v.startswith("w[")))
+    return b
+
+
+def summarize_widths(ws):
+    c = collections.Counter(ws)
+    return ",".join("%dx%d" % (w, n) if n > 1 else str(w) for w, n in sorted(c.items()))
+
+
+def pick_net_ref(rng, Ls, consumed, b):
+    lab = [L.label for L in Ls]
+    kinds = ["w"] * 4 + ["yin"] * 3 + ["y", "x"] * 2 + ["b"]
+    for _ in range(50):
+        k = rng.choice(kinds)
+        # prefer layers near the top some of the time: fewer paths
+        if k == "w" and consumed:
+            p = rng.choice(sorted(consumed))
+            l = consumed[p]
+            return "w[%s][%d][%d]" % (lab[p], rng.randint(1, Ls[p].width), rng.randint(1, Ls[l].width))
+        if k == "yin":
+            return "y[%s][%d]" % (lab[0], rng.randint(1, Ls[0].width))
+        if k in ("y", "x") and len(Ls) > 1:
+            l = rng.randint(1, len(Ls) - 1)
+            return "%s[%s][%d]" % (k, lab[l], rng.randint(1, Ls[l].width))
+        if k == "b":
+            bl = [l for l in range(1, len(Ls)) if Ls[l].bias]
+            if bl:
+                l = rng.choice(bl)
+                return "b[%s][%d]" % (lab[l], rng.randint(1, Ls[l].width))
+    return "y[%s][1]" % lab[0]
+
+
+def pick_act(rng, feats, bias_relu=1.0):
+    acts = feats["acts"]
+    return rng.choice(acts)
+
+
+def set_act(rng, L, act, written=None):
+    L.act = act
+    L.act_written = True if act != "identity" else (rng.random() < 0.6 if written is None else written)
+
+
+def random_inputs(rng, Ls, l, consumed, p_explicit=0.6, p_dense=0.3, p_skip=0.4):
+    L = Ls[l]
+    if rng.random() >= p_explicit:
+        L.inputs = [("dense", l - 1)]
+        L.explicit = rng.random() < 0.1
+    else:
+        cands = []
+        for p in range(l):
+            if p not in consumed and rng.random() < (0.75 if p == l - 1 else p_dense):
+                cands.append(("dense", p))
+            if Ls[p].width == L.width and rng.random() < p_skip:
+                cands.append(("skip", p))
+        if not cands:
+            cands = [("dense", l - 1)]
+        rng.shuffle(cands)
+        L.inputs = cands
+        L.explicit = True
+    for kind, p in L.inputs:
+        if kind == "dense":
+            consumed.add(p)
+
+
+def add_dead(rng, L, p=0.25):
+    if L.act == "relu" and L.act_written:
+        for j in range(1, L.width + 1):
+            if rng.random() < p:
+                L.dead[j] = "y" if rng.random() < 0.8 else "x"
+
+
+def loss_name(rng):
+    return rng.choice(["Loss", "E", "J", "cost", "L_total", "err", "Obj"])
+
+
+def fam_net_small(rng, feats, name="rnd"):
+    nl = rng.randint(2, 7)
+    labels = gen_labels(rng, nl)
+    Ls = []
+    consumed = set()
+    for l in range(nl):
+        L = Layer(labels[l], rng.randint(1, 5))
+        Ls.append(L)
+        if l == 0:
+            continue
+        set_act(rng, L, pick_act(rng, feats))
+        random_inputs(rng, Ls, l, consumed)
+        L.bias = rng.random() < 0.35
+        add_dead(rng, L)
+    return net_block(rng, feats, name, Ls, loss_name(rng), rng.choice([None, "sum", "mse"]),
+                     of_mode="any")
+
+
+def fam_net_resnet(rng, feats, name="res"):
+    """residual blocks of one width: many skips"""
+    w = rng.randint(1, 3)
+    nb = rng.randint(2, 12)
+    labels = gen_labels(rng, 2 * nb + 1, rng.choice(["int", "h", "plus", "nminus"]))
+    Ls = [Layer(labels[0], w)]
+    consumed = set()
+    act = pick_act(rng, feats)
+    for k in range(nb):
+        a = Layer(labels[2 * k + 1], rng.randint(1, 3) if rng.random() < 0.5 else w)
+        set_act(rng, a, act if rng.random() < 0.7 else pick_act(rng, feats))
+        Ls.append(a)
+        a.inputs = [("dense", len(Ls) - 2)]
+        consumed.add(len(Ls) - 2)
+        add_dead(rng, a, 0.15)
+        c = Layer(labels[2 * k + 2], w)
+        set_act(rng, c, act if rng.random() < 0.7 else pick_act(rng, feats))
+        Ls.append(c)
+        c.inputs = [("dense", len(Ls) - 2), ("skip", len(Ls) - 3)]
+        if rng.random() < 0.3:
+            c.inputs.reverse()
+        c.explicit = True
+        consumed.add(len(Ls) - 2)
+        c.bias = rng.random() < 0.3
+        add_dead(rng, c, 0.15)
+    return net_block(rng, feats, name, Ls, loss_name(rng), rng.choice([None, "mse"]))
+
+
+def fam_net_deep(rng, feats, depth, name="deep"):
+    """a chain of width 1-2, default dense(previous) inputs, some skips"""
+    style = rng.choice(["int", "h", "nminus", "plus"])
+    labels = gen_labels(rng, depth, style)
+    two = rng.random() < 0.4
+    Ls = []
+    consumed = set()
+    act_run = pick_act(rng, feats)
+    for l in range(depth):
+        if two:
+            wdt = 2 if (l // rng.choice([1, 7, 50])) % 3 == 0 else 1
+        else:
+            wdt = 1
+        if l < 1 or rng.random() < 0.9:
+            pass
+        L = Layer(labels[l], wdt)
+        Ls.append(L)
+        if l == 0:
+            continue
+        if rng.random() < 0.05:
+            act_run = pick_act(rng, feats)
+        set_act(rng, L, act_run if rng.random() < 0.8 else pick_act(rng, feats))
+        L.inputs = [("dense", l - 1)]
+        if l >= 2 and rng.random() < 0.04:
+            cands = [p for p in range(max(0, l - 5), l - 1) if Ls[p].width == wdt]
+            if cands:
+                L.inputs.append(("skip", rng.choice(cands)))
+                L.explicit = True
+        elif rng.random() < 0.02:
+            L.explicit = True
+        consumed.add(l - 1)
+        L.bias = rng.random() < 0.1
+        add_dead(rng, L, 0.02)
+    b = net_block(rng, feats, name, Ls, loss_name(rng), rng.choice([None, "sum", "mse"]),
+                  ref_hint=None)
+    # REF somewhere near the top often (few paths, long chain)
+    if rng.random() < 0.5:
+        l = rng.randint(max(1, depth - 30), depth - 1)
+        b.wrt = rng.choice(["y[%s][1]" % Ls[l].label, "w[%s][1][1]" % Ls[l - 1].label])
+        b.lines = [s if not s.startswith("derive ") else "derive %s wrt %s;" % (b.of, b.wrt)
+                   for s in b.lines]
+    return b
+
+
+def fam_net_wide(rng, feats, big=False, name="wide"):
+    if big:
+        widths = [rng.randint(2, 6), rng.randint(250, 400), rng.randint(1, 3)]
+    else:
+        widths = [rng.randint(1, 4)]
+        for _ in range(rng.randint(1, 3)):
+            widths.append(rng.choice([rng.randint(20, 200), rng.randint(1, 4)]))
+        widths.append(rng.randint(1, 3))
+        if max(widths) < 20:
+            widths[1] = rng.randint(20, 150)
+    # keep the weights count reasonable
+    while sum(a * b for a, b in zip(widths, widths[1:])) > 150000:
+        i = max(range(len(widths)), key=lambda k: widths[k])
+        widths[i] //= 2
+    labels = gen_labels(rng, len(widths))
+    Ls = []
+    consumed = set()
+    for l, wdt in enumerate(widths):
+        L = Layer(labels[l], wdt)
+        Ls.append(L)
+        if l == 0:
+            continue
+        set_act(rng, L, pick_act(rng, feats))
+        random_inputs(rng, Ls, l, consumed, p_explicit=0.3)
+        L.bias = rng.random() < 0.4
+        add_dead(rng, L, 0.02)
+    return net_block(rng, feats, name, Ls, loss_name(rng), rng.choice([None, "sum", "mse"]))
+
+
+def fam_net_fanin(rng, feats, k=None, name="fanin"):
+    """one layer with k dense inputs, each from its own small layer"""
+    k = k or rng.randint(65, 80)
+    w0 = rng.choice([1, 1, 2])
+    labels = gen_labels(rng, k + 3, rng.choice(["int", "h", "ident", "plus"]))
+    Ls = [Layer(labels[0], w0)]
+    consumed = set()
+    feeders = []
+    for i in range(k):
+        L = Layer(labels[i + 1], w0)
+        Ls.append(L)
+        l = len(Ls) - 1
+        set_act(rng, L, pick_act(rng, feats) if rng.random() < 0.5 else "identity")
+        srcs = [p for p in range(l) if Ls[p].width == w0]
+        ins = [("skip", rng.choice(srcs[:1] + srcs[-3:]))]
+        if rng.random() < 0.1 and 0 not in consumed:
+            ins = [("dense", 0)]
+            consumed.add(0)
+        elif rng.random() < 0.1:
+            other = ("skip", rng.choice(srcs))
+            if other not in ins:
+                ins.append(other)
+        L.inputs = ins
+        L.explicit = True
+        L.bias = rng.random() < 0.2
+        feeders.append(l)
+    big = Layer(labels[k + 1], rng.randint(1, 3))
+    set_act(rng, big, pick_act(rng, feats))
+    order = list(feeders)
+    rng.shuffle(order)
+    big.inputs = [("dense", p) for p in order]
+    if big.width == w0 and rng.random() < 0.3:
+        big.inputs.insert(rng.randint(0, len(big.inputs)), ("skip", 0))
+    big.explicit = True
+    big.bias = rng.random() < 0.4
+    add_dead(rng, big, 0.2)
+    for p in order:
+        consumed.add(p)
+    Ls.append(big)
+    if rng.random() < 0.7:
+        out = Layer(labels[k + 2], rng.randint(1, 2))
+        set_act(rng, out, pick_act(rng, feats))
+        out.inputs = [("dense", len(Ls) - 1)]
+        Ls.append(out)
+    b = net_block(rng, feats, name, Ls, loss_name(rng), rng.choice([None, "mse"]))
+    r = rng.random()
+    lab = [L.label for L in Ls]
+    bi = len(Ls) - 1 if big is Ls[-1] else len(Ls) - 2
+    if r < 0.4:
+        p = rng.choice(feeders)
+        b.wrt = "w[%s][%d][%d]" % (lab[p], rng.randint(1, w0), rng.randint(1, big.width))
+    elif r < 0.7:
+        b.wrt = "y[%s][1]" % lab[0]
+    elif r < 0.85:
+        b.wrt = "y[%s][%d]" % (lab[rng.choice(feeders)], rng.randint(1, w0))
+    b.lines = [s if not s.startswith("derive ") else "derive %s wrt %s;" % (b.of, b.wrt)
+               for s in b.lines]
+    b.desc += ", fan-in %d into %s" % (k, lab[bi][:20])
+    return b
+
+
+def fam_net_longnames(rng, feats):
+    nl = rng.randint(3, 6)
+    labels = long_labels(rng, nl)
+    Ls = []
+    consumed = set()
+    for l in range(nl):
+        L = Layer(labels[l], rng.randint(1, 3))
+        Ls.append(L)
+        if l == 0:
+            continue
+        set_act(rng, L, pick_act(rng, feats))
+        random_inputs(rng, Ls, l, consumed)
+        L.bias = rng.random() < 0.4
+        add_dead(rng, L, 0.2)
+    return net_block(rng, feats, ident(rng, 200), Ls, ident(rng, rng.choice([200, 199, 120])),
+                     rng.choice([None, "mse"]), of_mode="any")
+
+
+# ====================================================================== expressions
+
+ADD, MUL, NEG, POW, ATOM = 1, 2, 3, 4, 5
+
+
+class Ex:
+    __slots__ = ("op", "args", "text", "prec", "lo", "hi", "lip", "opaque", "unk")
+
+    def mag(self):
+        return max(abs(self.lo), abs(self.hi))
+
+
+def ex_var(name, lo, hi):
+    e = Ex()
+    e.op, e.args, e.text, e.prec = "var", (name,), name, ATOM
+    e.lo, e.hi, e.lip, e.opaque, e.unk = lo, hi, 1.0, False, False
+    return e
+
+
+def ex_num(rng, value=None):
+    if value is None:
+        value = rng.choice([0.5, 2, 3, 0.25, 1.5, 0.1, 1, 0.75, 2.5, 1.25, 0.3, 0.05])
+    if value == int(value) and rng.random() < 0.7:
+        text = str(int(value))
+    else:
+        text = rng.choice(["%g" % value, "%.2f" % value, "%ge0" % value, "%.3e" % value])
+        if text.startswith("0.") and rng.random() < 0.3:
+            text = text[1:]
+    e = Ex()
+    e.op, e.args, e.text, e.prec = "num", (float(text),), text, ATOM
+    e.lo = e.hi = float(text)
+    e.lip, e.opaque, e.unk = 0.0, False, False
+    return e
+
+
+def paren(e, need):
+    return "(" + e.text + ")" if need else e.text
+
+
+def ex_neg(a):
+    e = Ex()
+    e.op, e.args, e.prec = "neg", (a,), NEG
+    if a.prec == NEG:
+        e.text = "- " + a.text
+    else:
+        e.text = "-" + paren(a, a.prec < NEG)
+    e.lo, e.hi, e.lip = -a.hi, -a.lo, a.lip
+    e.opaque, e.unk = a.opaque, a.unk
+    return e
+
+
+def ex_bin(op, a, b):
+    e = Ex()
+    p = ADD if op in "+-" else MUL
+    e.op, e.args, e.prec = op, (a, b), p
+    e.text = "%s %s %s" % (paren(a, a.prec < p), op, paren(b, b.prec <= p))
+    if op == "+":
+        e.lo, e.hi, e.lip = a.lo + b.lo, a.hi + b.hi, a.lip + b.lip
+    elif op == "-":
+        e.lo, e.hi, e.lip = a.lo - b.hi, a.hi - b.lo, a.lip + b.lip
+    elif op == "*":
+        ps = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi]
+        e.lo, e.hi, e.lip = min(ps), max(ps), a.lip * b.mag() + b.lip * a.mag()
+    else:
+        assert b.lo > 0 or b.hi < 0
+        m = min(abs(b.lo), abs(b.hi))
+        r = (1.0 / b.hi, 1.0 / b.lo)
+        ps = [a.lo * r[0], a.lo * r[1], a.hi * r[0], a.hi * r[1]]
+        e.lo, e.hi = min(ps), max(ps)
+        e.lip = a.lip / m + b.lip * a.mag() / (m * m)
+    e.opaque, e.unk = a.opaque or b.opaque, a.unk or b.unk
+    return e
+
+
+def ex_pow(rng, a, n):
+    e = Ex()
+    e.op, e.args, e.prec = "pow", (a, n), POW
+    if n >= 0:
+        ntext = str(n)
+    else:
+        ntext = rng.choice(["-%d" % -n, "(-%d)" % -n])
+    e.text = paren(a, a.prec < ATOM) + "^" + ntext
+    lo, hi = a.lo, a.hi
+    if n == 0:
+        e.lo = e.hi = 1.0
+        e.lip = 0.0
+    else:
+        k = abs(n)
+        if n < 0:
+            assert lo > 0 or hi < 0
+            lo, hi = 1.0 / hi, 1.0 / lo
+        if k % 2 == 1 or lo >= 0:
+            e.lo, e.hi = lo ** k, hi ** k
+        elif hi <= 0:
+            e.lo, e.hi = hi ** k, lo ** k
+        else:
+            e.lo, e.hi = 0.0, max(lo ** k, hi ** k)
+        if e.lo > e.hi:
+            e.lo, e.hi = e.hi, e.lo
+        if n > 0:
+            e.lip = k * a.mag() ** (k - 1) * a.lip
+        else:
+            m = min(abs(a.lo), abs(a.hi))
+            e.lip = k * (1.0 / m) ** (k + 1) * a.lip
+    e.opaque, e.unk = a.opaque, a.unk
+    return e
+
+
+def ex_call(f, args, known):
+    e = Ex()
+    e.op, e.args, e.prec = "call", (f,) + tuple(args), ATOM
+    e.text = "%s(%s)" % (f, ", ".join(a.text for a in args))
+    e.opaque = (f not in known) or any(a.opaque for a in args)
+    e.unk = f not in PY_FUNCS or any(a.unk for a in args)
+    a = args[0]
+    lo, hi, L = a.lo, a.hi, a.lip
+    if f not in known:
+        e.lo, e.hi, e.lip = -1.0, 1.0, sum(x.lip for x in args)
+    elif f == "exp":
+        e.lo, e.hi, e.lip = math.exp(lo), math.exp(hi), math.exp(hi) * L
+    elif f == "log":
+        e.lo, e.hi, e.lip = math.log(lo), math.log(hi), L / lo
+    elif f == "sqrt":
+        e.lo, e.hi, e.lip = math.sqrt(lo), math.sqrt(hi), L / (2 * math.sqrt(lo))
+    elif f in ("sin", "cos"):
+        e.lo, e.hi, e.lip = -1.0, 1.0, L
+    elif f == "tanh":
+        e.lo, e.hi, e.lip = math.tanh(lo), math.tanh(hi), L
+    elif f == "sigmoid":
+        e.lo, e.hi, e.lip = PY_FUNCS["sigmoid"](lo), PY_FUNCS["sigmoid"](hi), L / 4
+    elif f in ("relu",):
+        e.lo, e.hi, e.lip = max(lo, 0.0), max(hi, 0.0), L
+    elif f == "identity":
+        e.lo, e.hi, e.lip = lo, hi, L
+    elif f == "abs":
+        e.lo = lo if lo >= 0 else (-hi if hi <= 0 else 0.0)
+        e.hi, e.lip = max(abs(lo), abs(hi)), L
+    elif f in ("max", "min"):
+        b = args[1]
+        fn = max if f == "max" else min
+        e.lo, e.hi, e.lip = fn(lo, b.lo), fn(hi, b.hi), L + b.lip
+    elif f == "leaky_relu":
+        e.lo, e.hi, e.lip = min(lo, 0.0) if lo < 0 else lo, max(hi, 0.0), L
+    elif f == "softplus":
+        e.lo, e.hi, e.lip = 0.0, max(hi, 0.0) + 0.7, L
+    elif f == "elu":
+        e.lo, e.hi, e.lip = -2.0, max(hi, 0.0) * 1.1, 1.8 * L
+    elif f in ("gelu", "swish"):
+        e.lo, e.hi, e.lip = -0.3, max(hi, 0.0) * 1.1, 1.2 * L
+    else:
+        raise AssertionError(f)
+    if e.lo > e.hi:
+        e.lo, e.hi = e.hi, e.lo
+    return e
+
+
+class ExprGen:
+    def __init__(self, rng, feats, opaque=False):
+        self.rng = rng
+        self.known = set(feats["funcs1"]) | set(feats["funcs2"])
+        self.f1 = list(feats["funcs1"])
+        self.f2 = list(feats["funcs2"])
+        self.opaque = opaque
+        self.squash = [f for f in ("tanh", "sin", "cos", "sigmoid") if f in self.known]
+
+    def leaf(self, pool):
+        rng = self.rng
+        if pool and rng.random() < 0.85:
+            name, lo, hi = rng.choice(pool)
+            return ex_var(name, lo, hi)
+        return ex_num(rng)
+
+    def bound(self, e, limit=20.0):
+        if e.mag() > limit:
+            return ex_call(self.rng.choice(self.squash), [e], self.known)
+        return e
+
+    def safe_pos(self, e, floor=0.3):
+        """an expression >= floor made of e"""
+        rng = self.rng
+        if e.lo >= floor:
+            return e
+        r = rng.random()
+        one = ex_num(rng, rng.choice([1, 0.5, 2]))
+        if r < 0.4:
+            return ex_bin("+", ex_pow(rng, self.bound(e), 2), one)
+        if r < 0.7 and "exp" in self.known:
+            return ex_call("exp", [ex_call(self.rng.choice(self.squash), [e], self.known)], self.known)
+        s = ex_call(rng.choice(self.squash), [e], self.known)
+        return ex_bin("+", ex_num(rng, rng.choice([2, 3, 1.5])), s)
+
+    def gen(self, pool, depth):
+        rng = self.rng
+        if depth <= 0 or rng.random() < 0.25:
+            return self.leaf(pool)
+        r = rng.random()
+        if r < 0.35:
+            op = rng.choice("+-*")
+            a, b = self.gen(pool, depth - 1), self.gen(pool, depth - 1)
+            if op == "-" and a.text == b.text:
+                op = "+"
+            e = ex_bin(op, a, b)
+        elif r < 0.45:
+            a = self.gen(pool, depth - 1)
+            d = self.gen(pool, depth - 1)
+            if not (d.lo > 0.3 or d.hi < -0.3):
+                d = self.safe_pos(d)
+            e = ex_bin("/", a, d)
+        elif r < 0.52:
+            e = ex_neg(self.gen(pool, depth - 1))
+        elif r < 0.62:
+            a = self.bound(self.gen(pool, depth - 1), 4.0)
+            n = rng.choice([2, 2, 3, 1, 4, -1, -2, 0])
+            if n < 0 and not (a.lo > 0.3 or a.hi < -0.3):
+                a = self.safe_pos(a)
+            e = ex_pow(rng, a, n)
+        elif r < 0.92 or not self.f2:
+            f = rng.choice(self.f1 + (OPAQUE1 if self.opaque else []))
+            a = self.gen(pool, depth - 1)
+            if f == "exp" and a.hi > 3:
+                a = ex_call(rng.choice(self.squash), [a], self.known) if rng.random() < 0.6 \
+                    else ex_neg(ex_pow(rng, self.bound(a), 2))
+            elif f in ("log", "sqrt"):
+                a = self.safe_pos(a)
+            e = ex_call(f, [a], self.known)
+        else:
+            f = rng.choice(self.f2 + (OPAQUE2 if self.opaque else []))
+            a, b = self.gen(pool, depth - 1), self.gen(pool, depth - 1)
+            if a.text == b.text:
+                b = ex_bin("+", b, ex_num(rng, 0.5))
+            e = ex_call(f, [a, b], self.known)
+        return self.bound(e)
+
+
+def ex_names(e, out):
+    """distinct variable names in order of first appearance (the printing is
+    in order, so this is the textual order)"""
+    if e.op == "var":
+        if e.args[0] not in out:
+            out[e.args[0]] = None
+    elif e.op == "num":
+        pass
+    elif e.op == "call":
+        for a in e.args[1:]:
+            ex_names(a, out)
+    elif e.op == "pow":
+        ex_names(e.args[0], out)
+    else:
+        for a in e.args:
+            ex_names(a, out)
+    return out
+
+
+def ex_eval(e, env, acc):
+    """the value of e with env's values; acc[0] collects the largest |value|
+    seen, acc[1] the smallest |argument| of a kinked function"""
+    op = e.op
+    if op == "var":
+        v = env[e.args[0]]
+    elif op == "num":
+        v = e.args[0]
+    elif op == "neg":
+        v = -ex_eval(e.args[0], env, acc)
+    elif op == "pow":
+        v = ex_eval(e.args[0], env, acc) ** e.args[1]
+    elif op == "call":
+        f = e.args[0]
+        xs = [ex_eval(a, env, acc) for a in e.args[1:]]
+        if f in ("relu", "abs", "leaky_relu"):
+            acc[1] = min(acc[1], abs(xs[0]))
+        elif f in ("max", "min"):
+            acc[1] = min(acc[1], abs(xs[0] - xs[1]))
+        v = PY_FUNCS[f](*xs)
+    else:
+        a = ex_eval(e.args[0], env, acc)
+        b = ex_eval(e.args[1], env, acc)
+        v = a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a / b
+    acc[0] = max(acc[0], abs(v))
+    return v
+
+
+def ex_kinks(e, env, acc):
+    """only the kink distances (for expressions with unknown formulas)"""
+    try:
+        ex_eval(e, env, acc)
+    except (KeyError, TypeError, ValueError, OverflowError, ZeroDivisionError):
+        pass
+
+
+# ====================================================================== graphs
+
+def graph_block(rng, feats, name, inputs, assigns, order_stmts, of, wrt, opaque):
+    """assigns: [(name, Ex)] in a topological order"""
+    b = Block("graph", name)
+    m = Model()
+    for v in inputs:
+        m.add(v, [])
+    for v, e in assigns:
+        m.add(v, [(c, "op") for c in ex_names(e, {})])
+    b.model = m
+    b.assigns = dict(assigns)
+    b.leaves = list(inputs)
+    b.of, b.wrt = of, wrt
+    b.numeric = not any(e.opaque for _, e in assigns)
+    out = ["graph %s {" % name]
+    stmts = []
+    if len(inputs) > 3 and rng.random() < 0.3:
+        cut = rng.randint(1, len(inputs) - 1)
+        stmts.append("input %s;" % ", ".join(inputs[:cut]))
+        stmts.append("input %s;" % ", ".join(inputs[cut:]))
+    else:
+        stmts.append("input %s;" % ", ".join(inputs))
+    body = ["%s = %s;" % (v, e.text) for v, e in assigns]
+    if order_stmts:
+        rng.shuffle(body)
+    stmts += body
+    stmts.insert(rng.randint(1, len(stmts)) if rng.random() < 0.3 else len(stmts),
+                 "derive %s wrt %s;" % (of, wrt))
+    out += stmts
+    out.append("}")
+    b.lines = out
+    defined = set(inputs) | set(v for v, _ in assigns)
+    nope = "undefined_" + ident(rng, 3)
+    b.bad_refs = [("--wrt", nope, "undefined name"), ("--of", nope + "x", "undefined name"),
+                  ("--wrt", "%s[1]" % inputs[0], "a graph variable has no index"),
+                  ("--wrt", "%s[" % inputs[0], "malformed reference")]
+    assert nope not in defined
+    b.desc = "graph %s: %d inputs, %d assignments%s" % (
+        name[:20], len(inputs), len(assigns), ", opaque" if not b.numeric else "")
+    return b
+
+
+def pick_graph_refs(rng, inputs, assigns, m):
+    names = [v for v, _ in assigns]
+    of = names[-1] if rng.random() < 0.7 else rng.choice(names)
+    r = rng.random()
+    if r < 0.6:
+        wrt = rng.choice(inputs)
+    elif r < 0.9:
+        wrt = rng.choice(names)
+    elif r < 0.95:
+        wrt = of
+    else:
+        wrt = rng.choice(inputs + names)
+    return of, wrt
+
+
+def fam_graph_small(rng, feats, opaque=False, name="g"):
+    used = set()
+    ni = rng.randint(1, 4)
+    inputs = [short_name(rng, used) for _ in range(ni)]
+    pool = [(v, 0.5, 1.5) for v in inputs]
+    gen = ExprGen(rng, feats, opaque)
+    assigns = []
+    for _ in range(rng.randint(1, 14)):
+        v = short_name(rng, used)
+        e = gen.gen(pool, rng.randint(1, 4))
+        if not ex_names(e, {}):
+            e = ex_bin("+", e, gen.leaf([p for p in pool]) if pool else e)
+            if not ex_names(e, {}):
+                nm, lo, hi = rng.choice(pool)
+                e = ex_bin("*", e, ex_var(nm, lo, hi))
+        e = scale_lip(rng, e, 2.0)
+        assigns.append((v, e))
+        pool.append((v, e.lo, e.hi))
+    of, wrt = pick_graph_refs(rng, inputs, assigns, None)
+    return graph_block(rng, feats, name, inputs, assigns, rng.random() < 0.2, of, wrt, opaque)
+
+
+def scale_lip(rng, e, limit):
+    """keep |gradient| bounded along chains: e times a constant <= limit/lip"""
+    if e.lip <= limit or e.opaque:
+        return e
+    c = limit / e.lip
+    digits = max(0, -int(math.floor(math.log10(c)))) + 1
+    c = math.floor(c * 10 ** digits) / 10 ** digits
+    if c <= 0:
+        c = 10.0 ** -digits
+    n = ex_num(rng, c)
+    return ex_bin("*", n, e)
+
+
+def fam_graph_chain(rng, feats, n=None, name="chain"):
+    used = set()
+    ni = rng.randint(1, 3)
+    inputs = [short_name(rng, used) for _ in range(ni)]
+    if n is None:
+        n = int(math.exp(rng.uniform(math.log(30), math.log(3000))))
+    gen = ExprGen(rng, feats, False)
+    pool_in = [(v, 0.5, 1.5) for v in inputs]
+    assigns = []
+    prev = pool_in[0]
+    extra = rng.random()
+    for i in range(n):
+        v = "c%d" % (i + 1)
+        pool = [prev] * 3
+        if rng.random() < 0.3:
+            pool.append(rng.choice(pool_in))
+        if i >= 2 and rng.random() < extra * 0.5:
+            pool.append(rng.choice(assigns[-min(len(assigns), 5):])[2])
+        e = gen.gen(pool, rng.randint(1, 3))
+        if prev[0] not in ex_names(e, {}):
+            e = ex_bin("+", e, ex_bin("*", ex_num(rng, 0.5), ex_var(*prev)))
+        e = scale_lip(rng, e, 0.95)
+        assigns.append((v, e, (v, e.lo, e.hi)))
+        prev = (v, e.lo, e.hi)
+    assigns = [(v, e) for v, e, _ in assigns]
+    of = assigns[-1][0]
+    r = rng.random()
+    wrt = rng.choice(inputs) if r < 0.5 else assigns[rng.randint(max(0, n - 40), n - 1)][0] \
+        if r < 0.8 else assigns[rng.randint(0, n - 1)][0]
+    return graph_block(rng, feats, name, inputs, assigns, rng.random() < 0.1, of, wrt, False)
+
+
+def fam_graph_fanin(rng, feats, name="wideg"):
+    used = set()
+    ni = rng.randint(1, 4)
+    inputs = [short_name(rng, used) for _ in range(ni)]
+    pool = [(v, 0.5, 1.5) for v in inputs]
+    gen = ExprGen(rng, feats, False)
+    k = rng.randint(70, 110)
+    assigns = []
+    for i in range(k):
+        v = "v%d_%s" % (i, rng.choice(["", "a", "z"]))
+        e = gen.gen(pool, rng.randint(0, 2))
+        if not ex_names(e, {}):
+            e = ex_bin("+", e, ex_var(*rng.choice(pool)))
+        e = scale_lip(rng, e, 2.0)
+        assigns.append((v, e))
+    vs = [(v, e.lo, e.hi) for v, e in assigns]
+    order = list(vs)
+    rng.shuffle(order)
+    terms = []
+    for t in order:
+        r = rng.random()
+        if r < 0.5:
+            terms.append(ex_var(*t))
+        elif r < 0.8:
+            terms.append(ex_bin("*", ex_num(rng), ex_var(*t)))
+        else:
+            terms.append(ex_call(rng.choice(gen.squash), [ex_var(*t)], gen.known))
+    tot = terms[0]
+    for t in terms[1:]:
+        tot = ex_bin(rng.choice("+-"), tot, t)
+    tot = scale_lip(rng, gen.bound(tot, 1e9), 2.0)
+    assigns.append(("F", tot))
+    of = "F"
+    r = rng.random()
+    wrt = rng.choice(inputs) if r < 0.6 else rng.choice(vs)[0]
+    return graph_block(rng, feats, name, inputs, assigns, False, of, wrt, False)
+
+
+def fam_graph_longnames(rng, feats, name):
+    used = set()
+    inputs = [ident(rng, rng.choice([200, 199, 3])) for _ in range(rng.randint(1, 3))]
+    pool = [(v, 0.5, 1.5) for v in inputs]
+    gen = ExprGen(rng, feats, False)
+    assigns = []
+    for _ in range(rng.randint(1, 5)):
+        v = ident(rng, rng.choice([200, 150, 1 + rng.randint(0, 5)]))
+        if v in used or v in inputs:
+            continue
+        used.add(v)
+        e = gen.gen(pool, rng.randint(1, 3))
+        if not ex_names(e, {}):
+            e = ex_bin("+", e, ex_var(*pool[0]))
+        e = scale_lip(rng, e, 2.0)
+        assigns.append((v, e))
+        pool.append((v, e.lo, e.hi))
+    of, wrt = pick_graph_refs(rng, inputs, assigns, None)
+    return graph_block(rng, feats, name, inputs, assigns, False, of, wrt, False)
+
+
+# ====================================================================== programs
+
+FAMILIES = [("net_small", 28), ("graph_small", 22), ("graph_opaque", 7), ("net_resnet", 8),
+            ("net_deep", 5), ("net_wide", 4), ("net_fanin", 3), ("graph_chain", 6),
+            ("graph_fanin", 4), ("multi", 8), ("longnames", 3)]
+
+
+class Program:
+    def __init__(self, seed, family, blocks, rng):
+        self.seed = seed
+        self.family = family
+        self.blocks = blocks
+        parts = []
+        for b in blocks:
+            parts.append(render_block(rng, b.lines))
+        self.text = "\n".join(parts)
+        if rng.random() < 0.2:
+            self.text = "# difffuzz seed %d (%s)\n" % (seed, family) + self.text
+
+
+def render_block(rng, lines):
+    """the block's text, with its layout scrambled a little sometimes (fmt
+    must restore it)"""
+    style = rng.random()
+    out = []
+    for i, s in enumerate(lines):
+        inner = 0 < i < len(lines) - 1
+        if style < 0.6:
+            out.append(("    " if inner else "") + s)
+        elif style < 0.8:
+            ind = rng.choice(["", " ", "\t", "        "]) if inner else ""
+            t = s
+            if "//" not in t and "#" not in t and rng.random() < 0.5:
+                t = re.sub(r"\s*([:=+,;])\s*", lambda m: rng.choice(["", " "]) + m.group(1)
+                           + rng.choice(["", " ", "  "]), t)
+            out.append(ind + t)
+            if rng.random() < 0.1:
+                out.append("")
+        else:
+            # join statements without comments onto lines
+            if inner and out and not out[-1].endswith("{") and "#" not in out[-1] \
+                    and "//" not in out[-1] and rng.random() < 0.5:
+                out[-1] += " " + s
+            else:
+                out.append(("  " if inner else "") + s)
+    return "\n".join(out) + "\n"
+
+
+def make_program(seed, feats):
+    rng = random.Random(seed)
+    r = seed % 100
+    if r == 0:
+        fam = "limit_deep"
+    elif r == 1:
+        fam = "limit_fanin"
+    elif r == 2:
+        fam = "limit_wide"
+    elif r == 3:
+        fam = "limit_longnames"
+    else:
+        tot = sum(w for _, w in FAMILIES)
+        x = rng.uniform(0, tot)
+        for fam, w in FAMILIES:
+            x -= w
+            if x <= 0:
+                break
+    if fam == "limit_deep":
+        blocks = [fam_net_deep(rng, feats, 10000)]
+    elif fam == "limit_fanin":
+        blocks = [fam_net_fanin(rng, feats, rng.randint(65, 80))]
+    elif fam == "limit_wide":
+        blocks = [fam_net_wide(rng, feats, big=True)]
+    elif fam in ("limit_longnames", "longnames"):
+        nb = fam_net_longnames(rng, feats)
+        gname = ident(rng, 200)
+        while gname == nb.name:
+            gname = ident(rng, 200)
+        blocks = [nb, fam_graph_longnames(rng, feats, gname)]
+        if rng.random() < 0.3:
+            blocks.reverse()
+    elif fam == "net_small":
+        blocks = [fam_net_small(rng, feats)]
+    elif fam == "net_resnet":
+        blocks = [fam_net_resnet(rng, feats)]
+    elif fam == "net_deep":
+        if rng.random() < 0.1:
+            d = rng.randint(3000, 10000)
+        else:
+            d = int(math.exp(rng.uniform(math.log(10), math.log(2500))))
+        blocks = [fam_net_deep(rng, feats, d)]
+    elif fam == "net_wide":
+        blocks = [fam_net_wide(rng, feats)]
+    elif fam == "net_fanin":
+        blocks = [fam_net_fanin(rng, feats, rng.randint(2, 80))]
+    elif fam == "graph_small":
+        blocks = [fam_graph_small(rng, feats)]
+    elif fam == "graph_opaque":
+        blocks = [fam_graph_small(rng, feats, opaque=True)]
+    elif fam == "graph_chain":
+        blocks = [fam_graph_chain(rng, feats)]
+    elif fam == "graph_fanin":
+        blocks = [fam_graph_fanin(rng, feats)]
+    else:  # multi
+        blocks = []
+        names = set()
+        for _ in range(rng.randint(2, 3)):
+            nm = rng.choice(["alpha", "beta", "gam", "net_1", "G", "blk", "d2", "omega"])
+            if nm in names:
+                continue
+            names.add(nm)
+            k = rng.random()
+            if k < 0.4:
+                blocks.append(fam_net_small(rng, feats, nm))
+            elif k < 0.6:
+                blocks.append(fam_net_resnet(rng, feats, nm))
+            else:
+                blocks.append(fam_graph_small(rng, feats, rng.random() < 0.3, nm))
+    return Program(seed, fam, blocks, rng)
+
+
+# ====================================================================== running
+
+class Results:
+    def __init__(self, seed, verbose):
+        self.seed = seed
+        self.passed = 0
+        self.failed = 0
+        self.lines = []
+        self.tags = []
+        self.verbose = verbose
+        self.log = []
+
+    def check(self, cond, tag, what):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            self.tags.append(tag)
+            self.lines.append("FAIL difffuzz seed=%d: [%s] %s" % (self.seed, tag, what))
+        return cond
+
+
+class Runner:
+    def __init__(self, binary, timeout, res, path, tmpdir):
+        self.binary = binary
+        self.timeout = timeout
+        self.res = res
+        self.path = path
+        self.tmpdir = tmpdir
+
+    def show(self, args):
+        return "pathgrad " + " ".join("FILE" if a == self.path else shlex.quote(a) for a in args)
+
+    def run(self, args, expect=(0,), stdin=None, tag=None, quiet_ok=False):
+        """run pathgrad; one check: the exit status is in expect (never a
+        signal, a timeout, or a status beyond 0-2).  Returns (rc, out, err),
+        rc None when it could not be judged."""
+        t0 = time.time()
+        try:
+            p = subprocess.run([self.binary] + args, input=stdin.encode() if stdin is not None else None,
+                               stdin=None if stdin is not None else subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=self.timeout)
+            rc = p.returncode
+            out = p.stdout.decode("utf-8", "replace")
+            err = p.stderr.decode("utf-8", "replace")
+        except subprocess.TimeoutExpired:
+            self.res.check(False, tag or "timeout", "`%s` took more than %g s"
+                           % (self.show(args), self.timeout))
+            return None, "", ""
+        except OSError as e:
+            self.res.check(False, tag or "exec", "`%s`: %s" % (self.show(args), e))
+            return None, "", ""
+        if self.res.verbose:
+            self.res.log.append("  %.3f s  exit %d  %s" % (time.time() - t0, rc, self.show(args)))
+        if rc < 0:
+            self.res.check(False, "signal", "`%s` was killed by signal %d; stderr: %s"
+                           % (self.show(args), -rc, short(err)))
+            return None, out, err
+        ok = rc in expect and 0 <= rc <= 3
+        self.res.check(ok, tag or "exit", "`%s` exited %d, expected %s; stderr: %s"
+                       % (self.show(args), rc, "/".join(map(str, expect)), short(err)))
+        return (rc if ok else None), out, err
+
+
+def short(s, n=300):
+    s = s.strip().replace("\n", " | ")
+    return (s[:n] + "...") if len(s) > n else (s or "(empty)")
+
+
+def parse_json(text):
+    return json.loads(text)
+
+
+def split_terms(rhs):
+    """the terms of a LaTeX sum: '+' at brace and parenthesis depth 0"""
+    rhs = rhs.strip()
+    if rhs == "0":
+        return []
+    out = []
+    depth = 0
+    cur = []
+    for ch in rhs:
+        if ch in "{(":
+            depth += 1
+        elif ch in "})":
+            depth -= 1
+        if ch == "+" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    res = []
+    for t in out:
+        t = t.strip()
+        if t.endswith("\\\\"):
+            t = t[:-2].strip()
+        res.append(t)
+    return res
+
+
+SUM = re.compile(r"\\sum_\{(k_\{\d+\}|[a-z])(?:=(\d+)\}\^\{(\d+)\}|\\in\\\{([\d,]+)\\\}\})")
+VAR = re.compile(r"k_\{\d+\}|[klmprsuv]")
+
+
+def norm(s):
+    s = re.sub(r"\s+", "", s)
+    return re.sub(r"\^\{([^{}]*)\}", lambda m: "^{" + m.group(1).replace(",", "") + "}", s)
+
+
+def family_sums(fam):
+    sums = []
+    pos = 0
+    while True:
+        m = SUM.match(fam, pos)
+        if not m:
+            break
+        vals = list(range(int(m.group(2)), int(m.group(3)) + 1)) if m.group(2) else \
+            [int(v) for v in m.group(4).split(",")]
+        sums.append((m.group(1), vals))
+        pos = m.end()
+    return sums, fam[pos:]
+
+
+def expand_family(fam):
+    sums, template = family_sums(fam)
+    out = []
+    for combo in itertools.product(*[v for _, v in sums]):
+        env = {var: str(val) for (var, _), val in zip(sums, combo)}
+
+        def sub_sup(m):
+            return "^{" + VAR.sub(lambda v: env.get(v.group(0), v.group(0)), m.group(1)) + "}"
+        out.append(norm(re.sub(r"\^\{((?:[^{}]|\{[^{}]*\})*)\}", sub_sup, template)))
+    return out
+
+
+def family_size(fam):
+    sums, _ = family_sums(fam)
+    n = 1
+    for _, v in sums:
+        n *= len(v)
+    return n
+
+
+def latex_rhs(text):
+    text = text.strip()
+    if "=" not in text:
+        return None
+    return text.split("=", 1)[1]
+
+
+# ---------------------------------------------------------------- the checks
+
+def check_program(prog, binary, tmpdir, keep, timeout, verbose, feats):
+    res = Results(prog.seed, verbose)
+    path = os.path.join(tmpdir, "seed-%d.net" % prog.seed)
+    with open(path, "w") as f:
+        f.write(prog.text)
+    R = Runner(binary, timeout, res, path, tmpdir)
+    rng = random.Random(prog.seed * 7919 + 1)
+    first = prog.blocks[0].name
+    R.run(["check", path], tag="check")
+    # the file's derive statements: "OF wrt REF: N" in order
+    want_lines = []
+    counts = {}
+    for b in prog.blocks:
+        n = b.model.count(b.of, b.wrt)
+        counts[b.name] = n
+        want_lines.append("%s wrt %s: %d" % (b.of, b.wrt, n))
+    rc, out, _ = R.run(["count", path], tag="count statements")
+    if rc == 0:
+        got = out.strip().split("\n")
+        diff = [(g, w) for g, w in zip(got, want_lines) if g != w]
+        res.check(len(got) == len(want_lines) and not diff, "count statements",
+                  "`%s` printed %s, the model: %s" % (R.show(["count", path]),
+                                                      short(out, 200), short("\n".join(want_lines), 200)))
+    for b in prog.blocks:
+        check_block(prog, b, R, res, rng, counts[b.name], b.name != first or rng.random() < 0.3, feats)
+    check_fmt(prog, R, res, rng)
+    check_errors(prog, R, res, rng)
+    if res.failed:
+        try:
+            os.makedirs(keep, exist_ok=True)
+            kp = os.path.join(keep, "seed-%d.net" % prog.seed)
+            with open(kp, "w") as f:
+                f.write(prog.text)
+            res.lines = [l.replace("FILE", kp) for l in res.lines]
+            res.lines.append("    (program seed=%d, %s, saved to %s)" % (prog.seed, prog.family, kp))
+        except OSError as e:
+            res.lines.append("    (could not save the program: %s)" % e)
+    return res
+
+
+def check_block(prog, b, R, res, rng, n, use_block, feats):
+    path = R.path
+    blk = ["--block", b.name] if use_block else []
+    sel = blk + ["--of", b.of, "--wrt", b.wrt]
+    m = b.model
+    # count
+    rc, out, _ = R.run(["count", path] + sel, tag="count")
+    if rc == 0:
+        res.check(out.strip() == str(n), "count==model", "`%s` printed %s, the model counts %s paths"
+                  % (R.show(["count", path] + sel), short(out, 120), short(str(n), 120)))
+    # factored: count is N whatever N
+    args = ["derive", path] + sel + ["--stage", "factored", "--format", "json"]
+    rc, out, _ = R.run(args, tag="factored")
+    if rc == 0:
+        try:
+            js = parse_json(out)
+            res.check(js.get("count") == str(n), "factored count", "`%s`: count %s, expected %s"
+                      % (R.show(args), short(str(js.get("count")), 80), short(str(n), 80)))
+        except ValueError as e:
+            res.check(False, "json", "`%s`: invalid JSON (%s)" % (R.show(args), e))
+    small = n <= MAX_ENUM
+    maxlen = m.longest(b.of, b.wrt) if n else 0
+    small = small and n * (maxlen + 1) <= MAX_ENUM_SIZE
+    want = m.enumerate(b.of, b.wrt) if small else None
+    # paths: the histogram adds up to N
+    args = ["paths", path] + sel + ["--format", "json"]
+    rc, out, err = R.run(args, expect=(0, 1), tag="paths")
+    if rc == 1:
+        res.check("counters" in err, "paths", "`%s` refused: %s" % (R.show(args), short(err)))
+    elif rc == 0:
+        try:
+            js = parse_json(out)
+            hist = {int(x["length"]): int(x["paths"]) for x in js["lengths"]}
+            res.check(sum(hist.values()) == n and js.get("count") == str(n), "paths count",
+                      "`%s`: count %s, lengths add up to %d, expected %s"
+                      % (R.show(args), short(str(js.get("count")), 60), sum(hist.values()), short(str(n), 60)))
+            if want is not None and b.kind == "net":
+                wh = collections.Counter(nj for _, nj in want)
+                res.check(hist == dict(wh), "paths lengths", "`%s`: %s, the model: %s"
+                          % (R.show(args), short(str(sorted(hist.items())), 150),
+                             short(str(sorted(wh.items())), 150)))
+        except (ValueError, KeyError, TypeError) as e:
+            res.check(False, "json", "`%s`: bad JSON (%s)" % (R.show(args), e))
+    # --max-terms below N is refused with the exact count
+    if n >= 2 and (small or rng.random() < 0.3):
+        k = rng.randint(1, min(n - 1, 10 ** 6)) if rng.random() < 0.5 else n - 1
+        args = ["derive", path] + sel + ["--stage", "chain", "--max-terms", str(k)]
+        rc, out, err = R.run(args, expect=(1,), tag="max-terms")
+        if rc == 1:
+            res.check(out == "" and (" %d terms" % n) in err, "max-terms",
+                      "`%s`: stdout %s, stderr %s (should name %s terms)"
+                      % (R.show(args), short(out, 60), short(err), short(str(n), 60)))
+    chain_paths = None
+    if small:
+        chain_paths = check_stages(b, R, res, sel, n, want)
+    # collapse
+    if b.kind == "net":
+        check_collapse(b, R, res, rng, sel, n, small, chain_paths)
+    elif small:
+        a1 = ["derive", path] + sel + ["--stage", "local", "--max-terms", "0"]
+        rc1, o1, _ = R.run(a1, tag="derive")
+        rc2, o2, _ = R.run(a1 + ["--collapse"], tag="collapse")
+        if rc1 == 0 and rc2 == 0:
+            res.check(o1 == o2, "collapse graph", "`%s` differs from the output without --collapse"
+                      % R.show(a1 + ["--collapse"]))
+    check_eval(b, R, res, rng, blk)
+
+
+def check_stages(b, R, res, sel, n, want):
+    path = R.path
+    chain = None
+    for stage in (["chain", "act", "local"] if b.kind == "net" else ["chain", "local"]):
+        args = ["derive", path] + sel + ["--stage", stage, "--format", "json", "--max-terms", "0"]
+        rc, out, _ = R.run(args, tag="derive")
+        if rc != 0:
+            continue
+        try:
+            js = parse_json(out)
+            terms = js["terms"]
+            got = [t["path"] for t in terms]
+            jc = js["count"]
+        except (ValueError, KeyError, TypeError) as e:
+            res.check(False, "json", "`%s`: bad JSON (%s)" % (R.show(args), e))
+            continue
+        res.check(js.get("of") == b.of and js.get("wrt") == b.wrt and js.get("stage") == stage,
+                  "json header", "`%s`: of/wrt/stage %r/%r/%r" % (R.show(args), js.get("of"),
+                                                                  js.get("wrt"), js.get("stage")))
+        res.check(jc == str(len(terms)), "count==terms", "`%s`: count %s, %d terms listed"
+                  % (R.show(args), jc, len(terms)))
+        wp = [p for p, _ in want]
+        if stage == "chain":
+            chain = got
+            res.check(jc == str(n), "chain count", "`%s`: count %s, expected %d" % (R.show(args), jc, n))
+            if got != wp:
+                same = sorted(map(tuple, got)) == sorted(map(tuple, wp))
+                first = next((i for i, (g, w) in enumerate(zip(got, wp)) if g != w), min(len(got), len(wp)))
+                res.check(False, "chain paths" if not same else "dfs order",
+                          "`%s`: %d terms, the model %d; first difference at term %d: %s, expected %s"
+                          % (R.show(args), len(got), len(wp), first,
+                             short(str(got[first] if first < len(got) else None), 150),
+                             short(str(wp[first] if first < len(wp) else None), 150)))
+            else:
+                res.passed += 1
+        elif b.kind == "net":
+            live = [p for p in wp if not any((u, v) in b.dead_edges for u, v in zip(p, p[1:]))]
+            res.check(got == live, "%s paths" % stage,
+                      "`%s`: %d terms, the model (chain minus paths through a dead neuron) %d"
+                      % (R.show(args), len(got), len(live)))
+        else:
+            it = iter(wp)
+            sub = all(any(p == q for q in it) for p in got)
+            res.check(sub, "%s paths" % stage, "`%s`: the %d terms are not a subsequence of the %d chain paths"
+                      % (R.show(args), len(got), len(wp)))
+    return chain
+
+
+def check_collapse(b, R, res, rng, sel, n, small, chain_paths):
+    path = R.path
+    args = ["derive", path] + sel + ["--stage", "chain", "--collapse", "--format", "json"]
+    rc, out, err = R.run(args, expect=(0, 1), tag="collapse")
+    if rc == 1:
+        res.check("families" in err, "collapse", "`%s` refused: %s" % (R.show(args), short(err)))
+    elif rc == 0:
+        try:
+            js = parse_json(out)
+            res.check(js.get("count") == str(n), "collapse count", "`%s`: count %s, expected %s"
+                      % (R.show(args), short(str(js.get("count")), 80), short(str(n), 80)))
+        except ValueError as e:
+            res.check(False, "json", "`%s`: bad JSON (%s)" % (R.show(args), e))
+    if not small:
+        return
+    for stage in ("chain", "act"):
+        a_full = ["derive", path] + sel + ["--stage", stage, "--max-terms", "0"]
+        a_coll = ["derive", path] + sel + ["--stage", stage, "--collapse"]
+        rc1, full, _ = R.run(a_full, tag="derive")
+        rc2, coll, err = R.run(a_coll, expect=(0, 1), tag="collapse")
+        if rc2 == 1:
+            res.check("families" in err, "collapse", "`%s` refused: %s" % (R.show(a_coll), short(err)))
+            continue
+        if rc1 != 0 or rc2 != 0:
+            continue
+        rf, rc_ = latex_rhs(full), latex_rhs(coll)
+        if rf is None or rc_ is None:
+            res.check(False, "latex", "`%s` or `%s`: no '='" % (R.show(a_full), R.show(a_coll)))
+            continue
+        want = sorted(norm(t) for t in split_terms(rf))
+        fams = split_terms(rc_)
+        size = sum(family_size(norm(f)) for f in fams)
+        if size > 4 * len(want) + 100:
+            res.check(False, "collapse terms", "`%s`: its %d families stand for %d terms, the expanded "
+                      "output has %d" % (R.show(a_coll), len(fams), size, len(want)))
+            continue
+        got = []
+        for f in fams:
+            got += expand_family(norm(f))
+        got.sort()
+        if got == want:
+            res.passed += 1
+        else:
+            cg, cw = collections.Counter(got), collections.Counter(want)
+            extra = list((cg - cw).elements())[:2]
+            missing = list((cw - cg).elements())[:2]
+            res.check(False, "collapse terms",
+                      "`%s` expands to %d terms, `%s` has %d; collapsed only: %s; expanded only: %s"
+                      % (R.show(a_coll), len(got), R.show(a_full), len(want),
+                         short(" ; ".join(extra), 200), short(" ; ".join(missing), 200)))
+
+
+def eval_cost(b):
+    m = b.model
+    cnt, depth = m.from_of(b.of)
+    size = m.size()
+    fd = min(len(b.leaves), 2000) * size
+    ps = 0
+    for leaf in b.leaves:
+        c = cnt.get(leaf, 0)
+        if c <= 10 ** 6:
+            ps += c * (depth + 1)
+    return fd + ps
+
+
+def check_eval(b, R, res, rng, blk):
+    path = R.path
+    seed = str(rng.randrange(1, 1 << 30))
+    if not b.numeric:
+        args = ["eval", path] + blk + ["--seed", seed]
+        rc, out, err = R.run(args, expect=(1,), tag="eval opaque")
+        if rc == 1:
+            res.check(out == "" and "opaque" in err, "eval opaque", "`%s`: stdout %s, stderr %s"
+                      % (R.show(args), short(out, 80), short(err)))
+        return
+    checking = eval_cost(b) <= EVAL_CHECK_BUDGET
+    args = ["eval", path] + blk + ["--seed", seed, "--format", "json", "--of", b.of]
+    if checking:
+        args.append("--check")
+    rc, out, err = R.run(args, expect=(0,), tag="eval")
+    if rc is None and out.strip().startswith("{"):
+        pass                        # exit 3: look at the JSON to explain it
+    elif rc != 0:
+        return
+    try:
+        js = parse_json(out)
+        vals = js["values"]
+        grad = js["grad"]
+    except (ValueError, KeyError, TypeError) as e:
+        res.check(False, "json", "`%s`: bad JSON (%s): %s" % (R.show(args), e, short(out, 200)))
+        return
+    kink = kink_distance(b, vals)
+    if checking:
+        try:
+            chk = js["check"]
+            ps, fd = chk["path_sum"], chk["finite_differences"]
+            ok = (ps["worst_relative"] <= 1e-9 and fd["worst_relative"] <= 1e-6
+                  and ps["compared"] + ps["skipped"] == len(grad)
+                  and fd["compared"] == min(len(grad), 2000))
+            note = "" if kink > 1e-3 else " (an argument of a kinked function is %.3g from its kink)" % kink
+            res.check(ok, "eval check", "`%s`: %s, %d gradients%s" % (R.show(args), json.dumps(chk),
+                                                                     len(grad), note))
+        except (KeyError, TypeError) as e:
+            res.check(False, "json", "`%s`: no check (%s)" % (R.show(args), e))
+    res.check(set(grad) == set(b.leaves), "eval leaves", "`%s`: gradients for %d variables, the "
+              "model has %d leaves; e.g. %s" % (R.show(args), len(grad), len(b.leaves),
+                                                short(str(sorted(set(grad) ^ set(b.leaves))[:3]))))
+    res.check(js.get("of") == b.of and b.of in vals and js.get("loss") == vals[b.of],
+              "eval of", "`%s`: of %r, value %r, values[OF] %r" % (R.show(args), js.get("of"),
+                                                                  js.get("loss"), vals.get(b.of)))
+    bad = recompute(b, vals)
+    res.check(bad is None, "eval values", "`%s`: %s" % (R.show(args), bad))
+
+
+def kink_distance(b, vals):
+    best = float("inf")
+    if b.kind == "net":
+        for xr in b.kink_x:
+            if xr in vals:
+                best = min(best, abs(vals[xr]))
+    else:
+        for v, e in b.assigns.items():
+            acc = [0.0, float("inf")]
+            ex_kinks(e, vals, acc)
+            best = min(best, acc[1])
+    return best
+
+
+def close(a, b, scale):
+    return abs(a - b) <= 1e-9 * max(1.0, scale)
+
+
+def recompute(b, vals):
+    """every value from its operands' values; None or what differs"""
+    if b.kind == "graph":
+        for v, e in b.assigns.items():
+            if e.unk:
+                continue
+            acc = [0.0, float("inf")]
+            try:
+                mine = ex_eval(e, vals, acc)
+            except (ValueError, OverflowError, ZeroDivisionError, KeyError) as ex:
+                return "%s = %s: cannot recompute (%s)" % (v, e.text[:100], ex)
+            if v not in vals or not close(mine, vals[v], acc[0]):
+                return "%s = %s is %r, recomputed %r" % (v, e.text[:150], vals.get(v), mine)
+        return None
+    Ls = b.layers
+    lab = [L.label for L in Ls]
+    for l in range(1, len(Ls)):
+        L = Ls[l]
+        for j in range(1, L.width + 1):
+            s = 0.0
+            mag = 0.0
+            try:
+                for kind, p in L.inputs:
+                    if kind == "dense":
+                        for i in range(1, Ls[p].width + 1):
+                            t = vals["w[%s][%d][%d]" % (lab[p], i, j)] * vals["y[%s][%d]" % (lab[p], i)]
+                            s += t
+                            mag += abs(t)
+                    else:
+                        t = vals["y[%s][%d]" % (lab[p], j)]
+                        s += t
+                        mag += abs(t)
+                if L.bias:
+                    t = vals["b[%s][%d]" % (lab[l], j)]
+                    s += t
+                    mag += abs(t)
+                xr, yr = "x[%s][%d]" % (lab[l], j), "y[%s][%d]" % (lab[l], j)
+                xv, yv = vals[xr], vals[yr]
+            except KeyError as e:
+                return "no value for %s" % e
+            if not close(s, xv, mag):
+                return "%s is %r, the sum of its inputs %r" % (xr, xv, s)
+            if j in L.dead:
+                if yv != 0:
+                    return "%s is dead but %r" % (yr, yv)
+                continue
+            if L.act in PY_FUNCS:
+                want = PY_FUNCS[L.act](xv)
+                if not close(want, yv, abs(xv)):
+                    return "%s = %s(%r) is %r, expected %r" % (yr, L.act, xv, yv, want)
+    if b.loss_kind in (None, "sum") and b.of == b.loss:
+        last = len(Ls) - 1
+        ys = [vals["y[%s][%d]" % (lab[last], k)] for k in range(1, Ls[last].width + 1)]
+        if not close(sum(ys), vals[b.loss], sum(map(abs, ys))):
+            return "the loss %s is %r, the sum of the last layer %r" % (b.loss[:40], vals[b.loss], sum(ys))
+    return None
+
+
+def check_fmt(prog, R, res, rng):
+    path = R.path
+    use_stdin = rng.random() < 0.3
+    args = ["fmt", "-" if use_stdin else path]
+    rc, f1, _ = R.run(args, stdin=prog.text if use_stdin else None, tag="fmt")
+    if rc != 0:
+        return
+    p2 = path + ".fmt.net"
+    with open(p2, "w") as f:
+        f.write(f1)
+    rc, f2, _ = R.run(["fmt", p2], tag="fmt")
+    if rc == 0:
+        res.check(f1 == f2, "fmt fixed point", "fmt of fmt's output differs (`%s`, then fmt again)"
+                  % R.show(args))
+    rc, out, _ = R.run(["fmt", "--check", p2], tag="fmt --check")
+    if rc == 0:
+        res.check(out == "", "fmt --check", "`fmt --check` of fmt's output wrote %s" % short(out, 80))
+    formatted = prog.text == f1
+    rc, out, err = R.run(["fmt", "--check", path], expect=(0,) if formatted else (1,), tag="fmt --check input")
+    if rc == 1:
+        res.check(out == "" and err != "", "fmt --check input", "stdout %s, stderr %s"
+                  % (short(out, 80), short(err, 80)))
+    # the formatted program means the same: the same path counts
+    want = ["%s wrt %s: %d" % (b.of, b.wrt, b.model.count(b.of, b.wrt)) for b in prog.blocks]
+    rc, out, _ = R.run(["count", p2], tag="count formatted")
+    if rc == 0:
+        res.check(out.strip().split("\n") == want, "fmt meaning",
+                  "`count` of fmt's output printed %s, expected %s" % (short(out, 150), short("\n".join(want), 150)))
+
+
+def check_errors(prog, R, res, rng):
+    path = R.path
+    b = rng.choice(prog.blocks)
+    blk = ["--block", b.name] if b is not prog.blocks[0] else []
+    cmds = ["count", "derive", "paths"]
+    for opt, ref, what in rng.sample(b.bad_refs, min(3, len(b.bad_refs))):
+        cmd = rng.choice(cmds)
+        args = [cmd, path] + blk + [opt, ref]
+        if opt == "--of" or cmd == "paths":
+            args += ["--wrt", b.wrt] if opt == "--of" else []
+        rc, out, err = R.run(args, expect=(2,), tag="bad ref")
+        if rc == 2:
+            res.check(out == "" and err.startswith("pathgrad: "), "bad ref",
+                      "`%s` (%s): stdout %s, stderr %s" % (R.show(args), what, short(out, 80), short(err, 120)))
+    u = rng.choice([["derive", path, "--stage", "bogus"], ["count", path, "--frobnicate"],
+                    ["derive", path, "--format", "yaml"], ["derive", path, "--max-terms", "-3"],
+                    ["derive", path, "--block", "no_such_block", "--wrt", b.wrt],
+                    ["eval", path], ["eval", path, "--seed", "x1"], ["derive"]])
+    rc, out, _ = R.run(u, expect=(2,), tag="usage")
+    if rc == 2:
+        res.check(out == "", "usage", "`%s` wrote to stdout: %s" % (R.show(u), short(out, 80)))
+    if rng.random() < 0.6:
+        mut = mutate(prog, b, rng)
+        if mut:
+            text, what = mut
+            p3 = path + ".bad.net"
+            with open(p3, "w") as f:
+                f.write(text)
+            args = [rng.choice(["check", "count", "fmt"]), p3]
+            rc, out, err = R.run(args, expect=(1,), tag="bad input")
+            if rc == 1:
+                loc = re.match(r"^.*\.bad\.net:\d+:\d+: error: ", err) is not None
+                res.check(out == "" and loc, "bad input",
+                          "`%s` (%s): stdout %s, stderr %s" % (R.show(args).replace(p3, "BADFILE"), what,
+                                                               short(out, 80), short(err, 160)))
+            elif rc is None:
+                res.lines.append("    (the mutated program, %s, was:\n%s\n    )" % (what, text[:3000]))
+
+
+def mutate(prog, b, rng):
+    """(a program with one error, what the error is) or None"""
+    lines = prog.text.split("\n")
+    # where the block b ends
+    start = next(i for i, l in enumerate(lines) if re.match(r"\s*(network|graph)\s+%s\s*\{" % re.escape(b.name), l))
+    end = next(i for i in range(start, len(lines)) if lines[i].strip().startswith("}"))
+    cands = []
+    if b.kind == "net":
+        lab = [L.label for L in b.layers]
+        cands += [
+            ("layer %s : 1;" % lab[-1], "a duplicate layer"),
+            ("layer zq_new : 2 = dense(zz_nowhere);", "an unknown layer"),
+            ("layer 1000000000001 : 1;", "an integer beyond 10^12"),
+            ("layer %s : 1;" % ident(rng, 201), "a label of 201 characters"),
+            ("loss skip;", "a keyword as a name"),
+            ("layer zq_new : 1 = skip(%s);" % lab[0] if b.layers[0].width != 1 else
+             "layer zq_new : 2 = skip(%s);" % lab[0], "a skip between unequal widths"),
+            ("derive %s wrt y[%s][%d];" % (b.loss, lab[0], b.layers[0].width + 1), "an index out of range"),
+            ("layer zq_new : 0;", "a width of 0"),
+            ("layer zq_\u00e9 : 1;", "a byte that is not ASCII"),
+        ]
+        consumed = [p for L in b.layers for k, p in L.inputs if k == "dense"]
+        if consumed:
+            cands.append(("layer zq_new : 1 = dense(%s);" % lab[rng.choice(consumed)],
+                          "weights feeding two layers"))
+        nonrelu = [l for l in range(1, len(b.layers)) if b.layers[l].act != "relu"]
+        if nonrelu:
+            cands.append(("dead y[%s][1];" % lab[rng.choice(nonrelu)], "dead on a layer that is not relu"))
+    else:
+        names = list(b.assigns)
+        cands += [
+            ("zq_new = nope_undefined + 1;", "an undefined name"),
+            ("zq_a = zq_b + 1; zq_b = zq_a * 2;", "a cycle"),
+            ("%s = %s;" % (names[0], b.leaves[0]), "a name defined twice"),
+            ("input %s;" % b.leaves[0], "an input declared twice"),
+            ("dense = %s;" % b.leaves[0], "a keyword as a name"),
+            ("%s = 1;" % ident(rng, 201), "a name of 201 characters"),
+            ("zq_new = exp(%s, %s);" % (b.leaves[0], b.leaves[0]), "exp with two arguments"),
+            ("zq_new = %s ^ 1.5;" % b.leaves[0], "a power that is not an integer"),
+            ("zq_new = (%s;" % b.leaves[0], "an unclosed parenthesis"),
+        ]
+    stmt, what = rng.choice(cands)
+    lines.insert(end, "    " + stmt)
+    return "\n".join(lines), what
+
+
+# ====================================================================== features
+
+def detect(binary, tmpdir, timeout):
+    def works(text, args):
+        p = os.path.join(tmpdir, "probe.net")
+        with open(p, "w") as f:
+            f.write(text)
+        try:
+            r = subprocess.run([binary] + [args[0], p] + args[1:], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=timeout)
+            return r.returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+    acts = [a for a in BASE_ACTS + NEW_ACTS
+            if works("network t {\n    layer a : 2;\n    layer b : 2 %s;\n    loss L;\n}\n" % a, ["check"])]
+    f1 = [f for f in BASE_FUNCS + NEW_FUNCS1 + NEW_ACTS
+          if works("graph g {\n    input a, b;\n    c = %s(a);\n}\n" % f, ["eval", "--seed", "1"])]
+    f2 = [f for f in NEW_FUNCS2
+          if works("graph g {\n    input a, b;\n    c = %s(a, b);\n}\n" % f, ["eval", "--seed", "1"])]
+    return {"acts": acts, "funcs1": f1, "funcs2": f2}
+
+
+# ====================================================================== main
+
+def main():
+    ap = argparse.ArgumentParser(description="a generative differential fuzzer for pathgrad")
+    ap.add_argument("--bin", default=os.environ.get("PATHGRAD", "./pathgrad"))
+    ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--count", type=int, default=None)
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--keep", default=DEFAULT_KEEP)
+    ap.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 2))
+    ap.add_argument("--timeout", type=float, default=20.0)
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    if a.seconds is None and a.count is None:
+        a.seconds = 30.0
+    binary = os.path.abspath(a.bin) if os.sep in a.bin else a.bin
+    if os.sep in binary and not os.access(binary, os.X_OK):
+        print("difffuzz: %s is not an executable" % binary)
+        print("difffuzz: 0 passed, 1 failed")
+        return 1
+    t0 = time.time()
+    passed = failed = 0
+    nprog = 0
+    hits = collections.defaultdict(list)
+    lock = threading.Lock()
+    with tempfile.TemporaryDirectory(prefix="difffuzz-") as tmpdir:
+        feats = detect(binary, tmpdir, a.timeout)
+        if not feats["acts"] or "exp" not in feats["funcs1"]:
+            print("difffuzz: %s does not run (no activation or function works)" % binary)
+            print("difffuzz: 0 passed, 1 failed")
+            return 1
+
+        def one(seed):
+            try:
+                prog = make_program(seed, feats)
+            except Exception as e:  # a bug here: count it
+                r = Results(seed, a.verbose)
+                r.check(False, "internal", "generating the program: %r" % e)
+                return r, None
+            try:
+                r = check_program(prog, binary, tmpdir, a.keep, a.timeout, a.verbose, feats)
+            except Exception as e:
+                import traceback
+                r = Results(seed, a.verbose)
+                r.check(False, "internal", "checking the program: %s" % traceback.format_exc()[-800:])
+            finally:
+                for ext in ("", ".fmt.net", ".bad.net"):
+                    try:
+                        os.unlink(os.path.join(tmpdir, "seed-%d.net%s" % (seed, ext)))
+                    except OSError:
+                        pass
+            return r, prog
+
+        import concurrent.futures
+        pending = collections.deque()
+        seed = a.seed
+        deadline = t0 + a.seconds if a.seconds is not None else None
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as ex:
+            while True:
+                more = (a.count is None or seed < a.seed + a.count) and \
+                       (deadline is None or time.time() < deadline)
+                if more and len(pending) < 2 * max(1, a.jobs):
+                    pending.append((seed, ex.submit(one, seed)))
+                    seed += 1
+                    continue
+                if not pending:
+                    break
+                s, fu = pending.popleft()
+                r, prog = fu.result()
+                nprog += 1
+                if a.verbose and prog is not None:
+                    print("seed=%d %s: %s" % (s, prog.family, "; ".join(b.desc for b in prog.blocks)))
+                    for l in r.log:
+                        print(l)
+                for line in r.lines:
+                    print(line)
+                for t in set(r.tags):
+                    hits[t].append(s)
+                sys.stdout.flush()
+                passed += r.passed
+                failed += r.failed
+    dt = time.time() - t0
+    if hits:
+        print("difffuzz: failed checks by kind: " + "; ".join(
+            "%s: seeds %s" % (t, " ".join(map(str, ss[:12])) + (" ..." if len(ss) > 12 else ""))
+            for t, ss in sorted(hits.items())))
+    newa = [x for x in feats["acts"] if x in NEW_ACTS]
+    newf = [x for x in feats["funcs1"] + feats["funcs2"] if x not in BASE_FUNCS]
+    print("difffuzz: %d programs in %.1f s, seeds %d..%d; activations: %s; new graph functions: %s"
+          % (nprog, dt, a.seed, a.seed + nprog - 1, " ".join(feats["acts"]), " ".join(newf) or "none"))
+    print("difffuzz: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
