@@ -104,27 +104,38 @@ static void add_job(Job *v, int *n, int of, int wrt, int has_stmt)
     (*n)++;
 }
 
+/* one writer into /dev/null in format F */
+typedef int (*Writer)(Deriver *d, int of, int wrt, Emitter *em);
+static void write_to_null(Writer w, Deriver *d, const Job *j, OutFormat f)
+{
+    Emitter *em = emit_open(f, devnull);
+    w(d, j->of, j->wrt, em);
+    emit_close(em);
+}
+
+static int collapse_bounded(Deriver *d, int of, int wrt, Emitter *em)
+{
+    return collapse_write(d, of, wrt, FUZZ_MAX_TERMS, em);
+}
+
 static void derive_all(const Graph *g, const Job *j)
 {
     mpz_t count;
     mpz_init(count);
-    count_paths(g, j->of, j->wrt, count);
+    paths_count(g, j->of, j->wrt, NULL, count);
     for (Stage st = ST_CHAIN; st <= ST_FORWARD; st++) {
         Deriver d;
         deriver_init(&d, g, st);
-        if (count_terms(&d, j->of, j->wrt, count) == 0 && mpz_cmp_ui(count, FUZZ_MAX_TERMS) <= 0) {
-            OutFormat fmt = (OutFormat)(st % 3);
-            derive_write(&d, j->of, j->wrt, fmt, devnull);
-        }
-        if (st != ST_FORWARD) {
-            collapse_write(&d, j->of, j->wrt, (OutFormat)((st + 1) % 3), FUZZ_MAX_TERMS, devnull);
-        }
+        if (stage_count_terms(&d, j->of, j->wrt, count) == 0 && mpz_cmp_ui(count, FUZZ_MAX_TERMS) <= 0)
+            write_to_null(derive_write, &d, j, (OutFormat)(st % 3));
+        if (st != ST_FORWARD)
+            write_to_null(collapse_bounded, &d, j, (OutFormat)((st + 1) % 3));
         deriver_free(&d);
     }
     Deriver d;
     deriver_init(&d, g, ST_FACTORED);
     for (OutFormat f = OUT_LATEX; f <= OUT_JSON; f++)
-        factored_write(&d, j->of, j->wrt, f, devnull);
+        write_to_null(factored_write, &d, j, f);
     deriver_free(&d);
     mpz_clear(count);
 }
@@ -162,7 +173,7 @@ static int few_paths(const Graph *g, int of)
     mpz_init(n);
     mpz_init(total);
     for (int v = 0; v < g->nnodes; v++) {
-        count_paths(g, of, v, n);
+        paths_count(g, of, v, NULL, n);
         mpz_add(total, total, n);
     }
     int few = mpz_cmp_ui(total, FUZZ_MAX_CHECK_PATHS) <= 0;
@@ -222,14 +233,16 @@ static void one_block(const Graph *g, const Block *b, unsigned variant)
             if (v >= 0) {
                 Deriver d;
                 deriver_init(&d, g, ST_FORWARD);
-                expand_write(&d, v, (OutFormat)(variant % 3), devnull);
+                Emitter *em = emit_open((OutFormat)(variant % 3), devnull);
+                expand_write(&d, v, em);
+                emit_close(em);
                 deriver_free(&d);
                 if (expand_node < 0)
                     expand_node = v;
             }
         }
     }
-    int dflt = g->kind == B_NETWORK ? g->loss : g->last_defined;
+    int dflt = g->kind == B_NETWORK ? g->loss : g->output;
     if (dflt >= 0 && g->nnodes > 0) {
         add_job(jobs, &nj, dflt, 0, 0);
         add_job(jobs, &nj, dflt, g->nnodes - 1, 0);

@@ -54,6 +54,12 @@ static char mempath[64];
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void silent(void *ctx, const Diag *d)
+{
+    (void)ctx;
+    (void)d;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -75,12 +81,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!getenv("FUZZ_VERBOSE"))
         diag_set_sink((DiagSink){silent, NULL});
     return 0;
-}
-
-static void silent(void *ctx, const Diag *d)
-{
-    (void)ctx;
-    (void)d;
 }
 
 static int put_input(const uint8_t *data, size_t size)
@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         Numbers n;
         numbers_init(&n, g);
         if (numbers_load(&n, mempath) == 0) {
-            int of = g->kind == B_NETWORK ? g->loss : g->last_defined;
+            int of = g->kind == B_NETWORK ? g->loss : g->output;
             if (numbers_complete(&n, "fuzz") == 0) {
                 EvalOpts eo = {of, (size & 1) != 0, true};
                 eval_write(&n, &eo, devnull);

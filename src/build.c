@@ -343,36 +343,44 @@ static int find_name(const Graph *g, const char *name)
     return strmap_get(&g->names, name);
 }
 
-/* resolve the names in E to nodes; check the known functions' arity */
-static int resolve_expr(Builder *b, Expr *e)
+/* a copy of the parsed E (in the graph's arena: the syntax tree is only
+ * read) with its names resolved to nodes and the known functions' arity
+ * checked; NULL after an error.  Parsed trees are at most
+ * PG_MAX_EXPR_DEPTH deep. */
+static Expr *resolve_expr(Builder *b, const Expr *e)
 {
+    Expr *c = arena_alloc(&b->g->arena, sizeof *c);
+    *c = *e;
     switch (e->kind) {
     case X_VAR:
-        e->node = find_name(b->g, e->name);
-        if (e->node < 0) {
+        c->node = find_name(b->g, e->name);
+        if (c->node < 0) {
             diag_error(b->src, e->loc, "'%s' is not defined", e->name);
-            return -1;
+            return NULL;
         }
-        return 0;
+        return c;
     case X_NUM: case X_PARTIAL:
-        return 0;
+        return c;
     case X_NEG: case X_POW:
-        return resolve_expr(b, e->a);
+        return (c->a = resolve_expr(b, e->a)) ? c : NULL;
     case X_ADD: case X_SUB: case X_MUL: case X_DIV:
-        return resolve_expr(b, e->a) < 0 ? -1 : resolve_expr(b, e->b);
+        if (!(c->a = resolve_expr(b, e->a)) || !(c->b = resolve_expr(b, e->b)))
+            return NULL;
+        return c;
     case X_CALL:
         if (e->fn != OP_OPAQUE && e->nargs != op_get(e->fn)->arity) {
             int want = op_get(e->fn)->arity;
             diag_error(b->src, e->loc, "%s takes %s argument%s, not %d", e->name, want == 1 ? "one" : "two",
                        want == 1 ? "" : "s", e->nargs);
-            return -1;
+            return NULL;
         }
+        c->args = arena_alloc(&b->g->arena, sizeof *c->args * (size_t)(e->nargs ? e->nargs : 1));
         for (int i = 0; i < e->nargs; i++)
-            if (resolve_expr(b, e->args[i]) < 0)
-                return -1;
-        return 0;
+            if (!(c->args[i] = resolve_expr(b, e->args[i])))
+                return NULL;
+        return c;
     }
-    return 0;
+    return c;
 }
 
 /* the distinct variables of E in order of first appearance */
@@ -486,7 +494,8 @@ static int define_name(Builder *b, const char *name, Loc loc)
 static int build_graph(Builder *b, const Block *blk)
 {
     Graph *g = b->g;
-    g->last_defined = -1;
+    const Stmt **defs = NULL;      /* the assignment of each node, NULL for inputs */
+    int cap_defs = 0;
     for (const Stmt *s = blk->stmts; s; s = s->next) {
         if (s->kind == S_INPUT) {
             for (const Name *nm = s->names; nm; nm = nm->next)
@@ -494,15 +503,31 @@ static int build_graph(Builder *b, const Block *blk)
                     return -1;
         } else if (s->kind == S_ASSIGN) {
             int v = define_name(b, s->name, s->name_loc);
-            if (v < 0)
+            if (v < 0) {
+                free(defs);
                 return -1;
-            g->syms[g->nodes[v].sym].def = s->expr;
-            g->last_defined = v;
+            }
+            if (v >= cap_defs) {
+                int old = cap_defs;
+                cap_defs = 2 * v + 16;
+                defs = xrealloc(defs, xmul((size_t)cap_defs, sizeof *defs));
+                memset(defs + old, 0, (size_t)(cap_defs - old) * sizeof *defs);
+            }
+            defs[v] = s;
         }
     }
-    for (int v = 0; v < g->nnodes; v++)
-        if (node_def(g, v) && resolve_expr(b, node_def(g, v)) < 0)
+    /* every name is known now: resolve the definitions */
+    for (int v = 0; v < g->nnodes && v < cap_defs; v++) {
+        if (!defs[v])
+            continue;
+        Expr *def = resolve_expr(b, defs[v]->expr);
+        if (!def) {
+            free(defs);
             return -1;
+        }
+        g->syms[g->nodes[v].sym].def = def;
+    }
+    free(defs);
     for (int v = 0; v < g->nnodes; v++) {
         Expr *def = node_def(g, v);
         if (!def)
@@ -516,10 +541,30 @@ static int build_graph(Builder *b, const Block *blk)
                 b->cap_locals = b->cap_edges;
                 g->locals = xrealloc(g->locals, xmul((size_t)b->cap_locals, sizeof *g->locals));
             }
-            g->locals[g->nedges - 1] = expr_diff(&g->arena, def, vars[k], v);
+            Expr *local = expr_diff(&g->arena, def, vars[k], v);
+            if (!expr_finite(local)) {
+                diag_error(b->src, node_sym(g, v)->loc,
+                           "the derivative of %s with respect to %s overflows: a constant in it is not finite",
+                           node_name(g, v), node_name(g, vars[k]));
+                free(vars);
+                return -1;
+            }
+            g->locals[g->nedges - 1] = local;
         }
         free(vars);
     }
+    /* the outputs: defined variables that no other uses */
+    g->is_output = xcalloc((size_t)g->nnodes + 1, 1);
+    for (int v = 0; v < g->nnodes; v++)
+        g->is_output[v] = node_def(g, v) != NULL;
+    for (int k = 0; k < g->nedges; k++)
+        g->is_output[g->edges[k].to] = 0;
+    g->output = -1;
+    for (int v = 0; v < g->nnodes; v++)
+        if (g->is_output[v]) {
+            g->noutputs++;
+            g->output = g->noutputs == 1 ? v : -1;
+        }
     return check_acyclic(b);
 }
 
@@ -530,7 +575,7 @@ int graph_build(Graph *g, const Source *src, const Block *blk)
     g->name = blk->name;
     g->src = src;
     g->loss = -1;
-    g->last_defined = -1;
+    g->output = -1;
     Builder b = {.g = g, .src = src};
     int rc = blk->kind == B_NETWORK ? build_network(&b, blk) : build_graph(&b, blk);
     if (rc < 0)
@@ -545,6 +590,7 @@ void graph_free(Graph *g)
     free(g->layers);
     free(g->syms);
     free(g->locals);
+    free(g->is_output);
     strmap_free(&g->names);
     arena_free(&g->arena);
     memset(g, 0, sizeof *g);

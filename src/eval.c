@@ -7,7 +7,7 @@
  * against the forward evaluation itself.
  */
 #include "eval.h"
-#include "derive.h"
+#include "paths.h"
 
 #include <gmp.h>
 #include <math.h>
@@ -375,96 +375,38 @@ void numbers_reverse(const Numbers *n, int of, double *adj)
 
 /* ---- sums over paths ---- */
 
-/* REACH[v]: a path leads from v to REF, over what OF reaches */
-static unsigned char *reaching(const Graph *g, int of, int ref)
-{
-    unsigned char *mark = xcalloc((size_t)g->nnodes + 1, 1);   /* 1 open, 2 no, 3 yes */
-    int *stack = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *stack));
-    int *cur = xcalloc((size_t)g->nnodes + 1, sizeof *cur);
-    int sp = 0;
-    stack[sp++] = of;
-    mark[of] = 1;
-    while (sp) {
-        int v = stack[sp - 1];
-        const Node *nd = &g->nodes[v];
-        if (v == ref) {
-            mark[v] = 3;
-            sp--;
-            continue;
-        }
-        if (cur[v] < nd->nedges) {
-            int u = g->edges[nd->first_edge + cur[v]++].to;
-            if (!mark[u]) {
-                mark[u] = 1;
-                stack[sp++] = u;
-            }
-            continue;
-        }
-        mark[v] = 2;
-        for (int k = 0; k < nd->nedges; k++)
-            if (mark[g->edges[nd->first_edge + k].to] == 3)
-                mark[v] = 3;
-        sp--;
-    }
-    free(stack);
-    free(cur);
-    return mark;
-}
-
 int numbers_path_sum(const Numbers *n, int of, int ref, unsigned long long limit, double *out)
 {
     const Graph *g = n->g;
     mpz_t count;
     mpz_init(count);
-    count_paths(g, of, ref, count);
+    paths_count(g, of, ref, NULL, count);
     int over = mpz_cmp_ui(count, limit) > 0;
     mpz_clear(count);
     if (over)
         return -1;
-    unsigned char *mark = reaching(g, of, ref);
-    double sum = 0;
-    size_t cap = 64;
-    int *node = xmalloc(cap * sizeof *node), *cur = xmalloc(cap * sizeof *cur);
-    double *prod = xmalloc(cap * sizeof *prod);
-    int d = 0;
-    if (mark[of] == 3) {
-        node[0] = of;
-        cur[0] = 0;
-        prod[0] = 1;
-        while (d >= 0) {
-            int v = node[d];
-            if (v == ref) {
-                sum += prod[d];
-                d--;
-                continue;
-            }
-            const Node *nd = &g->nodes[v];
-            int k = -1;
-            while (cur[d] < nd->nedges) {
-                int e = nd->first_edge + cur[d]++;
-                if (mark[g->edges[e].to] == 3) {
-                    k = e;
-                    break;
-                }
-            }
-            if (k < 0) {
-                d--;
-                continue;
-            }
-            if ((size_t)d + 2 > cap) {
-                cap *= 2;
-                node = xrealloc(node, xmul(cap, sizeof *node));
-                cur = xrealloc(cur, xmul(cap, sizeof *cur));
-                prod = xrealloc(prod, xmul(cap, sizeof *prod));
-            }
-            prod[d + 1] = prod[d] * numbers_local(n, k);
-            node[d + 1] = g->edges[k].to;
-            cur[d + 1] = 0;
-            d++;
+    unsigned char *mark = paths_mark(g, of, ref, NULL);
+    PathKids kids;
+    paths_kids(g, mark, ref, NULL, &kids);
+    PathWalk w;
+    paths_walk_begin(&w, g, of, ref, mark, &kids);
+    size_t cap = w.cap;
+    double *prod = xmalloc(cap * sizeof *prod), sum = 0;
+    prod[0] = 1;
+    int ev;
+    while ((ev = paths_walk_next(&w)) != WALK_DONE) {
+        if (ev == WALK_TERM) {
+            sum += prod[w.depth];
+            continue;
         }
+        if (w.cap > cap) {
+            cap = w.cap;
+            prod = xrealloc(prod, xmul(cap, sizeof *prod));
+        }
+        prod[w.depth] = prod[w.depth - 1] * numbers_local(n, w.via[w.depth]);
     }
-    free(node);
-    free(cur);
+    paths_walk_end(&w);
+    paths_kids_free(&kids);
     free(prod);
     free(mark);
     *out = sum;
@@ -497,7 +439,7 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
     const Graph *g = n->g;
     double loss;
     if (numbers_forward(n, o->of, &loss) < 0)
-        return 1;
+        return -1;
     double *adj = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *adj));
     numbers_reverse(n, o->of, adj);
     for (int v = 0; v < g->nnodes; v++)
@@ -507,7 +449,7 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
             pg_error("the gradient with respect to %s is not finite", buf_cstr(&nm));
             buf_free(&nm);
             free(adj);
-            return 1;
+            return -1;
         }
 
     /* the check: path sums and finite differences against reverse mode */
@@ -550,7 +492,7 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
                 n->v[v] = keep;
                 if (bad) {
                     free(adj);
-                    return 1;
+                    return -1;
                 }
                 worst_fd = fmax(worst_fd, rel_diff((lp - lm) / (2 * h), adj[v], floor_fd));
                 n_fd++;
@@ -623,7 +565,7 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
     if (o->check && (worst_ps > 1e-9 || worst_fd > 1e-6)) {
         pg_error("check failed: path sums %.3g (bound 1e-9), finite differences %.3g (bound 1e-6)",
                 worst_ps, worst_fd);
-        return 3;
+        return 1;
     }
     return 0;
 }
@@ -633,84 +575,35 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
 /* weight layers an edge crosses: a junction's (to the weight or through it) */
 static int crosses(const Edge *e) { return e->kind == E_JW || e->kind == E_JY; }
 
+static double local_of(void *ctx, int edge) { return numbers_local(ctx, edge); }
 
 int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *out)
 {
     const Graph *g = n->g;
     double ignored;
     if (with_values && numbers_forward(n, of, &ignored) < 0)
-        return 1;
-    unsigned char *mark = reaching(g, of, ref);
-    /* post-order of the reaching nodes (operands first) */
-    int *post = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *post));
-    int np = 0;
-    for (int i = 0; i < n->norder; i++)
-        if (mark[n->order[i]] == 3)
-            post[np++] = n->order[i];
-    int *maxlen = xcalloc((size_t)g->nnodes + 1, sizeof *maxlen);
-    unsigned long long cells = 0;
-    for (int i = 0; i < np; i++) {
-        int v = post[i];
-        const Node *nd = &g->nodes[v];
-        if (v != ref)
-            for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++)
-                if (mark[g->edges[k].to] == 3 && maxlen[g->edges[k].to] + crosses(&g->edges[k]) > maxlen[v])
-                    maxlen[v] = maxlen[g->edges[k].to] + crosses(&g->edges[k]);
-        cells += (unsigned long long)maxlen[v] + 1;
-    }
-    if (cells > PG_MAX_HIST_CELLS) {
-        pg_error("paths: the histogram needs %llu counters, more than the limit of %llu",
-                cells, PG_MAX_HIST_CELLS);
-        free(mark);
-        free(post);
-        free(maxlen);
-        return 1;
-    }
-    mpz_t **cnt = xcalloc((size_t)g->nnodes + 1, sizeof *cnt);
-    double **con = with_values ? xcalloc((size_t)g->nnodes + 1, sizeof *con) : NULL;
-    for (int i = 0; i < np; i++) {
-        int v = post[i];
-        int L = maxlen[v];
-        cnt[v] = xmalloc(xmul((size_t)L + 1, sizeof **cnt));
-        for (int l = 0; l <= L; l++)
-            mpz_init(cnt[v][l]);
-        if (con)
-            con[v] = xcalloc((size_t)L + 1, sizeof **con);
-        if (v == ref) {
-            mpz_set_ui(cnt[v][0], 1);
-            if (con)
-                con[v][0] = 1;
-            continue;
-        }
-        const Node *nd = &g->nodes[v];
-        for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++) {
-            int u = g->edges[k].to, c = crosses(&g->edges[k]);
-            if (mark[u] != 3)
-                continue;
-            double loc = con ? fabs(numbers_local(n, k)) : 0;
-            for (int l = 0; l <= maxlen[u]; l++) {
-                mpz_add(cnt[v][l + c], cnt[v][l + c], cnt[u][l]);
-                if (con)
-                    con[v][l + c] += loc * con[u][l];
-            }
-        }
-    }
+        return -1;
+    PathLengths pl;
+    if (paths_lengths(g, of, ref, crosses, with_values ? local_of : NULL, n, &pl) < 0)
+        return -1;
+    mpz_t *cnt = pl.count;
+    double *con = pl.weight;
     Buf ofr = {0}, rr = {0};
     graph_node_ref(g, of, &ofr);
     graph_node_ref(g, ref, &rr);
-    if (mark[of] != 3) {
+    if (pl.max < 0) {
         if (json)
             fprintf(out, "{\"of\": \"%s\", \"wrt\": \"%s\", \"count\": \"0\", \"lengths\": []}\n",
                     buf_cstr(&ofr), buf_cstr(&rr));
         else
             fprintf(out, "no path from %s to %s\n", buf_cstr(&ofr), buf_cstr(&rr));
     } else {
-        int L = maxlen[of];
+        int L = pl.max;
         mpz_t total, weighted, tmp;
         mpz_inits(total, weighted, tmp, NULL);
         for (int l = 0; l <= L; l++) {
-            mpz_add(total, total, cnt[of][l]);
-            mpz_mul_ui(tmp, cnt[of][l], (unsigned long)l);
+            mpz_add(total, total, cnt[l]);
+            mpz_mul_ui(tmp, cnt[l], (unsigned long)l);
             mpz_add(weighted, weighted, tmp);
         }
         mpq_t mean;
@@ -720,7 +613,7 @@ int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *
         mpq_canonicalize(mean);
         double meanv = mpq_get_d(mean);
         int minl = 0;
-        while (minl < L && mpz_sgn(cnt[of][minl]) == 0)
+        while (minl < L && mpz_sgn(cnt[minl]) == 0)
             minl++;
         char *tot = mpz_get_str(NULL, 10, total);
         if (json) {
@@ -728,12 +621,12 @@ int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *
                     buf_cstr(&ofr), buf_cstr(&rr), tot, meanv);
             int first = 1;
             for (int l = 0; l <= L; l++) {
-                if (mpz_sgn(cnt[of][l]) == 0)
+                if (mpz_sgn(cnt[l]) == 0)
                     continue;
-                char *c = mpz_get_str(NULL, 10, cnt[of][l]);
+                char *c = mpz_get_str(NULL, 10, cnt[l]);
                 fprintf(out, "%s\n  {\"length\": %d, \"paths\": \"%s\"", first ? "" : ",", l, c);
                 if (con)
-                    fprintf(out, ", \"contribution\": %.17g", con[of][l]);
+                    fprintf(out, ", \"contribution\": %.17g", con[l]);
                 fputc('}', out);
                 free(c);
                 first = 0;
@@ -746,15 +639,15 @@ int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *
             mpq_t share;
             mpq_init(share);
             for (int l = 0; l <= L; l++) {
-                if (mpz_sgn(cnt[of][l]) == 0)
+                if (mpz_sgn(cnt[l]) == 0)
                     continue;
-                char *c = mpz_get_str(NULL, 10, cnt[of][l]);
-                mpq_set_num(share, cnt[of][l]);
+                char *c = mpz_get_str(NULL, 10, cnt[l]);
+                mpq_set_num(share, cnt[l]);
                 mpq_set_den(share, total);
                 mpq_canonicalize(share);
                 fprintf(out, "%6d  %24s  %9.3g", l, c, mpq_get_d(share));
                 if (con)
-                    fprintf(out, "  %24.6g", con[of][l]);
+                    fprintf(out, "  %24.6g", con[l]);
                 fputc('\n', out);
                 free(c);
             }
@@ -764,20 +657,8 @@ int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *
         mpq_clear(mean);
         mpz_clears(total, weighted, tmp, NULL);
     }
-    for (int i = 0; i < np; i++) {
-        int v = post[i];
-        for (int l = 0; l <= maxlen[v]; l++)
-            mpz_clear(cnt[v][l]);
-        free(cnt[v]);
-        if (con)
-            free(con[v]);
-    }
-    free(cnt);
-    free(con);
+    paths_lengths_free(&pl);
     buf_free(&ofr);
     buf_free(&rr);
-    free(mark);
-    free(post);
-    free(maxlen);
     return 0;
 }

@@ -60,7 +60,7 @@ typedef struct EvalOpts {
 } EvalOpts;
 
 /* the eval command: values, loss, gradients, and with CHECK the three-way
- * comparison; returns 0, 1 (bad input) or 3 (the check failed) */
+ * comparison; returns 0, -1 after an error, or 1 when the check failed */
 int eval_write(Numbers *n, const EvalOpts *o, FILE *out);
 
 /* the paths command: the number of paths OF -> REF by weight layers

@@ -208,6 +208,23 @@ bool expr_equal(const Expr *a, const Expr *b)
     return false;
 }
 
+bool expr_finite(const Expr *e)
+{
+    switch (e->kind) {
+    case X_NUM: return isfinite(e->num);
+    case X_VAR: case X_PARTIAL: return true;
+    case X_NEG: case X_POW: return expr_finite(e->a);
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+        return expr_finite(e->a) && expr_finite(e->b);
+    case X_CALL:
+        for (int i = 0; i < e->nargs; i++)
+            if (!expr_finite(e->args[i]))
+                return false;
+        return true;
+    }
+    return true;
+}
+
 bool expr_uses(const Expr *e, int node)
 {
     switch (e->kind) {
@@ -604,4 +621,40 @@ void expr_print(const Printer *p, const Expr *e, Buf *out)
 void expr_print_factor(const Printer *p, const Expr *e, Buf *out)
 {
     print_at(p, e, P_PROD, out);
+}
+
+/* c * 2^e as text: as a number when a double holds it, else m * 10^k */
+static void print_scaled(Style st, double c, long e, Buf *out)
+{
+    double v = e ? ldexp(c, (int)(e > 100000 ? 100000 : e < -100000 ? -100000 : e)) : c;
+    if (e == 0 || (isfinite(v) && fabs(v) >= 0x1p-1000)) {
+        print_number(st, v, out);
+        return;
+    }
+    if (c < 0)
+        buf_puts(out, st == FMT_LATEX ? "-" : "−");
+    double l = log10(fabs(c)) + (double)e * log10(2.0);
+    double k = floor(l);
+    buf_printf(out, "%.6g", pow(10.0, l - k));
+    if (st == FMT_LATEX) {
+        buf_printf(out, "\\cdot 10^{%.0f}", k);
+    } else {
+        char tmp[32];
+        snprintf(tmp, sizeof tmp, "%.0f", k);
+        buf_puts(out, "·10");
+        for (char *p = tmp; *p; p++)
+            buf_puts(out, *p == '-' ? "⁻" : sup_digits[*p - '0']);
+    }
+}
+
+void print_term(Style st, double coef, long exp2, const char *prod, size_t n, Buf *out)
+{
+    size_t start = out->len;
+    if (coef == -1 && exp2 == 0 && n > 0) {
+        buf_puts(out, st == FMT_LATEX ? "-" : "−");
+        start = out->len;
+    } else if (coef != 1 || exp2 != 0 || n == 0) {
+        print_scaled(st, coef, exp2, out);
+    }
+    product_join(st, out, start, prod ? prod : "", n);
 }

@@ -58,6 +58,8 @@ Expr *mk_call1(Arena *A, int op, Expr *arg);
 
 bool expr_is_num(const Expr *e, double v);
 bool expr_equal(const Expr *a, const Expr *b);
+/* is every number in E finite? */
+bool expr_finite(const Expr *e);
 /* does E mention variable NODE? */
 bool expr_uses(const Expr *e, int node);
 /* d E / d NODE.  NODE_SELF is the variable E defines: where an opaque
@@ -88,5 +90,9 @@ void expr_print_factor(const Printer *p, const Expr *e, Buf *out);
 /* append FACTOR (already printed) to a product being built in OUT,
  * inserting \cdot (or ·) where juxtaposition would be ambiguous */
 void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n);
+/* a term: the coefficient coef * 2^exp2 (as a number when a double holds
+ * it, else m * 10^k), then the product PROD of its symbolic factors:
+ * "2\cdot y", "-y", "1" */
+void print_term(Style st, double coef, long exp2, const char *prod, size_t n, Buf *out);
 
 #endif

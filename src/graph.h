@@ -10,7 +10,9 @@
  *
  * Ownership: a Graph owns its arrays and its Arena (expressions, strings);
  * graph_free releases everything.  The Source and Program it was built
- * from must outlive it (nodes point into them for locations and names).
+ * from must outlive it (nodes point into them for locations and names);
+ * the syntax tree is only read: a graph's definitions are copies of the
+ * parsed expressions with their names resolved.
  */
 #ifndef PG_GRAPH_H
 #define PG_GRAPH_H
@@ -104,7 +106,10 @@ typedef struct Graph {
     int nlayers;
     int loss;                /* node of the loss, -1 if none */
     LossKind loss_kind;
-    int last_defined;        /* scalar graphs: the last assignment, -1 */
+    /* scalar graphs: the defined variables no other uses; OUTPUT is the
+     * one when there is exactly one, else -1 */
+    unsigned char *is_output;
+    int noutputs, output;
     StrMap names;            /* layer label -> layer, or name -> node */
     Arena arena;
 } Graph;

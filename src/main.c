@@ -1,149 +1,372 @@
-/* main.c — subcommands, options and exit codes.
+/* main.c — the command table, the options, and exit statuses.
+ *
+ * A command is one row of `commands` and one function: the row names the
+ * options it takes, and any other option is a usage error that names the
+ * command.  An option is one row of `options`.  `pathgrad --help` and
+ * `pathgrad COMMAND --help` are printed from the two tables.
  *
  * Exit status: 0 success, 1 bad input (the file, its references, a failed
- * write), 2 bad usage (unknown option, missing argument).
- * Nothing is written to the output before every derivation asked for has
- * been resolved and checked, so a bad input never leaves half a result.
+ * write), 2 bad usage (options; a malformed or unknown --of/--wrt/--node),
+ * 3 eval --check found a disagreement.  Library functions report and
+ * return -1; only this file turns failures into statuses.  Nothing is
+ * written to the output before every derivation asked for has been
+ * resolved and checked, so a bad input never leaves half a result.
  */
 #include "ast.h"
 #include "derive.h"
+#include "eval.h"
+#include "fmt.h"
 #include "graph.h"
+#include "jobs.h"
+#include "latexdoc.h"
 #include "output.h"
 #include "render.h"
-#include "eval.h"
-#include "latexdoc.h"
-#include "fmt.h"
 #include "report.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2, EXIT_CHECK = 3 };
 
-static const char usage_text[] =
-    "usage: pathgrad COMMAND FILE [OPTIONS]\n"
-    "\n"
-    "The chain rule as a sum over paths: pathgrad reads a .net file (a network\n"
-    "or a scalar graph), finds every path between two variables and prints the\n"
-    "derivative as a sum over paths of products of local derivatives.\n"
-    "\n"
-    "commands:\n"
-    "  derive FILE [--of NAME] [--wrt REF] [--stage S] [--format F] [--max-terms N] [-o OUT]\n"
-    "                 the derivative d(OF)/d(REF) as a sum over paths; without --wrt,\n"
-    "                 the file's own 'derive' statements\n"
-    "  expand FILE [--node REF] [--format F] [-o OUT]\n"
-    "                 the forward path sum of a variable; without --node, the file's\n"
-    "                 'expand' statements\n"
-    "  count  FILE [--of NAME] [--wrt REF]\n"
-    "                 the exact number of paths (big integers, no enumeration)\n"
-    "  check  FILE    parse and build; print a summary of each block\n"
-    "  report FILE [--block NAME] [--katex DIR] [-o OUT]\n"
-    "                 one self-contained HTML page: the source, every derivation at\n"
-    "                 every stage typeset by KaTeX beside the drawing of its paths,\n"
-    "                 the counts; KaTeX (Debian's libjs-katex, or --katex DIR, or\n"
-    "                 $PATHGRAD_KATEX) is inlined with its fonts: the page works offline\n"
-    "  fmt    FILE [--check | --in-place] [-o OUT]\n"
-    "                 the file in canonical layout, comments kept; --check: exit 1\n"
-    "                 if it is not formatted; --in-place: rewrite FILE\n"
-    "  eval   FILE (--values VALUES | --seed N) [--of NAME] [--check] [--format text|json]\n"
-    "                 every variable's value, the loss, and its gradient with respect to\n"
-    "                 every weight, bias and input (reverse mode); --check also sums\n"
-    "                 the paths numerically and takes central finite differences, and\n"
-    "                 fails (exit 3) beyond 1e-9 and 1e-6 relative\n"
-    "  paths  FILE [--of NAME] --wrt REF [--values VALUES | --seed N] [--format text|json]\n"
-    "                 how many paths cross each number of weight layers (exact), and\n"
-    "                 with values the sum of |path product| of each length\n"
-    "  vanish FILE [--seed N | --values VALUES] [--format text|json|svg] [-o OUT]\n"
-    "                 mean |dLoss/dw| of every weight layer (seed 1 by default); svg:\n"
-    "                 a chart drawn with PLplot\n"
-    "  render FILE [--of NAME] [--wrt REF | --node REF] [--stage S] [--view graph|network]\n"
-    "         [--format svg|dot] [--rankdir LR|TB] [--term K] [--colors] [--only-paths]\n"
-    "         [--no-labels] [--no-paths] [-o OUT]\n"
-    "                 draw the computational graph through Graphviz (libgvc), the paths\n"
-    "                 of d(OF)/d(REF) in red (default: the file's first derive), or with\n"
-    "                 --node the paths of a forward path sum; edges carry their local\n"
-    "                 derivative at the stage.  Networks are placed on a layered grid\n"
-    "                 computed by pathgrad (Graphviz's nop engine: linear time); scalar\n"
-    "                 graphs are laid out by dot up to 600 nodes and 2500 edges, larger\n"
-    "                 ones by depth on the grid.  Drawings of more than 5000 edges leave\n"
-    "                 out the edge labels; more than 1,000,000 nodes are refused\n"
-    "\n"
-    "options:\n"
-    "  --of NAME        the variable differentiated (default: the loss, or a graph's\n"
-    "                   last assignment)\n"
-    "  --wrt REF        differentiate with respect to REF: x[L][j] y[L][j] w[L][i][j]\n"
-    "                   b[L][j], the loss, or a graph's variable\n"
-    "  --node REF       the variable to expand\n"
-    "  --block NAME     the network or graph of the file to use (default: the first)\n"
-    "  --stage S        chain | act | local | forward | factored (default: local)\n"
-    "                     chain    every factor a partial derivative\n"
-    "                     act      activation factors replaced (ReLU 1, dead ReLU 0)\n"
-    "                     local    also junctions (dx/dw = y, dx/dy = w), skips, biases,\n"
-    "                              and scalar operators differentiated\n"
-    "                     forward  also every y that is not an input replaced by its\n"
-    "                              forward path sum\n"
-    "                     factored the backprop equations: a delta for each variable\n"
-    "                              on the paths, defined by its parents; linear size,\n"
-    "                              never refused by --max-terms\n"
-    "  --format F       latex | text | json (default: latex); render: svg | dot\n"
-    "  --max-terms N    refuse to expand more than N terms (default 10000; 0: no bound);\n"
-    "                   with --collapse, more than N families\n"
-    "  --standalone     derive, expand (latex): a complete document (amsmath), each\n"
-    "                   derivation in align*, long sums one path a line\n"
-    "  --env E          derive, expand (latex): wrap each derivation in E for pasting\n"
-    "                   into a paper: equation | align | multline (each also\n"
-    "                   starred) | bare (default without --standalone)\n"
-    "  --latex-names S  how names of several letters print in LaTeX: plain (as the\n"
-    "                   article: Loss), mathit (\\mathit{Loss}) or mathrm; '_' is \\_\n"
-    "  --collapse       write each family of terms that differ only in neuron indices\n"
-    "                   as sums over those indices (networks)\n"
-    "  -o OUT           write to OUT (atomically: a temporary file renamed on success)\n"
-    "  --view V         render: graph (variables, junctions) | network (neurons)\n"
-    "  --term K         render: only the K-th term's path\n"
-    "  --colors         render: each term's path in its own colour, with a legend\n"
-    "  --only-paths     render: draw only what the paths use\n"
-    "  --no-labels      render: no local derivatives on the edges\n"
-    "  --no-paths       render: the graph alone, nothing highlighted\n"
-    "  --rankdir D      render: LR (inputs left, loss right; default) or TB\n"
-    "  --values FILE    numbers for the inputs, weights, biases and targets: one\n"
-    "                   REF = NUMBER a line, # comments (y[n-2][1] = 0.5, t[1] = 1)\n"
-    "  --seed N         draw them: weights Glorot-uniform, biases U(-0.1, 0.1), network\n"
-    "                   inputs and targets U(-1, 1), graph inputs U(0.5, 1.5)\n"
-    "  -h, --help       this help\n"
-    "  --version        the version\n"
-    "\n"
-    "FILE '-' is standard input. Exit status: 0 success, 1 bad input, 2 bad usage,\n"
-    "3 eval --check found a disagreement.\n";
+/* ---- options ---- */
+
+typedef enum {
+    O_OF, O_WRT, O_NODE, O_BLOCK, O_STAGE, O_FORMAT, O_MAX_TERMS, O_COLLAPSE,
+    O_STANDALONE, O_ENV, O_LATEX_NAMES, O_VIEW, O_RANKDIR, O_TERM, O_COLORS,
+    O_ONLY_PATHS, O_NO_LABELS, O_NO_PATHS, O_VALUES, O_SEED, O_CHECK, O_IN_PLACE,
+    O_KATEX, O_OUT,
+    NOPTS
+} OptId;
+
+typedef struct OptDef {
+    const char *name, *alias;
+    const char *arg;         /* its value's name, NULL for a flag */
+    const char *help;        /* lines after the first are indented under it */
+} OptDef;
+
+static const OptDef options[NOPTS] = {
+    [O_OF] = {"--of", NULL, "NAME", "the variable differentiated (default: the network's loss, or the\n"
+                                   "graph's output, the one variable no other uses)"},
+    [O_WRT] = {"--wrt", NULL, "REF", "differentiate with respect to REF: x[L][j] y[L][j] w[L][i][j]\n"
+                                    "b[L][j], the loss, or a graph's variable"},
+    [O_NODE] = {"--node", NULL, "REF", "the variable to expand"},
+    [O_BLOCK] = {"--block", NULL, "NAME", "the network or graph of the file to use (default: the first)"},
+    [O_STAGE] = {"--stage", NULL, "S", "chain | act | local | forward | factored (default: local)\n"
+                                      "  chain    every factor a partial derivative\n"
+                                      "  act      activation factors replaced (ReLU 1, dead ReLU 0)\n"
+                                      "  local    also junctions (dx/dw = y, dx/dy = w), skips, biases,\n"
+                                      "           and scalar operators differentiated\n"
+                                      "  forward  also every y that is not an input replaced by its\n"
+                                      "           forward path sum\n"
+                                      "  factored the backprop equations: a delta for each variable\n"
+                                      "           on the paths, defined by its parents; linear size,\n"
+                                      "           never refused by --max-terms"},
+    [O_FORMAT] = {"--format", NULL, "F", "the output's format (the command's usage lists them)"},
+    [O_MAX_TERMS] = {"--max-terms", NULL, "N", "refuse to expand more than N terms (default 10000; 0: no bound);\n"
+                                              "with --collapse, more than N families"},
+    [O_COLLAPSE] = {"--collapse", NULL, NULL, "write each family of terms that differ only in neuron indices\n"
+                                             "as sums over those indices (networks)"},
+    [O_STANDALONE] = {"--standalone", NULL, NULL, "(latex) a complete document (amsmath), each derivation in\n"
+                                                 "align*, long sums one path a line"},
+    [O_ENV] = {"--env", NULL, "E", "(latex) wrap each derivation in E for pasting into a paper:\n"
+                                  "equation | align | multline (each also starred) | bare\n"
+                                  "(the default without --standalone)"},
+    [O_LATEX_NAMES] = {"--latex-names", NULL, "S", "how names of several letters print in LaTeX: plain (as the\n"
+                                                  "article: Loss), mathit (\\mathit{Loss}) or mathrm; '_' is \\_"},
+    [O_VIEW] = {"--view", NULL, "V", "graph (variables, junctions) | network (neurons; networks only)"},
+    [O_RANKDIR] = {"--rankdir", NULL, "D", "LR (inputs left, loss right; default) or TB"},
+    [O_TERM] = {"--term", NULL, "K", "light only the K-th term's path"},
+    [O_COLORS] = {"--colors", "--colours", NULL, "each term's path in its own colour, with a legend"},
+    [O_ONLY_PATHS] = {"--only-paths", NULL, NULL, "draw only what the paths use"},
+    [O_NO_LABELS] = {"--no-labels", NULL, NULL, "no local derivatives on the edges"},
+    [O_NO_PATHS] = {"--no-paths", NULL, NULL, "the graph alone, nothing highlighted"},
+    [O_VALUES] = {"--values", NULL, "FILE", "numbers for the inputs, weights, biases and targets: one\n"
+                                          "REF = NUMBER a line, # comments (y[n-2][1] = 0.5, t[1] = 1)"},
+    [O_SEED] = {"--seed", NULL, "N", "draw them: weights Glorot-uniform, biases U(-0.1, 0.1), network\n"
+                                    "inputs and targets U(-1, 1), graph inputs U(0.5, 1.5)"},
+    [O_CHECK] = {"--check", NULL, NULL, "eval: also sum the paths numerically and take finite differences;\n"
+                                       "fmt: exit 1 if the file is not formatted"},
+    [O_IN_PLACE] = {"--in-place", NULL, NULL, "rewrite FILE in canonical layout"},
+    [O_KATEX] = {"--katex", NULL, "DIR", "where KaTeX is (default: Debian's libjs-katex, or $PATHGRAD_KATEX)"},
+    [O_OUT] = {"-o", "--output", "OUT", "write to OUT (atomically: a temporary file renamed on success)"},
+};
+
+#define B(o) (1u << (o))
+
+/* ---- what a command line says ---- */
 
 typedef struct Opts {
-    const char *cmd, *file, *of, *wrt, *node, *block, *out, *format;
+    const struct Command *cmd;
+    const char *file;
+    const char *val[NOPTS];  /* each option's value ("" for a flag), NULL if absent */
     Stage stage;
-    OutFormat fmt;
-    unsigned long long max_terms;
-    /* render */
+    OutFormat fmt;           /* derive, expand */
+    int format;              /* the index of --format among the command's formats */
+    unsigned long long max_terms, term, seed;
     View view;
-    bool top_bottom, colors, only_paths, no_labels, no_paths, collapse;
-    /* LaTeX for documents */
-    bool standalone, have_env;
-    bool in_place;          /* fmt */
-    const char *katex;      /* report */
+    bool top_bottom;
     LatexNames latex_names;
     LatexEnv env;
-    unsigned long long term;
-    /* eval, paths, vanish */
-    const char *values;
-    bool have_seed, check;
-    unsigned long long seed;
 } Opts;
 
-static bool is_render(const Opts *o) { return strcmp(o->cmd, "render") == 0; }
+static bool has(const Opts *o, OptId id) { return o->val[id] != NULL; }
 
-static int usage_error(const char *fmt, const char *arg)
-    __attribute__((format(printf, 1, 0)));
-static int usage_error(const char *fmt, const char *arg)
+typedef struct Loaded {
+    Source src;
+    Arena arena;
+    Program prog;
+} Loaded;
+
+typedef struct Command {
+    const char *name;
+    int (*run)(const Loaded *L, const Opts *o);
+    unsigned opts;           /* the options it takes (B(O_...)) */
+    const char *formats;     /* its --format values, the default first */
+    const char *summary;
+} Command;
+
+static int cmd_derive(const Loaded *, const Opts *);
+static int cmd_expand(const Loaded *, const Opts *);
+static int cmd_count(const Loaded *, const Opts *);
+static int cmd_check(const Loaded *, const Opts *);
+static int cmd_render(const Loaded *, const Opts *);
+static int cmd_numeric(const Loaded *, const Opts *);
+static int cmd_report(const Loaded *, const Opts *);
+static int cmd_fmt(const Loaded *, const Opts *);
+
+#define LATEX_DOC (B(O_STANDALONE) | B(O_ENV) | B(O_LATEX_NAMES))
+
+static const struct Command commands[] = {
+    {"derive", cmd_derive,
+     B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_STAGE) | B(O_FORMAT) | B(O_MAX_TERMS) | B(O_COLLAPSE) | LATEX_DOC | B(O_OUT),
+     "latex text json",
+     "the derivative d(OF)/d(REF) as a sum over paths; without --wrt,\n"
+     "the file's own 'derive' statements"},
+    {"expand", cmd_expand, B(O_NODE) | B(O_BLOCK) | B(O_FORMAT) | LATEX_DOC | B(O_OUT), "latex text json",
+     "the forward path sum of a variable; without --node, the file's\n"
+     "'expand' statements"},
+    {"count", cmd_count, B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_OUT), NULL,
+     "the exact number of paths (big integers, no enumeration)"},
+    {"check", cmd_check, B(O_OUT), NULL, "parse and build; print a summary of each block"},
+    {"report", cmd_report, B(O_BLOCK) | B(O_KATEX) | B(O_OUT), NULL,
+     "one self-contained HTML page: the source, every derivation at\n"
+     "every stage typeset by KaTeX beside the drawing of its paths,\n"
+     "the counts; KaTeX (Debian's libjs-katex, or --katex DIR, or\n"
+     "$PATHGRAD_KATEX) is inlined with its fonts: the page works offline"},
+    {"fmt", cmd_fmt, B(O_CHECK) | B(O_IN_PLACE) | B(O_OUT), NULL,
+     "the file in canonical layout, comments kept; --check: exit 1\n"
+     "if it is not formatted; --in-place: rewrite FILE"},
+    {"eval", cmd_numeric, B(O_VALUES) | B(O_SEED) | B(O_OF) | B(O_BLOCK) | B(O_CHECK) | B(O_FORMAT) | B(O_OUT),
+     "text json",
+     "every variable's value, the loss, and its gradient with respect to\n"
+     "every weight, bias and input (reverse mode); --check also sums\n"
+     "the paths numerically and takes central finite differences, and\n"
+     "fails (exit 3) beyond 1e-9 and 1e-6 relative, except where a kink\n"
+     "(relu at 0, max at a tie) explains the difference"},
+    {"paths", cmd_numeric, B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_VALUES) | B(O_SEED) | B(O_FORMAT) | B(O_OUT),
+     "text json",
+     "how many paths cross each number of weight layers (exact), and\n"
+     "with values the sum of |path product| of each length"},
+    {"vanish", cmd_numeric, B(O_SEED) | B(O_VALUES) | B(O_OF) | B(O_BLOCK) | B(O_FORMAT) | B(O_OUT), "text json svg",
+     "mean |dLoss/dw| of every weight layer (seed 1 by default); svg:\n"
+     "a chart drawn with PLplot"},
+    {"render", cmd_render,
+     B(O_OF) | B(O_WRT) | B(O_NODE) | B(O_BLOCK) | B(O_STAGE) | B(O_VIEW) | B(O_FORMAT) | B(O_RANKDIR) |
+         B(O_TERM) | B(O_COLORS) | B(O_ONLY_PATHS) | B(O_NO_LABELS) | B(O_NO_PATHS) | B(O_OUT),
+     "svg dot",
+     "draw the computational graph through Graphviz (libgvc), the paths\n"
+     "of d(OF)/d(REF) in red (default: the file's first derive), or with\n"
+     "--node the paths of a forward path sum; edges carry their local\n"
+     "derivative at the stage.  Networks are placed on a layered grid\n"
+     "computed by pathgrad (Graphviz's nop engine: linear time); scalar\n"
+     "graphs are laid out by dot up to 600 nodes and 2500 edges, larger\n"
+     "ones by depth on the grid.  Drawings of more than 5000 edges leave\n"
+     "out the edge labels; more than 1,000,000 nodes are refused"},
+};
+#define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
+
+static const Command *find_command(const char *name)
 {
-    pg_usage_error(NULL, fmt, arg);
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* the index of V among the space-separated WORDS, or -1 */
+static int word_index(const char *words, const char *v)
+{
+    int i = 0;
+    size_t n = strlen(v);
+    for (const char *p = words; *p; i++) {
+        const char *e = strchr(p, ' ');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0)
+            return i;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return -1;
+}
+
+/* ---- help ---- */
+
+/* OPTION's help, the first line after a column, the others under it */
+static void put_option_help(Buf *b, const OptDef *d)
+{
+    size_t start = b->len;
+    buf_printf(b, "  %s%s%s", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
+    if (d->alias)
+        buf_printf(b, ", %s%s%s", d->alias, d->arg ? " " : "", d->arg ? d->arg : "");
+    size_t w = b->len - start;
+    for (const char *p = d->help; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (w < 19) {
+            while (w++ < 19)
+                buf_putc(b, ' ');
+        } else {
+            buf_putc(b, '\n');
+            for (int i = 0; i < 19; i++)
+                buf_putc(b, ' ');
+        }
+        buf_add(b, p, len);
+        w = 100;
+        p += len + (e != NULL);
+    }
+    buf_putc(b, '\n');
+}
+
+/* "derive FILE [--of NAME] ..." */
+static void put_synopsis(Buf *b, const Command *c)
+{
+    buf_printf(b, "%s FILE", c->name);
+    for (int i = 0; i < NOPTS; i++) {
+        if (!(c->opts & B(i)))
+            continue;
+        const OptDef *d = &options[i];
+        if (i == O_FORMAT && c->formats) {
+            buf_puts(b, " [--format ");
+            for (const char *p = c->formats; *p; p++)
+                buf_putc(b, *p == ' ' ? '|' : *p);
+            buf_putc(b, ']');
+        } else {
+            buf_printf(b, " [%s%s%s]", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
+        }
+    }
+}
+
+/* wrap a synopsis at the width of a terminal, continuation lines indented */
+static void put_wrapped(Buf *out, const char *s, size_t indent)
+{
+    size_t col = indent;
+    for (const char *p = s; *p;) {
+        const char *e = strstr(p + 1, " [");
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (col + len > 90 && col > indent + 10) {
+            buf_putc(out, '\n');
+            for (size_t i = 0; i < indent + 7; i++)
+                buf_putc(out, ' ');
+            col = indent + 7;
+            if (*p == ' ')
+                p++, len--;
+        }
+        buf_add(out, p, len);
+        col += len;
+        p += len;
+    }
+}
+
+static void usage_all(Buf *b)
+{
+    buf_puts(b, "usage: pathgrad COMMAND FILE [OPTIONS]\n"
+                "       pathgrad COMMAND --help      the command's options\n"
+                "\n"
+                "The chain rule as a sum over paths: pathgrad reads a .net file (a network\n"
+                "or a scalar graph), finds every path between two variables and prints the\n"
+                "derivative as a sum over paths of products of local derivatives.\n"
+                "\ncommands:\n");
+    for (int i = 0; i < NCOMMANDS; i++) {
+        Buf syn = {0};
+        put_synopsis(&syn, &commands[i]);
+        buf_puts(b, "  ");
+        put_wrapped(b, buf_cstr(&syn), 2);
+        buf_putc(b, '\n');
+        for (const char *p = commands[i].summary; *p;) {
+            const char *e = strchr(p, '\n');
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            buf_puts(b, "                 ");
+            buf_add(b, p, len);
+            buf_putc(b, '\n');
+            p += len + (e != NULL);
+        }
+        buf_free(&syn);
+    }
+    buf_puts(b, "\noptions:\n");
+    for (int i = 0; i < NOPTS; i++)
+        put_option_help(b, &options[i]);
+    buf_puts(b, "  -h, --help         this help\n"
+                "  --version          the version\n\n");
+    buf_puts(b, "activations: ");
+    ops_list(OPK_ACTIVATION, " ", " ", b);
+    buf_puts(b, "\nfunctions:   ");
+    ops_list(OPK_FUNCTION, " ", " ", b);
+    buf_puts(b, " (and the activations); any other\n"
+                "             name is an opaque function: its derivatives stay symbols\n"
+                "\nFILE '-' is standard input. Exit status: 0 success, 1 bad input, 2 bad usage,\n"
+                "3 eval --check found a disagreement.\n");
+}
+
+static void usage_command(Buf *b, const Command *c)
+{
+    Buf syn = {0};
+    put_synopsis(&syn, c);
+    buf_puts(b, "usage: pathgrad ");
+    put_wrapped(b, buf_cstr(&syn), 9);
+    buf_puts(b, "\n\n");
+    buf_puts(b, c->summary);
+    buf_puts(b, "\n\noptions:\n");
+    for (int i = 0; i < NOPTS; i++)
+        if (c->opts & B(i))
+            put_option_help(b, &options[i]);
+    buf_puts(b, "  -h, --help         this help\n");
+    if (c->formats)
+        buf_printf(b, "\n--format: %s (default: %.*s)\n", c->formats, (int)strcspn(c->formats, " "), c->formats);
+    buf_free(&syn);
+}
+
+static int print_help(const Command *c)
+{
+    Buf b = {0};
+    if (c)
+        usage_command(&b, c);
+    else
+        usage_all(&b);
+    fputs(buf_cstr(&b), stdout);
+    buf_free(&b);
+    return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_BAD_INPUT;
+}
+
+/* ---- parsing ---- */
+
+static int usage_error(const Command *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_error(const Command *c, const char *fmt, ...)
+{
+    Buf msg = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    buf_reserve(&msg, (size_t)(n > 0 ? n : 0));
+    va_start(ap, fmt);
+    vsnprintf(msg.data, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    msg.len = (size_t)n;
+    pg_usage_error(c ? c->name : NULL, "%s", buf_cstr(&msg));
+    buf_free(&msg);
     return EXIT_USAGE;
 }
 
@@ -159,178 +382,115 @@ static int whole_number(const char *v, unsigned long long *out)
     return 1;
 }
 
-/* the index of V among NAMES, or -1 */
-static int choice(const char *v, const char *const *names, int n)
+/* the commands that take option ID, for a message: "eval, paths and vanish" */
+static void takers(OptId id, Buf *out)
 {
-    for (int i = 0; i < n; i++)
-        if (strcmp(v, names[i]) == 0)
-            return i;
-    return -1;
+    int n = 0, k = 0;
+    for (int i = 0; i < NCOMMANDS; i++)
+        n += (commands[i].opts & B(id)) != 0;
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (commands[i].opts & B(id)) {
+            buf_printf(out, "%s%s", k == 0 ? "" : k == n - 1 ? " and " : ", ", commands[i].name);
+            k++;
+        }
 }
 
 static int parse_opts(int argc, char **argv, Opts *o)
 {
-    /* the options that take no value */
-    const struct {
-        const char *name, *alias;
-        bool *flag;
-    } flags[] = {
-        {"--check", NULL, &o->check},       {"--colors", "--colours", &o->colors},
-        {"--only-paths", NULL, &o->only_paths}, {"--no-labels", NULL, &o->no_labels},
-        {"--collapse", NULL, &o->collapse}, {"--no-paths", NULL, &o->no_paths},
-        {"--standalone", NULL, &o->standalone}, {"--in-place", NULL, &o->in_place},
-    };
-    o->stage = ST_LOCAL;
-    o->fmt = OUT_LATEX;
-    o->max_terms = 10000;
+    const Command *c = o->cmd;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = true;
-        if (strcmp(a, "--of") == 0)
-            o->of = v;
-        else if (strcmp(a, "--wrt") == 0)
-            o->wrt = v;
-        else if (strcmp(a, "--node") == 0)
-            o->node = v;
-        else if (strcmp(a, "--block") == 0)
-            o->block = v;
-        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
-            o->out = v;
-        else if (strcmp(a, "--stage") == 0) {
-            if (v && stage_parse(v, &o->stage) < 0)
-                return usage_error("unknown stage '%s' (chain, act, local, forward or factored)", v);
-        } else if (strcmp(a, "--format") == 0) {
-            o->format = v;
-            if (!v)
-                ;
-            else if (is_render(o)) {
-                if (strcmp(v, "svg") != 0 && strcmp(v, "dot") != 0)
-                    return usage_error("unknown format '%s' for render (svg or dot)", v);
-            } else if (strcmp(o->cmd, "vanish") == 0) {
-                if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0 && strcmp(v, "svg") != 0)
-                    return usage_error("unknown format '%s' for vanish (text, json or svg)", v);
-            } else if (strcmp(o->cmd, "eval") == 0 || strcmp(o->cmd, "paths") == 0) {
-                if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0)
-                    return usage_error("unknown format '%s' (text or json)", v);
-            } else if (strcmp(v, "latex") == 0)
-                o->fmt = OUT_LATEX;
-            else if (strcmp(v, "text") == 0)
-                o->fmt = OUT_TEXT;
-            else if (strcmp(v, "json") == 0)
-                o->fmt = OUT_JSON;
-            else
-                return usage_error("unknown format '%s' (latex, text or json)", v);
-        } else if (strcmp(a, "--env") == 0) {
-            if (v && latex_env_parse(v, &o->env) < 0)
-                return usage_error("unknown environment '%s' (equation, align, multline, each also "
-                                   "starred, or bare)", v);
-            o->have_env = v != NULL;
-        } else if (strcmp(a, "--latex-names") == 0) {
-            static const char *const styles[] = {"plain", "mathit", "mathrm"};
-            int k = v ? choice(v, styles, 3) : 0;
-            if (k < 0)
-                return usage_error("unknown name style '%s' (plain, mathit or mathrm)", v);
-            o->latex_names = (LatexNames)k;
-        } else if (strcmp(a, "--katex") == 0) {
-            o->katex = v;
-        } else if (strcmp(a, "--values") == 0) {
-            o->values = v;
-        } else if (strcmp(a, "--seed") == 0) {
-            if (v && !whole_number(v, &o->seed))
-                return usage_error("--seed takes a whole number, not '%s'", v);
-            o->have_seed = v != NULL;
-        } else if (strcmp(a, "--view") == 0) {
-            static const char *const views[] = {"graph", "network"};     /* View's order */
-            int k = v ? choice(v, views, 2) : 0;
-            if (k < 0)
-                return usage_error("unknown view '%s' (graph or network)", v);
-            o->view = (View)k;
-        } else if (strcmp(a, "--rankdir") == 0) {
-            static const char *const dirs[] = {"LR", "TB"};
-            int k = v ? choice(v, dirs, 2) : 0;
-            if (k < 0)
-                return usage_error("unknown rankdir '%s' (LR or TB)", v);
-            o->top_bottom = k == 1;
-        } else if (strcmp(a, "--term") == 0) {
-            if (v && (!whole_number(v, &o->term) || o->term == 0))
-                return usage_error("--term takes a term number from 1, not '%s'", v);
-        } else if (strcmp(a, "--max-terms") == 0) {
-            if (v && !whole_number(v, &o->max_terms))
-                return usage_error("--max-terms takes a whole number, not '%s'", v);
-        } else if (a[0] == '-' && a[1] != '\0') {
-            bool known = false;
-            for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++)
-                if (strcmp(a, flags[f].name) == 0 || (flags[f].alias && strcmp(a, flags[f].alias) == 0)) {
-                    *flags[f].flag = true;
-                    known = true;
-                }
-            if (!known)
-                return usage_error("unknown option '%s'", a);
-            takes = false;
-        } else {
-            takes = false;
+        if (a[0] != '-' || a[1] == '\0') {
             if (o->file)
-                return usage_error("unexpected argument '%s' (one FILE at a time)", a);
+                return usage_error(c, "unexpected argument '%s' (one FILE at a time)", a);
             o->file = a;
+            continue;
         }
-        if (takes) {
-            if (!v)
-                return usage_error("option '%s' needs a value", a);
-            i++;
+        int id = -1;
+        for (int k = 0; k < NOPTS && id < 0; k++)
+            if (strcmp(a, options[k].name) == 0 || (options[k].alias && strcmp(a, options[k].alias) == 0))
+                id = k;
+        if (id < 0)
+            return usage_error(c, "unknown option '%s'", a);
+        if (!(c->opts & B(id))) {
+            Buf who = {0};
+            takers((OptId)id, &who);
+            usage_error(c, "%s does not take %s (it is for %s)", c->name, a, buf_cstr(&who));
+            buf_free(&who);
+            return EXIT_USAGE;
         }
+        if (!options[id].arg) {
+            o->val[id] = "";
+            continue;
+        }
+        if (i + 1 >= argc)
+            return usage_error(c, "option '%s' needs a value", a);
+        o->val[id] = argv[++i];
     }
     if (!o->file)
-        return usage_error("%s needs a FILE ('-' for standard input)", o->cmd);
-    if (o->in_place && (strcmp(o->cmd, "fmt") != 0 || strcmp(o->file, "-") == 0 || o->out || o->check))
-        return usage_error("%s", strcmp(o->cmd, "fmt") != 0 ? "--in-place is for fmt"
-                                 : strcmp(o->file, "-") == 0 ? "fmt --in-place needs a FILE, not standard input"
-                                 : "fmt --in-place goes with neither -o nor --check");
-    if (o->standalone || o->have_env) {
-        const char *opt = o->standalone ? "--standalone" : "--env";
-        if (strcmp(o->cmd, "derive") != 0 && strcmp(o->cmd, "expand") != 0)
-            return usage_error("%s is for derive and expand", opt);
+        return usage_error(c, "%s needs a FILE ('-' for standard input)", c->name);
+
+    /* the values */
+    const char *v;
+    o->stage = ST_LOCAL;
+    if ((v = o->val[O_STAGE]) && stage_parse(v, &o->stage) < 0)
+        return usage_error(c, "unknown stage '%s' (chain, act, local, forward or factored)", v);
+    if ((v = o->val[O_FORMAT]) && (o->format = word_index(c->formats, v)) < 0) {
+        Buf list = {0};
+        for (const char *p = c->formats; *p; p++)
+            buf_puts(&list, *p != ' ' ? (char[]){*p, 0} : strchr(p + 1, ' ') ? ", " : " or ");
+        usage_error(c, "unknown format '%s' for %s (%s)", v, c->name, buf_cstr(&list));
+        buf_free(&list);
+        return EXIT_USAGE;
+    }
+    o->fmt = o->format == 1 ? OUT_TEXT : o->format == 2 ? OUT_JSON : OUT_LATEX;
+    o->max_terms = PG_DEFAULT_MAX_TERMS;
+    if ((v = o->val[O_MAX_TERMS]) && !whole_number(v, &o->max_terms))
+        return usage_error(c, "--max-terms takes a whole number, not '%s'", v);
+    if ((v = o->val[O_TERM]) && (!whole_number(v, &o->term) || o->term == 0))
+        return usage_error(c, "--term takes a term number from 1, not '%s'", v);
+    if ((v = o->val[O_SEED]) && !whole_number(v, &o->seed))
+        return usage_error(c, "--seed takes a whole number, not '%s'", v);
+    if ((v = o->val[O_VIEW])) {
+        int k = word_index("graph network", v);     /* View's order */
+        if (k < 0)
+            return usage_error(c, "unknown view '%s' (graph or network)", v);
+        o->view = (View)k;
+    }
+    if ((v = o->val[O_RANKDIR])) {
+        int k = word_index("LR TB", v);
+        if (k < 0)
+            return usage_error(c, "unknown rankdir '%s' (LR or TB)", v);
+        o->top_bottom = k == 1;
+    }
+    if ((v = o->val[O_LATEX_NAMES])) {
+        int k = word_index("plain mathit mathrm", v);     /* LatexNames' order */
+        if (k < 0)
+            return usage_error(c, "unknown name style '%s' (plain, mathit or mathrm)", v);
+        o->latex_names = (LatexNames)k;
+    }
+    o->env = ENV_BARE;
+    if ((v = o->val[O_ENV]) && latex_env_parse(v, &o->env) < 0)
+        return usage_error(c, "unknown environment '%s' (equation, align, multline, each also starred, or bare)", v);
+
+    /* the combinations */
+    if (has(o, O_IN_PLACE) && (strcmp(o->file, "-") == 0 || has(o, O_OUT) || has(o, O_CHECK)))
+        return usage_error(c, "%s", strcmp(o->file, "-") == 0 ? "fmt --in-place needs a FILE, not standard input"
+                                    : "fmt --in-place goes with neither -o nor --check");
+    if (has(o, O_STANDALONE) || has(o, O_ENV)) {
         if (o->fmt != OUT_LATEX)
-            return usage_error("%s needs --format latex", opt);
-        if (o->standalone && !o->have_env)
+            return usage_error(c, "%s needs --format latex", has(o, O_STANDALONE) ? "--standalone" : "--env");
+        if (has(o, O_STANDALONE) && !has(o, O_ENV))
             o->env = ENV_ALIGN_STAR;
     }
+    if (has(o, O_VALUES) && has(o, O_SEED))
+        return usage_error(c, "give --values or --seed, not both");
+    if (has(o, O_NODE) && has(o, O_WRT))
+        return usage_error(c, "give --wrt (a derivative's paths) or --node (a forward sum's), not both");
     return 0;
 }
 
-/* LaTeX for a document: the preamble, and a stream that wraps each
- * equation in the environment; latex_finish closes both */
-static FILE *latex_start(const Opts *o, const char *file, FILE *out)
-{
-    if (o->standalone) {
-        char what[96];
-        if (strcmp(o->cmd, "derive") == 0)
-            snprintf(what, sizeof what, "derive, stage %s%s", stage_name(o->stage),
-                     o->collapse ? ", collapsed" : "");
-        else
-            snprintf(what, sizeof what, "expand");
-        latex_doc_begin(out, file, what);
-    }
-    return o->env != ENV_BARE ? latex_env_open(out, o->env) : out;
-}
-
-static int latex_finish(const Opts *o, FILE *w, FILE *out)
-{
-    int rc = 0;
-    if (w != out && fclose(w) != 0)
-        rc = -1;
-    if (o->standalone)
-        latex_doc_end(out);
-    return rc;
-}
-
 /* ---- loading ---- */
-
-typedef struct Loaded {
-    Source src;
-    Arena arena;
-    Program prog;
-} Loaded;
 
 static int load(Loaded *L, const char *path, bool need_blocks)
 {
@@ -352,189 +512,104 @@ static void unload(Loaded *L)
     source_free(&L->src);
 }
 
-static const Block *pick_block(const Loaded *L, const char *name)
+static int jobs_status(int rc)
 {
-    if (!name)
-        return L->prog.blocks;
-    for (const Block *b = L->prog.blocks; b; b = b->next)
-        if (strcmp(b->name, name) == 0)
-            return b;
-    pg_error("%s has no network or graph named '%s'", L->src.name, name);
-    return NULL;
+    return rc == JOBS_USAGE ? EXIT_USAGE : rc < 0 ? EXIT_BAD_INPUT : 0;
 }
 
-/* one requested derivation (or expansion) */
-typedef struct Job {
-    Graph *g;
-    int of, wrt;
-    const Stmt *stmt;       /* the file's statement, NULL from the command line */
-} Job;
-
-typedef struct Jobs {
-    Graph *graphs;
-    int ngraphs;
-    Job *v;
-    int n;
-} Jobs;
-
-static void jobs_free(Jobs *J)
+/* LaTeX for a document: the preamble, and a stream that wraps each
+ * equation in the environment; latex_finish closes both */
+static FILE *latex_start(const Opts *o, const char *file, FILE *out)
 {
-    for (int i = 0; i < J->ngraphs; i++)
-        graph_free(&J->graphs[i]);
-    free(J->graphs);
-    free(J->v);
+    if (has(o, O_STANDALONE)) {
+        char what[96];
+        if (o->cmd->run == cmd_derive)
+            snprintf(what, sizeof what, "derive, stage %s%s", stage_name(o->stage),
+                     has(o, O_COLLAPSE) ? ", collapsed" : "");
+        else
+            snprintf(what, sizeof what, "expand");
+        latex_doc_begin(out, file, what);
+    }
+    return o->env != ENV_BARE ? latex_env_open(out, o->env) : out;
 }
 
-static int default_of(const Graph *g, const char *opt_of)
+static int latex_finish(const Opts *o, FILE *w, FILE *out)
 {
-    if (opt_of)
-        return graph_resolve_text(g, opt_of, "--of");
-    if (g->kind == B_NETWORK) {
-        if (g->loss < 0)
-            pg_error("network '%s' has no loss: name the variable with --of", g->name);
-        return g->loss;
-    }
-    if (g->last_defined < 0)
-        pg_error("graph '%s' defines nothing: name the variable with --of", g->name);
-    return g->last_defined;
-}
-
-/* Build the graphs and collect the jobs: the option's REF (with --of), or
- * every statement of KIND in the file.  Returns 0, or the exit status. */
-static int collect(const Loaded *L, const Opts *o, StmtKind kind, const char *opt_ref, Jobs *J)
-{
-    memset(J, 0, sizeof *J);
-    int nb = 0;
-    for (const Block *b = L->prog.blocks; b; b = b->next)
-        nb++;
-    J->graphs = xcalloc((size_t)nb, sizeof *J->graphs);
-    const Block *only = NULL;
-    if (opt_ref || o->block) {
-        only = pick_block(L, o->block);
-        if (!only)
-            return EXIT_USAGE;
-    }
-    int cap = 8;
-    J->v = xmalloc(cap * sizeof *J->v);
-    for (const Block *b = L->prog.blocks; b; b = b->next) {
-        if (only && b != only)
-            continue;
-        Graph *g = &J->graphs[J->ngraphs];
-        if (graph_build(g, &L->src, b) < 0)
-            return EXIT_BAD_INPUT;
-        g->latex_names = o->latex_names;
-        J->ngraphs++;
-        if (opt_ref) {
-            Job j = {g, -1, -1, NULL};
-            if (kind == S_DERIVE) {
-                j.of = default_of(g, o->of);
-                if (j.of < 0)
-                    return EXIT_USAGE;
-            }
-            j.wrt = graph_resolve_text(g, opt_ref, kind == S_DERIVE ? "--wrt" : "--node");
-            if (j.wrt < 0)
-                return EXIT_USAGE;
-            J->v[J->n++] = j;
-            continue;
-        }
-        for (const Stmt *s = b->stmts; s; s = s->next) {
-            if (s->kind != kind)
-                continue;
-            Job j = {g, -1, -1, s};
-            if (kind == S_DERIVE) {
-                j.of = graph_resolve(g, &s->ref);
-                if (j.of < 0)
-                    return EXIT_BAD_INPUT;
-                j.wrt = graph_resolve(g, &s->wrt);
-            } else {
-                j.wrt = graph_resolve(g, &s->ref);
-            }
-            if (j.wrt < 0)
-                return EXIT_BAD_INPUT;
-            if (J->n == cap) {
-                cap *= 2;
-                J->v = xrealloc(J->v, xmul((size_t)cap, sizeof *J->v));
-            }
-            J->v[J->n++] = j;
-        }
-    }
-    if (J->n == 0) {
-        pg_error("%s has no '%s' statement: give %s", L->src.name,
-                kind == S_DERIVE ? "derive" : "expand", kind == S_DERIVE ? "--wrt REF" : "--node REF");
-        return EXIT_USAGE;
-    }
-    return 0;
-}
-
-static void job_label(const Job *j, Buf *out)
-{
-    graph_node_ref(j->g, j->of, out);
-    buf_puts(out, " wrt ");
-    graph_node_ref(j->g, j->wrt, out);
+    int rc = 0;
+    if (w != out && fclose(w) != 0)
+        rc = -1;
+    if (has(o, O_STANDALONE))
+        latex_doc_end(out);
+    return rc;
 }
 
 /* ---- commands ---- */
 
+/* --collapse applies to networks; a graph's terms are expanded as usual */
+static bool collapsed(const Opts *o, const Job *j)
+{
+    return has(o, O_COLLAPSE) && j->g->kind == B_NETWORK;
+}
+
 static int cmd_derive(const Loaded *L, const Opts *o)
 {
     Jobs J;
-    int rc = collect(L, o, S_DERIVE, o->wrt, &J);
-    Deriver *d = NULL;
-    if (rc == 0) {
-        /* first resolve and bound every derivation; only then write */
-        d = xcalloc((size_t)J.n, sizeof *d);
-        mpz_t count;
-        mpz_init(count);
-        for (int i = 0; i < J.n && rc == 0; i++) {
-            Job *j = &J.v[i];
-            deriver_init(&d[i], j->g, o->stage);
-            if (o->stage == ST_FACTORED || o->collapse)
-                continue;           /* never refused: no count needed */
-            if (count_terms(&d[i], j->of, j->wrt, count) < 0) {
-                rc = EXIT_BAD_INPUT;
-                break;
-            }
-            if (o->stage != ST_FACTORED && !o->collapse && o->max_terms && mpz_cmp_ui(count, o->max_terms) > 0) {
-                Buf lab = {0};
-                job_label(j, &lab);
-                char *n = mpz_get_str(NULL, 10, count);
-                const char *fmt = "%s has %s terms at stage %s, more than --max-terms %llu: "
-                                  "raise the bound (--max-terms 0 lifts it) or ask 'pathgrad count'";
-                if (j->stmt)
-                    diag_error(&L->src, j->stmt->loc, fmt, buf_cstr(&lab), n,
-                               stage_name(o->stage), o->max_terms);
-                else
-                    pg_error(fmt, buf_cstr(&lab), n, stage_name(o->stage), o->max_terms);
-                free(n);
-                buf_free(&lab);
-                rc = EXIT_BAD_INPUT;
-            }
+    JobsSpec spec = {S_DERIVE, o->val[O_OF], o->val[O_WRT], o->val[O_BLOCK], o->latex_names, false, false, false};
+    int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
+    Deriver *d = xcalloc((size_t)J.n + 1, sizeof *d);
+    /* first resolve and bound every derivation; only then write */
+    mpz_t count;
+    mpz_init(count);
+    for (int i = 0; i < J.n && rc == 0; i++) {
+        Job *j = &J.v[i];
+        deriver_init(&d[i], j->g, o->stage);
+        if (o->stage == ST_FACTORED || collapsed(o, j))
+            continue;           /* never refused: no count needed */
+        if (stage_count_terms(&d[i], j->of, j->wrt, count) < 0) {
+            rc = EXIT_BAD_INPUT;
+            break;
         }
-        mpz_clear(count);
+        if (o->max_terms && mpz_cmp_ui(count, o->max_terms) > 0) {
+            Buf lab = {0};
+            job_label(j, &lab);
+            char *n = mpz_get_str(NULL, 10, count);
+            const char *fmt = "%s has %s terms at stage %s, more than --max-terms %llu: "
+                              "raise the bound (--max-terms 0 lifts it) or ask 'pathgrad count'";
+            if (j->stmt)
+                diag_error(&L->src, j->stmt->loc, fmt, buf_cstr(&lab), n, stage_name(o->stage), o->max_terms);
+            else
+                pg_error(fmt, buf_cstr(&lab), n, stage_name(o->stage), o->max_terms);
+            free(n);
+            buf_free(&lab);
+            rc = EXIT_BAD_INPUT;
+        }
     }
+    mpz_clear(count);
     Output out;
-    if (rc == 0 && output_open(&out, o->out) < 0)
+    if (rc == 0 && output_open(&out, o->val[O_OUT]) < 0)
         rc = EXIT_BAD_INPUT;
     else if (rc == 0) {
         FILE *w = latex_start(o, L->src.name, out.f);
+        Emitter *em = emit_open(o->fmt, w);
         for (int i = 0; i < J.n && rc == 0; i++) {
+            const Job *j = &J.v[i];
             if (i && o->fmt != OUT_JSON)
                 fputc('\n', w);
-            int r = o->stage == ST_FACTORED ? factored_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, w)
-                    : o->collapse ? collapse_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, o->max_terms, w)
-                    : derive_write(&d[i], J.v[i].of, J.v[i].wrt, o->fmt, w);
+            int r = o->stage == ST_FACTORED ? factored_write(&d[i], j->of, j->wrt, em)
+                    : collapsed(o, j)       ? collapse_write(&d[i], j->of, j->wrt, o->max_terms, em)
+                                            : derive_write(&d[i], j->of, j->wrt, em);
             if (r < 0)
                 rc = EXIT_BAD_INPUT;
         }
+        emit_close(em);
         if (latex_finish(o, w, out.f) < 0 && rc == 0)
             rc = EXIT_BAD_INPUT;
         if (output_close(&out, rc == 0) < 0)
             rc = EXIT_BAD_INPUT;
     }
-    if (d)
-        for (int i = 0; i < J.n; i++)
-            if (d[i].g)
-                deriver_free(&d[i]);
+    for (int i = 0; i < J.n; i++)
+        if (d[i].g)
+            deriver_free(&d[i]);
     free(d);
     jobs_free(&J);
     return rc;
@@ -543,26 +618,37 @@ static int cmd_derive(const Loaded *L, const Opts *o)
 static int cmd_expand(const Loaded *L, const Opts *o)
 {
     Jobs J;
-    int rc = collect(L, o, S_EXPAND, o->node, &J);
+    JobsSpec spec = {S_EXPAND, NULL, o->val[O_NODE], o->val[O_BLOCK], o->latex_names, false, false, false};
+    int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
+    /* every sum is made (and bounded) before anything is written */
+    Deriver *d = xcalloc((size_t)J.n + 1, sizeof *d);
+    for (int i = 0; i < J.n && rc == 0; i++) {
+        deriver_init(&d[i], J.v[i].g, ST_FORWARD);
+        if (J.v[i].g->nodes[J.v[i].wrt].kind != N_LOSS && !stage_forward(&d[i], J.v[i].wrt, "expand"))
+            rc = EXIT_BAD_INPUT;
+    }
     Output out;
-    if (rc == 0 && output_open(&out, o->out) < 0)
+    if (rc == 0 && output_open(&out, o->val[O_OUT]) < 0)
         rc = EXIT_BAD_INPUT;
     else if (rc == 0) {
         FILE *w = latex_start(o, L->src.name, out.f);
+        Emitter *em = emit_open(o->fmt, w);
         for (int i = 0; i < J.n && rc == 0; i++) {
-            Deriver d;
-            deriver_init(&d, J.v[i].g, ST_FORWARD);
             if (i && o->fmt != OUT_JSON && o->env != ENV_BARE)
                 fputc('\n', w);    /* one environment each */
-            if (expand_write(&d, J.v[i].wrt, o->fmt, w) < 0)
+            if (expand_write(&d[i], J.v[i].wrt, em) < 0)
                 rc = EXIT_BAD_INPUT;
-            deriver_free(&d);
         }
+        emit_close(em);
         if (latex_finish(o, w, out.f) < 0 && rc == 0)
             rc = EXIT_BAD_INPUT;
         if (output_close(&out, rc == 0) < 0)
             rc = EXIT_BAD_INPUT;
     }
+    for (int i = 0; i < J.n; i++)
+        if (d[i].g)
+            deriver_free(&d[i]);
+    free(d);
     jobs_free(&J);
     return rc;
 }
@@ -570,16 +656,17 @@ static int cmd_expand(const Loaded *L, const Opts *o)
 static int cmd_count(const Loaded *L, const Opts *o)
 {
     Jobs J;
-    int rc = collect(L, o, S_DERIVE, o->wrt, &J);
+    JobsSpec spec = {S_DERIVE, o->val[O_OF], o->val[O_WRT], o->val[O_BLOCK], NAMES_PLAIN, false, false, false};
+    int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
     Output out;
-    if (rc == 0 && output_open(&out, o->out) < 0)
+    if (rc == 0 && output_open(&out, o->val[O_OUT]) < 0)
         rc = EXIT_BAD_INPUT;
     else if (rc == 0) {
         mpz_t n;
         mpz_init(n);
         for (int i = 0; i < J.n; i++) {
-            count_paths(J.v[i].g, J.v[i].of, J.v[i].wrt, n);
-            if (!o->wrt) {
+            paths_count(J.v[i].g, J.v[i].of, J.v[i].wrt, NULL, n);
+            if (!has(o, O_WRT)) {
                 Buf lab = {0};
                 job_label(&J.v[i], &lab);
                 fprintf(out.f, "%s: ", buf_cstr(&lab));
@@ -600,150 +687,132 @@ static int cmd_count(const Loaded *L, const Opts *o)
  * forward paths, or no highlight at all) drawn as SVG or DOT */
 static int cmd_render(const Loaded *L, const Opts *o)
 {
-    const Block *b = pick_block(L, o->block);
-    if (!b)
-        return EXIT_USAGE;
-    Graph g;
-    if (graph_build(&g, &L->src, b) < 0)
-        return EXIT_BAD_INPUT;
-    int rc = 0, of = -1, wrt = -1, node = -1;
-    if (o->node) {
-        node = graph_resolve_text(&g, o->node, "--node");
-        if (node < 0)
-            rc = EXIT_USAGE;
-    } else if (o->wrt) {
-        of = default_of(&g, o->of);
-        wrt = of >= 0 ? graph_resolve_text(&g, o->wrt, "--wrt") : -1;
-        if (wrt < 0)
-            rc = EXIT_USAGE;
-    } else if (!o->no_paths) {
-        for (const Stmt *s = b->stmts; s; s = s->next)
-            if (s->kind == S_DERIVE) {
-                of = graph_resolve(&g, &s->ref);
-                wrt = of >= 0 ? graph_resolve(&g, &s->wrt) : -1;
-                if (wrt < 0)
-                    rc = EXIT_BAD_INPUT;
-                break;
-            }
+    Jobs J;
+    bool highlight = !has(o, O_NO_PATHS);
+    JobsSpec spec = {has(o, O_NODE) ? S_EXPAND : S_DERIVE, o->val[O_OF],
+                     has(o, O_NODE) ? o->val[O_NODE] : o->val[O_WRT], o->val[O_BLOCK], NAMES_PLAIN, false,
+                     true, !highlight};
+    int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
+    const Graph *g = J.ngraphs ? &J.graphs[0] : NULL;
+    int of = -1, wrt = -1, node = -1;
+    if (rc == 0 && J.n && highlight) {
+        if (has(o, O_NODE))
+            node = J.v[0].wrt;
+        else
+            of = J.v[0].of, wrt = J.v[0].wrt;
     }
-    if (rc == 0 && (o->term || o->colors) && wrt < 0) {
-        pg_error("--term and --colors need a derivation: give --wrt REF");
-        rc = EXIT_USAGE;
+    if (rc == 0 && (has(o, O_TERM) || has(o, O_COLORS)) && wrt < 0)
+        rc = usage_error(o->cmd, "--term and --colors need a derivation: give --wrt REF");
+    if (rc == 0 && o->view == VIEW_NETWORK && g->kind != B_NETWORK)
+        rc = usage_error(o->cmd, "--view network draws a network's neurons; '%s' is a scalar graph", g->name);
+    if (rc == 0 && has(o, O_TERM)) {
+        /* a term that is not there is the command line's mistake */
+        Deriver d;
+        deriver_init(&d, g, o->stage);
+        mpz_t count;
+        mpz_init(count);
+        if (stage_count_terms(&d, of, wrt, count) < 0)
+            rc = EXIT_BAD_INPUT;
+        else if (mpz_cmp_ui(count, o->term) < 0) {
+            char *s = mpz_get_str(NULL, 10, count);
+            rc = usage_error(o->cmd, "--term %llu: the derivative has %s term%s", o->term, s,
+                             mpz_cmp_ui(count, 1) == 0 ? "" : "s");
+            free(s);
+        }
+        mpz_clear(count);
+        deriver_free(&d);
     }
     if (rc == 0) {
-        RenderOpts ro = {o->view, o->format && strcmp(o->format, "dot") == 0, o->top_bottom,
-                         o->term, o->colors, o->only_paths, !o->no_labels, o->stage};
+        RenderOpts ro = {o->view, o->format == 1, o->top_bottom, o->term, has(o, O_COLORS),
+                         has(o, O_ONLY_PATHS), !has(o, O_NO_LABELS), o->stage};
         Output out;
-        if (output_open(&out, o->out) < 0)
+        if (output_open(&out, o->val[O_OUT]) < 0)
             rc = EXIT_BAD_INPUT;
         else {
-            if (render_write(&g, of, wrt, node, &ro, out.f) < 0)
+            if (render_write(g, of, wrt, node, &ro, out.f) < 0)
                 rc = EXIT_BAD_INPUT;
             if (output_close(&out, rc == 0) < 0)
                 rc = EXIT_BAD_INPUT;
         }
     }
-    graph_free(&g);
+    jobs_free(&J);
     return rc;
 }
 
-/* the numbers of a block: --values FILE or --seed N (vanish: seed 1 by
- * default) */
-static int load_numbers(const Graph *g, const Opts *o, Numbers *n, bool default_seed)
-{
-    numbers_init(n, g);
-    if (o->values && o->have_seed) {
-        pg_usage_error(NULL, "give --values or --seed, not both");
-        return EXIT_USAGE;
-    }
-    if (o->values)
-        return numbers_load(n, o->values) < 0 ? EXIT_BAD_INPUT : 0;
-    if (o->have_seed || default_seed) {
-        numbers_seed(n, o->have_seed ? o->seed : 1);
-        return 0;
-    }
-    pg_usage_error(NULL, "%s needs --values FILE or --seed N", o->cmd);
-    return EXIT_USAGE;
-}
-
-static int numeric_of(const Graph *g, const Opts *o)
-{
-    if (o->of)
-        return graph_resolve_text(g, o->of, "--of");
-    return default_of(g, NULL);
-}
-
-/* eval, paths and vanish share their set-up: one block, its numbers */
+/* eval, paths and vanish share their set-up: one block, its numbers
+ * (--values FILE or --seed N; vanish: seed 1 by default) */
 static int cmd_numeric(const Loaded *L, const Opts *o)
 {
-    const Block *b = pick_block(L, o->block);
-    if (!b)
-        return EXIT_USAGE;
-    Graph g;
-    if (graph_build(&g, &L->src, b) < 0)
-        return EXIT_BAD_INPUT;
-    bool is_paths = strcmp(o->cmd, "paths") == 0, is_vanish = strcmp(o->cmd, "vanish") == 0;
-    int rc = 0, of = numeric_of(&g, o), ref = -1;
-    if (of < 0)
-        rc = EXIT_USAGE;
-    if (rc == 0 && is_paths) {
-        if (!o->wrt) {
-            pg_usage_error(NULL, "paths needs --wrt REF");
-            rc = EXIT_USAGE;
-        } else if ((ref = graph_resolve_text(&g, o->wrt, "--wrt")) < 0) {
+    bool is_paths = strcmp(o->cmd->name, "paths") == 0, is_vanish = strcmp(o->cmd->name, "vanish") == 0;
+    if (is_paths && !has(o, O_WRT))
+        return usage_error(o->cmd, "paths needs --wrt REF");
+    bool with_values = !is_paths || has(o, O_VALUES) || has(o, O_SEED);
+    if (with_values && !is_vanish && !has(o, O_VALUES) && !has(o, O_SEED))
+        return usage_error(o->cmd, "%s needs --values FILE or --seed N", o->cmd->name);
+    Jobs J;
+    JobsSpec spec = {S_DERIVE, o->val[O_OF], is_paths ? o->val[O_WRT] : NULL, o->val[O_BLOCK], NAMES_PLAIN,
+                     false, true, !is_paths};
+    int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
+    const Graph *g = J.ngraphs ? &J.graphs[0] : NULL;
+    int of = -1, ref = -1;
+    if (rc == 0) {
+        if (is_paths) {
+            of = J.v[0].of;
+            ref = J.v[0].wrt;
+        } else if ((of = jobs_default_of(g, o->val[O_OF])) < 0) {
             rc = EXIT_USAGE;
         }
     }
     Numbers n;
-    bool with_values = !is_paths || o->values || o->have_seed;
-    if (rc == 0) {
-        if (with_values)
-            rc = load_numbers(&g, o, &n, is_vanish);
+    if (g)
+        numbers_init(&n, g);
+    if (rc == 0 && with_values) {
+        if (has(o, O_VALUES))
+            rc = numbers_load(&n, o->val[O_VALUES]) < 0 ? EXIT_BAD_INPUT : 0;
         else
-            numbers_init(&n, &g);
-    } else {
-        numbers_init(&n, &g);
+            numbers_seed(&n, has(o, O_SEED) ? o->seed : 1);
     }
     Output out;
-    if (rc == 0 && output_open(&out, o->out) < 0)
+    if (rc == 0 && output_open(&out, o->val[O_OUT]) < 0)
         rc = EXIT_BAD_INPUT;
     else if (rc == 0) {
-        bool json = o->format && strcmp(o->format, "json") == 0;
+        bool json = o->format == 1;
+        int r;
         if (is_paths) {
-            rc = paths_write(&n, of, ref, with_values, json, out.f);
+            r = paths_write(&n, of, ref, with_values, json, out.f);
         } else if (is_vanish) {
-            VanishFormat vf = !o->format || strcmp(o->format, "text") == 0 ? VANISH_TEXT
-                              : strcmp(o->format, "json") == 0 ? VANISH_JSON : VANISH_SVG;
-            rc = vanish_write(&n, of, vf, out.f);
+            r = vanish_write(&n, of, o->format == 2 ? VANISH_SVG : json ? VANISH_JSON : VANISH_TEXT, out.f);
         } else {
-            EvalOpts eo = {of, json, o->check};
-            rc = eval_write(&n, &eo, out.f);
+            EvalOpts eo = {of, json, has(o, O_CHECK)};
+            r = eval_write(&n, &eo, out.f);
         }
+        rc = r < 0 ? EXIT_BAD_INPUT : r > 0 ? EXIT_CHECK : 0;
         /* a failed check still writes its report */
-        if (output_close(&out, rc == 0 || rc == 3) < 0)
+        if (output_close(&out, rc == 0 || rc == EXIT_CHECK) < 0)
             rc = EXIT_BAD_INPUT;
     }
-    numbers_free(&n);
-    graph_free(&g);
+    if (g)
+        numbers_free(&n);
+    jobs_free(&J);
     return rc;
 }
 
 static int cmd_check(const Loaded *L, const Opts *o)
 {
-    Jobs J = {0};
     int nb = 0;
     for (const Block *b = L->prog.blocks; b; b = b->next)
         nb++;
-    J.graphs = xcalloc((size_t)nb, sizeof *J.graphs);
+    Graph *graphs = xcalloc((size_t)nb + 1, sizeof *graphs);
+    int ng = 0;
     Buf rep = {0};
     int rc = 0;
     for (const Block *b = L->prog.blocks; b && rc == 0; b = b->next) {
-        Graph *g = &J.graphs[J.ngraphs];
+        Graph *g = &graphs[ng];
         if (graph_build(g, &L->src, b) < 0) {
             rc = EXIT_BAD_INPUT;
             break;
         }
-        J.ngraphs++;
+        ng++;
         int nd = 0, ne = 0;
         for (const Stmt *s = b->stmts; s && rc == 0; s = s->next) {
             if (s->kind == S_DERIVE) {
@@ -785,7 +854,7 @@ static int cmd_check(const Loaded *L, const Opts *o)
     }
     if (rc == 0) {
         Output out;
-        if (output_open(&out, o->out) < 0)
+        if (output_open(&out, o->val[O_OUT]) < 0)
             rc = EXIT_BAD_INPUT;
         else {
             fputs(buf_cstr(&rep), out.f);
@@ -794,24 +863,26 @@ static int cmd_check(const Loaded *L, const Opts *o)
         }
     }
     buf_free(&rep);
-    jobs_free(&J);
+    for (int i = 0; i < ng; i++)
+        graph_free(&graphs[i]);
+    free(graphs);
     return rc;
 }
 
 /* report: one HTML page with everything */
 static int cmd_report(const Loaded *L, const Opts *o)
 {
-    const char *katex = o->katex ? o->katex : getenv("PATHGRAD_KATEX");
+    const char *katex = o->val[O_KATEX] ? o->val[O_KATEX] : getenv("PATHGRAD_KATEX");
     if (!katex || !*katex)
         katex = REPORT_KATEX_DIR;
-    if (o->block && !pick_block(L, o->block))
+    if (o->val[O_BLOCK] && !jobs_block(&L->src, &L->prog, o->val[O_BLOCK]))
         return EXIT_USAGE;
     if (report_check_katex(katex) < 0)
         return EXIT_BAD_INPUT;
     Output out;
-    if (output_open(&out, o->out) < 0)
+    if (output_open(&out, o->val[O_OUT]) < 0)
         return EXIT_BAD_INPUT;
-    int rc = report_write(&L->src, &L->prog, o->block, katex, out.f) < 0 ? EXIT_BAD_INPUT : 0;
+    int rc = report_write(&L->src, &L->prog, o->val[O_BLOCK], katex, out.f) < 0 ? EXIT_BAD_INPUT : 0;
     if (output_close(&out, rc == 0) < 0)
         rc = EXIT_BAD_INPUT;
     return rc;
@@ -825,15 +896,15 @@ static int cmd_fmt(const Loaded *L, const Opts *o)
     fmt_program(&L->src, &L->prog, &b);
     int rc = 0;
     bool same = b.len == L->src.len && memcmp(b.data ? b.data : "", L->src.text, b.len) == 0;
-    if (o->check) {
+    if (has(o, O_CHECK)) {
         if (!same) {
-            pg_error("%s is not formatted ('pathgrad fmt %s' shows the canonical layout)",
-                    L->src.name, L->src.name);
+            pg_error("%s is not formatted ('pathgrad fmt %s' shows the canonical layout)", L->src.name,
+                     L->src.name);
             rc = EXIT_BAD_INPUT;
         }
-    } else if (!o->in_place || !same) {
+    } else if (!has(o, O_IN_PLACE) || !same) {
         Output out;
-        if (output_open(&out, o->in_place ? o->file : o->out) < 0) {
+        if (output_open(&out, has(o, O_IN_PLACE) ? o->file : o->val[O_OUT]) < 0) {
             rc = EXIT_BAD_INPUT;
         } else {
             fwrite(b.data ? b.data : "", 1, b.len, out.f);
@@ -847,52 +918,43 @@ static int cmd_fmt(const Loaded *L, const Opts *o)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return fputs(usage_text, stderr), EXIT_USAGE;
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-        fputs(usage_text, stdout);
-        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_BAD_INPUT;
+    if (argc < 2) {
+        Buf b = {0};
+        usage_all(&b);
+        fputs(buf_cstr(&b), stderr);
+        buf_free(&b);
+        return EXIT_USAGE;
     }
-    if (strcmp(cmd, "--version") == 0) {
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0)
+        return print_help(NULL);
+    if (strcmp(name, "help") == 0) {
+        const Command *c = argc > 2 ? find_command(argv[2]) : NULL;
+        if (argc > 2 && !c)
+            return usage_error(NULL, "unknown command '%s'", argv[2]);
+        return print_help(c);
+    }
+    if (strcmp(name, "--version") == 0) {
         puts(PG_NAME " " PG_VERSION);
         return fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_BAD_INPUT;
     }
-    int (*run)(const Loaded *, const Opts *) = NULL;
-    if (strcmp(cmd, "derive") == 0)
-        run = cmd_derive;
-    else if (strcmp(cmd, "expand") == 0)
-        run = cmd_expand;
-    else if (strcmp(cmd, "count") == 0)
-        run = cmd_count;
-    else if (strcmp(cmd, "check") == 0)
-        run = cmd_check;
-    else if (strcmp(cmd, "render") == 0)
-        run = cmd_render;
-    else if (strcmp(cmd, "eval") == 0 || strcmp(cmd, "paths") == 0 || strcmp(cmd, "vanish") == 0)
-        run = cmd_numeric;
-    else if (strcmp(cmd, "fmt") == 0)
-        run = cmd_fmt;
-    else if (strcmp(cmd, "report") == 0)
-        run = cmd_report;
-    else
-        return usage_error("unknown command '%s'", cmd);
+    const Command *c = find_command(name);
+    if (!c)
+        return usage_error(NULL, "unknown command '%s'", name);
     for (int i = 2; i < argc; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return print_help(c);
     Opts o = {0};
-    o.cmd = cmd;
+    o.cmd = c;
     int rc = parse_opts(argc, argv, &o);
     if (rc)
         return rc;
     Loaded L;
-    if (load(&L, o.file, run != cmd_fmt) < 0) {
+    if (load(&L, o.file, c->run != cmd_fmt) < 0) {
         unload(&L);
         return EXIT_BAD_INPUT;
     }
-    rc = run(&L, &o);
+    rc = c->run(&L, &o);
     unload(&L);
     return rc;
 }

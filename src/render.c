@@ -56,7 +56,8 @@ typedef struct Drawing {
     /* highlight, per graph edge */
     unsigned char *on;
     uint64_t *terms;
-    int nterms_shown;        /* terms whose bits are known (<= 64) */
+    int nterms_shown;        /* terms whose bits are known (<= PG_MAX_TERM_BITS) */
+    bool failed;             /* an edge label could not be made (reported) */
     Buf *legend_terms;       /* colors: the text of each term */
     int ncolors;
     int *skips;              /* shortcut edges to route: from, to, edge, label index */
@@ -138,10 +139,13 @@ static const char *node_id(Drawing *D, int v, const char *prefix, Buf *tmp)
 /* the local derivative on graph edge K, as an edge label */
 static const char *edge_label(Drawing *D, int k, Buf *tmp)
 {
-    if (!D->labels)
+    if (!D->labels || D->failed)
         return NULL;
     buf_truncate(tmp, 0);
-    derive_term_string(D->d, &k, 1, FMT_HTML, tmp);
+    if (stage_term_string(D->d, &k, 1, FMT_HTML, tmp) < 0) {
+        D->failed = true;          /* a forward sum too large: reported */
+        return NULL;
+    }
     return buf_cstr(tmp);
 }
 
@@ -160,11 +164,12 @@ static int on_path(void *ctx, const int *edges, int n, unsigned long long index)
         return 0;
     for (int i = 0; i < n; i++) {
         D->on[edges[i]] = 1;
-        if (index < 64)
+        if (index < PG_MAX_TERM_BITS)
             D->terms[edges[i]] |= (uint64_t)1 << index;
     }
     if (D->legend_terms) {
-        derive_term_string(D->d, edges, n, FMT_HTML, &D->legend_terms[index]);
+        /* the walk made every factor of its paths: this cannot fail */
+        stage_term_string(D->d, edges, n, FMT_HTML, &D->legend_terms[index]);
         D->ncolors = (int)index + 1;
     }
     return w->only && index + 1 == w->only;
@@ -202,7 +207,8 @@ static int mark_highlight(Drawing *D, int of, int wrt, int node)
         return 0;
     mpz_t count;
     mpz_init(count);
-    if (count_terms(D->d, of, wrt, count) < 0) {
+    EdgeFilter f = stage_filter(D->d);
+    if (stage_count_terms(D->d, of, wrt, count) < 0) {
         mpz_clear(count);
         return -1;
     }
@@ -216,8 +222,8 @@ static int mark_highlight(Drawing *D, int of, int wrt, int node)
             free(s);
             rc = -1;
         } else {
-            rc = derive_walk(D->d, of, wrt, on_path, &w);
-            D->nterms_shown = o->term <= 64 ? (int)o->term : 0;
+            rc = paths_each(D->g, of, wrt, &f, on_path, &w);
+            D->nterms_shown = o->term <= PG_MAX_TERM_BITS ? (int)o->term : 0;
         }
     } else if (o->colors) {
         if (mpz_cmp_ui(count, PG_MAX_COLORS) > 0) {
@@ -228,14 +234,14 @@ static int mark_highlight(Drawing *D, int of, int wrt, int node)
             rc = -1;
         } else {
             D->legend_terms = xcalloc(PG_MAX_COLORS, sizeof *D->legend_terms);
-            rc = derive_walk(D->d, of, wrt, on_path, &w);
+            rc = paths_each(D->g, of, wrt, &f, on_path, &w);
             D->nterms_shown = D->ncolors;
         }
-    } else if (mpz_cmp_ui(count, 64) <= 0) {
-        rc = derive_walk(D->d, of, wrt, on_path, &w);
+    } else if (mpz_cmp_ui(count, PG_MAX_TERM_BITS) <= 0) {
+        rc = paths_each(D->g, of, wrt, &f, on_path, &w);
         D->nterms_shown = (int)mpz_get_ui(count);
     } else {
-        rc = derive_path_edges(D->d, of, wrt, D->on);
+        rc = paths_edges(D->g, of, wrt, &f, D->on);
     }
     mpz_clear(count);
     return rc;
@@ -734,7 +740,7 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         agxset(e, y.e_fontcolor, S("black"));
         buf_truncate(&tmp, 0);
         buf_puts(&tmp, "path");
-        for (int t = 0; t < D->nterms_shown && t < 64; t++)
+        for (int t = 0; t < D->nterms_shown && t < PG_MAX_TERM_BITS; t++)
             if (de->terms & ((uint64_t)1 << t))
                 buf_printf(&tmp, " term%d", t + 1);
         agxset(e, y.e_class, tmp.data);
@@ -857,6 +863,10 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
             build_network_neurons(&D);
         else
             build_network_graph(&D);
+        if (D.failed)
+            rc = -1;
+    }
+    if (rc == 0) {
         /* what is on the paths, and what is drawn */
         mark_on(&D, 0);
         for (int q = 0; q < D.nskips; q++)

@@ -7,7 +7,7 @@
 #ifndef PG_RENDER_H
 #define PG_RENDER_H
 
-#include "derive.h"
+#include "stage.h"
 #include "graph.h"
 
 #include <stdbool.h>

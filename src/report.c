@@ -3,6 +3,7 @@
 #include "report.h"
 #include "derive.h"
 #include "graph.h"
+#include "jobs.h"
 #include "latexdoc.h"
 #include "render.h"
 
@@ -174,45 +175,6 @@ static void katex_js(FILE *out, const char *dir)
 
 /* ---- the derivations ---- */
 
-typedef struct Job {
-    Graph *g;
-    int of, wrt;
-} Job;
-
-/* the file's derive statements, or a default one */
-static int jobs_of(Graph *g, const Block *b, Job **v, int *n)
-{
-    int cap = 4;
-    *v = xmalloc(cap * sizeof **v);
-    *n = 0;
-    for (const Stmt *s = b->stmts; s; s = s->next) {
-        if (s->kind != S_DERIVE)
-            continue;
-        int of = graph_resolve(g, &s->ref);
-        int wrt = of >= 0 ? graph_resolve(g, &s->wrt) : -1;
-        if (wrt < 0)
-            return -1;
-        if (*n == cap)
-            *v = xrealloc(*v, xmul((size_t)(cap *= 2), sizeof **v));
-        (*v)[(*n)++] = (Job){g, of, wrt};
-    }
-    if (*n)
-        return 0;
-    int of = g->kind == B_NETWORK ? g->loss : g->last_defined, wrt = -1;
-    if (g->kind == B_NETWORK) {
-        for (int l = 0; l < g->nlayers && wrt < 0; l++)
-            if (g->layers[l].w_into >= 0)
-                wrt = g->layers[l].w0;
-    } else {
-        for (int v2 = 0; v2 < g->nnodes && wrt < 0; v2++)
-            if (!node_def(g, v2))
-                wrt = v2;
-    }
-    if (of >= 0 && wrt >= 0)
-        (*v)[(*n)++] = (Job){g, of, wrt};
-    return 0;
-}
-
 /* the LaTeX of d(OF)/d(WRT) at STAGE in align*, or the reason it is not
  * shown in MSG; returns 1 if there is a formula */
 static int formula(const Job *j, Stage stage, bool collapse, Buf *tex, Buf *msg)
@@ -225,7 +187,7 @@ static int formula(const Job *j, Stage stage, bool collapse, Buf *tex, Buf *msg)
     Capture cap;
     capture_begin(&cap, msg);
     bool expanded = stage != ST_FACTORED && !collapse;
-    int ok = !expanded || count_terms(&d, j->of, j->wrt, count) == 0;   /* else the message says why */
+    int ok = !expanded || stage_count_terms(&d, j->of, j->wrt, count) == 0;   /* else the message says why */
     if (ok && expanded && mpz_cmp_ui(count, REPORT_MAX_TERMS) > 0) {
         char *c = mpz_get_str(NULL, 10, count);
         buf_printf(msg, "%s terms: more than this page typesets (%d); the factored form is below, "
@@ -238,9 +200,11 @@ static int formula(const Job *j, Stage stage, bool collapse, Buf *tex, Buf *msg)
         size_t n = 0;
         FILE *mem = open_memstream(&p, &n);
         FILE *w = latex_env_open(mem, ENV_ALIGN_STAR);
-        int r = stage == ST_FACTORED ? factored_write(&d, j->of, j->wrt, OUT_LATEX, w)
-                : collapse ? collapse_write(&d, j->of, j->wrt, OUT_LATEX, REPORT_MAX_TERMS, w)
-                : derive_write(&d, j->of, j->wrt, OUT_LATEX, w);
+        Emitter *em = emit_open(OUT_LATEX, w);
+        int r = stage == ST_FACTORED ? factored_write(&d, j->of, j->wrt, em)
+                : collapse ? collapse_write(&d, j->of, j->wrt, REPORT_MAX_TERMS, em)
+                : derive_write(&d, j->of, j->wrt, em);
+        emit_close(em);
         fclose(w);
         fclose(mem);
         if (r == 0 && n > REPORT_MAX_TEX) {
@@ -319,7 +283,7 @@ static void derivation(FILE *out, const Job *j)
 
     mpz_t paths;
     mpz_init(paths);
-    count_paths(g, j->of, j->wrt, paths);
+    paths_count(g, j->of, j->wrt, NULL, paths);
     char *pc = mpz_get_str(NULL, 10, paths);
     fprintf(out, "<p class=\"counts\">%s path%s from %s to %s", pc, strcmp(pc, "1") ? "s" : "",
             buf_cstr(&r1), buf_cstr(&r2));
@@ -334,7 +298,7 @@ static void derivation(FILE *out, const Job *j)
         Buf m = {0};
         Capture cap;
         capture_begin(&cap, &m);
-        if (count_terms(&d, j->of, j->wrt, c) == 0) {
+        if (stage_count_terms(&d, j->of, j->wrt, c) == 0) {
             char *s = mpz_get_str(NULL, 10, c);
             fprintf(out, "; %s term%s from stage act on", s, strcmp(s, "1") ? "s" : "");
             free(s);
@@ -422,26 +386,9 @@ static const char page_js[] =
 int report_write(const Source *src, const Program *prog, const char *only, const char *katex_dir, FILE *out)
 {
     /* build everything first: a bad block writes nothing */
-    int nb = 0;
-    for (const Block *b = prog->blocks; b; b = b->next)
-        nb++;
-    Graph *graphs = xcalloc((size_t)nb + 1, sizeof *graphs);
-    const Block **blocks = xcalloc((size_t)nb + 1, sizeof *blocks);
-    Job **jobs = xcalloc((size_t)nb + 1, sizeof *jobs);
-    int *njobs = xcalloc((size_t)nb + 1, sizeof *njobs);
-    int ng = 0, rc = 0;
-    for (const Block *b = prog->blocks; b && rc == 0; b = b->next) {
-        if (only && strcmp(b->name, only) != 0)
-            continue;
-        if (graph_build(&graphs[ng], src, b) < 0) {
-            rc = -1;
-            break;
-        }
-        blocks[ng] = b;
-        ng++;
-        if (jobs_of(&graphs[ng - 1], b, &jobs[ng - 1], &njobs[ng - 1]) < 0)
-            rc = -1;
-    }
+    Jobs J;
+    JobsSpec spec = {S_DERIVE, NULL, NULL, only, NAMES_PLAIN, true, false, false};
+    int rc = jobs_collect(src, prog, &spec, &J) < 0 ? -1 : 0;
     if (rc == 0) {
         fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>pathgrad: ", out);
@@ -460,19 +407,23 @@ int report_write(const Source *src, const Program *prog, const char *only, const
         fputs("<h2>Source</h2>\n<pre class=\"source\">", out);
         html_escaped(out, src->text, src->len);
         fputs("</pre>\n", out);
-        for (int i = 0; i < ng; i++) {
-            const Graph *g = &graphs[i];
+        for (int i = 0; i < J.ngraphs; i++) {
+            const Graph *g = &J.graphs[i];
+            int njobs = 0;
+            for (int k = 0; k < J.n; k++)
+                njobs += J.v[k].g == g;
             fprintf(out, "<section class=\"block\">\n<h2>%s <code>", g->kind == B_NETWORK ? "network" : "graph");
-            html_text(out, blocks[i]->name);
+            html_text(out, g->name);
             fprintf(out, "</code></h2>\n<p>%d variables, %d edges", g->nnodes, g->nedges);
             if (g->kind == B_NETWORK)
                 fprintf(out, ", %d layers", g->nlayers);
             fputs(".</p>\n", out);
-            if (njobs[i] == 0)
+            if (njobs == 0)
                 fputs("<p class=\"note\">Nothing to derive: the block has no derive statement, and no loss "
                       "and weight (or variable and input) to default to.</p>\n", out);
-            for (int k = 0; k < njobs[i]; k++)
-                derivation(out, &jobs[i][k]);
+            for (int k = 0; k < J.n; k++)
+                if (J.v[k].g == g)
+                    derivation(out, &J.v[k]);
             fputs("</section>\n", out);
         }
         fputs("</main>\n<footer>" PG_NAME " " PG_VERSION ", formulas typeset by KaTeX, drawings by "
@@ -480,13 +431,6 @@ int report_write(const Source *src, const Program *prog, const char *only, const
         fputs(page_js, out);
         fputs("</script>\n</body>\n</html>\n", out);
     }
-    for (int i = 0; i < ng; i++) {
-        graph_free(&graphs[i]);
-        free(jobs[i]);
-    }
-    free(graphs);
-    free(blocks);
-    free(jobs);
-    free(njobs);
+    jobs_free(&J);
     return rc;
 }

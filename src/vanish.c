@@ -54,11 +54,11 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
     const Graph *g = n->g;
     if (g->kind != B_NETWORK) {
         pg_error("vanish: %s is a graph; weight layers belong to networks", g->name);
-        return 1;
+        return -1;
     }
     double loss;
     if (numbers_forward(n, of, &loss) < 0)
-        return 1;
+        return -1;
     double *adj = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *adj));
     numbers_reverse(n, of, adj);
     int nl = 0;
@@ -81,7 +81,7 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
     int rc = 0;
     if (nl == 0) {
         pg_error("vanish: network %s has no weights", g->name);
-        rc = 1;
+        rc = -1;
     } else if (fmt == VANISH_JSON) {
         fprintf(out, "{\"network\": \"%s\", \"loss\": %.17g, \"layers\": [", g->name, loss);
         for (int i = 0; i < nl; i++)
@@ -104,7 +104,7 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
         int fd = mkstemp(tmpl);
         if (fd < 0) {
             pg_error("vanish: cannot make a temporary file: %s", strerror(errno));
-            rc = 1;
+            rc = -1;
         } else {
             close(fd);
             chart(g, layer, lg, nl, tmpl);
@@ -113,7 +113,7 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
             size_t k;
             if (!f) {
                 pg_error("vanish: PLplot wrote no chart");
-                rc = 1;
+                rc = -1;
             } else {
                 while ((k = fread(buf, 1, sizeof buf, f)) > 0)
                     fwrite(buf, 1, k, out);

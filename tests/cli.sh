@@ -93,11 +93,11 @@ for cmd in tests/cases/render_*.cmd; do
     fi
 done
 
-# a failing render leaves no output file behind
+# a refused render (a usage error, checked before the output is opened) leaves no output file behind
 rm -rf "$T/o" && mkdir "$T/o"
 "$PG" render samples/fc.net --wrt 'w[n-2][1][1]' --term 9 -o "$T/o/x.svg" 2>/dev/null
 rc=$?
-if [ $rc = 1 ] && [ -z "$(ls "$T/o")" ]; then ok; else bad "render --term 9 -o: rc $rc, left $(ls "$T/o")"; fi
+if [ $rc = 2 ] && [ -z "$(ls "$T/o")" ]; then ok; else bad "render --term 9 -o: rc $rc, left $(ls "$T/o")"; fi
 
 # vanish's PLplot chart is well-formed SVG that librsvg draws
 run_line "vanish samples/deep_sigmoid.net --format svg"

@@ -1,0 +1,130 @@
+/* emit.c — the emitters' shared helpers, and the choice of a format. */
+#include "emit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+Emitter *emit_open(OutFormat fmt, FILE *out)
+{
+    Emitter *em = xcalloc(1, sizeof *em);
+    em->ops = fmt == OUT_JSON ? &emit_json_ops : fmt == OUT_TEXT ? &emit_text_ops : &emit_latex_ops;
+    em->out = out;
+    return em;
+}
+
+int emit_close(Emitter *em)
+{
+    emit_flush(em);
+    int rc = ferror(em->out) ? -1 : 0;
+    buf_free(&em->wbuf);
+    buf_free(&em->sep);
+    buf_free(&em->all);
+    free(em);
+    return rc;
+}
+
+void emit_sum_begin(Emitter *em, const EmitHead *h, bool multiline)
+{
+    em->head = *h;
+    em->multiline = multiline;
+    em->nterms = 0;
+    em->ops->sum_begin(em, h, multiline);
+}
+
+void emit_eqs_begin(Emitter *em, const EmitHead *h)
+{
+    em->head = *h;
+    em->nterms = 0;
+    em->ops->eqs_begin(em, h);
+}
+
+void emit_collapsed(Emitter *em, const EmitHead *h, const char *const *fam, const size_t *len,
+                    unsigned long long nfam)
+{
+    em->head = *h;
+    em->ops->collapsed(em, h, fam, len, nfam);
+}
+
+bool emit_wants_count(const Emitter *em)
+{
+    return em->ops->format == OUT_JSON;
+}
+
+void emit_flush(Emitter *em)
+{
+    if (em->wbuf.len) {
+        fwrite(em->wbuf.data, 1, em->wbuf.len, em->out);
+        buf_truncate(&em->wbuf, 0);
+    }
+}
+
+void emit_lhs(const Graph *g, int of, int wrt, Style st, Buf *out)
+{
+    Arena tmp = {0};
+    Printer p = graph_printer(g, st);
+    expr_print(&p, mk_partial(&tmp, of, wrt), out);
+    arena_free(&tmp);
+}
+
+void emit_sum_append(Style st, bool first, bool multiline, const Buf *text_sep, Buf *sum,
+                     const char *t, size_t n)
+{
+    bool neg = false;
+    if (st == FMT_LATEX && n && t[0] == '-')
+        neg = true, t++, n--;
+    if (st != FMT_LATEX && n >= 3 && memcmp(t, "−", 3) == 0)
+        neg = true, t += 3, n -= 3;
+    if (first) {
+        if (neg)
+            buf_puts(sum, st == FMT_LATEX ? "-" : "−");
+    } else if (st == FMT_LATEX) {
+        buf_puts(sum, multiline ? " \\\\\n" : "");
+        buf_puts(sum, neg ? "-" : "+");
+    } else {
+        buf_add(sum, text_sep->data, text_sep->len);
+        buf_puts(sum, neg ? "− " : "+ ");
+    }
+    buf_add(sum, t, n);
+}
+
+void emit_json_string(FILE *out, const char *s, size_t n)
+{
+    putc('"', out);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            putc('\\', out);
+            putc(c, out);
+        } else if (c == '\n') {
+            fputs("\\n", out);
+        } else if (c < 0x20) {
+            fprintf(out, "\\u%04x", c);
+        } else {
+            putc(c, out);
+        }
+    }
+    putc('"', out);
+}
+
+void emit_json_head(FILE *out, const EmitHead *h, const char *stage)
+{
+    const Graph *g = h->d->g;
+    Buf r = {0};
+    fputs("{\"of\": ", out);
+    graph_node_ref(g, h->of, &r);
+    emit_json_string(out, r.data, r.len);
+    buf_truncate(&r, 0);
+    fputs(", \"wrt\": ", out);
+    graph_node_ref(g, h->wrt, &r);
+    emit_json_string(out, r.data, r.len);
+    fprintf(out, ", \"stage\": \"%s\"", stage);
+    buf_free(&r);
+}
+
+size_t emit_display_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
