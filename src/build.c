@@ -521,7 +521,10 @@ static int build_graph(Builder *b, const Block *blk)
         if (!defs[v])
             continue;
         Expr *def = resolve_expr(b, defs[v]->expr);
-        if (!def) {
+        const Expr *bad = def ? expr_bad_constant(def) : NULL;
+        if (bad)
+            diag_error(b->src, bad->loc, "this constant is not a finite number: a double cannot hold its value");
+        if (!def || bad) {
             free(defs);
             return -1;
         }
@@ -542,7 +545,7 @@ static int build_graph(Builder *b, const Block *blk)
                 g->locals = xrealloc(g->locals, xmul((size_t)b->cap_locals, sizeof *g->locals));
             }
             Expr *local = expr_diff(&g->arena, def, vars[k], v);
-            if (!expr_finite(local)) {
+            if (!expr_finite(local) || expr_bad_constant(local)) {
                 diag_error(b->src, node_sym(g, v)->loc,
                            "the derivative of %s with respect to %s overflows: a constant in it is not finite",
                            node_name(g, v), node_name(g, vars[k]));

@@ -225,6 +225,64 @@ bool expr_finite(const Expr *e)
     return true;
 }
 
+/* E's value if it is made of numbers only (*IS_CONST true); the first
+ * (innermost) constant subexpression that is not finite goes to *BAD */
+static double const_value(const Expr *e, bool *is_const, const Expr **bad)
+{
+    double a = 0, b = 0, v = 0;
+    bool ca, cb;
+    *is_const = false;
+    switch (e->kind) {
+    case X_NUM:
+        *is_const = true;
+        v = e->num;
+        break;
+    case X_VAR: case X_PARTIAL:
+        return 0;
+    case X_NEG: case X_POW:
+        a = const_value(e->a, &ca, bad);
+        if (!ca)
+            return 0;
+        *is_const = true;
+        v = e->kind == X_NEG ? -a : pow(a, (double)e->ipow);
+        break;
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+        a = const_value(e->a, &ca, bad);
+        b = const_value(e->b, &cb, bad);
+        if (!ca || !cb)
+            return 0;
+        *is_const = true;
+        v = e->kind == X_ADD ? a + b : e->kind == X_SUB ? a - b : e->kind == X_MUL ? a * b : a / b;
+        break;
+    case X_CALL: {
+        double args[OP_MAX_ARITY] = {0};
+        bool all = e->fn != OP_OPAQUE;
+        for (int i = 0; i < e->nargs; i++) {
+            double x = const_value(e->args[i], &ca, bad);
+            if (i < OP_MAX_ARITY)
+                args[i] = x;
+            all &= ca;
+        }
+        if (!all)
+            return 0;
+        *is_const = true;
+        v = op_get(e->fn)->value(args);
+        break;
+    }
+    }
+    if (!isfinite(v) && !*bad)
+        *bad = e;
+    return v;
+}
+
+const Expr *expr_bad_constant(const Expr *e)
+{
+    const Expr *bad = NULL;
+    bool c;
+    const_value(e, &c, &bad);
+    return bad;
+}
+
 bool expr_uses(const Expr *e, int node)
 {
     switch (e->kind) {

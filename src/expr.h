@@ -60,6 +60,9 @@ bool expr_is_num(const Expr *e, double v);
 bool expr_equal(const Expr *a, const Expr *b);
 /* is every number in E finite? */
 bool expr_finite(const Expr *e);
+/* the first subexpression of E made of numbers only whose value is not
+ * finite (1e300 * 1e300, log(0)), or NULL */
+const Expr *expr_bad_constant(const Expr *e);
 /* does E mention variable NODE? */
 bool expr_uses(const Expr *e, int node);
 /* d E / d NODE.  NODE_SELF is the variable E defines: where an opaque

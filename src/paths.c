@@ -11,7 +11,7 @@ static int zero(const EdgeFilter *f, int k)
 
 unsigned char *paths_mark(const Graph *g, int of, int wrt, const EdgeFilter *f)
 {
-    unsigned char *mark = xcalloc_big((size_t)g->nnodes + 1, 1);
+    unsigned char *mark = xcalloc((size_t)g->nnodes + 1, 1);
     /* the search stack holds (node, next edge) pairs and grows with the
      * depth of the search, not the size of the graph */
     struct Visit {
@@ -199,6 +199,14 @@ void paths_walk_begin(PathWalk *w, const Graph *g, int of, int wrt, const unsign
         w->cursor[0] = k->kid0[of];
         w->via[0] = -1;
     }
+}
+
+void paths_walk_grow(PathWalk *w)
+{
+    w->cap *= 2;
+    w->node = xrealloc(w->node, xmul(w->cap, sizeof *w->node));
+    w->cursor = xrealloc(w->cursor, xmul(w->cap, sizeof *w->cursor));
+    w->via = xrealloc(w->via, xmul(w->cap, sizeof *w->via));
 }
 
 void paths_walk_end(PathWalk *w)

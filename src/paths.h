@@ -73,36 +73,45 @@ void paths_walk_begin(PathWalk *w, const Graph *g, int of, int wrt, const unsign
                       const PathKids *k);
 void paths_walk_end(PathWalk *w);
 
+void paths_walk_grow(PathWalk *w);
+
+/* (the hot loop of every expanded sum: the walk's state is kept in locals,
+ * which stores into its int arrays cannot alias) */
 static inline int paths_walk_next(PathWalk *w)
 {
+    int depth = w->depth;
+    const int wrt = w->wrt;
+    const int *kid0 = w->kid0;
+    if (w->popping) {
+        w->popping = false;
+        depth--;
+    }
     for (;;) {
-        if (w->popping) {
-            w->popping = false;
-            w->depth--;
-        }
-        if (w->depth < 0)
+        if (depth < 0) {
+            w->depth = depth;
             return WALK_DONE;
-        int v = w->node[w->depth];
-        if (v == w->wrt) {
+        }
+        int v = w->node[depth];
+        if (v == wrt) {
             w->popping = true;
+            w->depth = depth;
             return WALK_TERM;
         }
-        if (w->cursor[w->depth] == w->kid0[v + 1]) {
-            w->depth--;
+        int c = w->cursor[depth];
+        if (c == kid0[v + 1]) {
+            depth--;
             continue;
         }
-        int k = w->kids[w->cursor[w->depth]++];
-        if ((size_t)w->depth + 2 > w->cap) {
-            w->cap *= 2;
-            w->node = xrealloc(w->node, xmul(w->cap, sizeof *w->node));
-            w->cursor = xrealloc(w->cursor, xmul(w->cap, sizeof *w->cursor));
-            w->via = xrealloc(w->via, xmul(w->cap, sizeof *w->via));
-        }
+        w->cursor[depth] = c + 1;
+        int k = w->kids[c];
+        if ((size_t)depth + 2 > w->cap)
+            paths_walk_grow(w);
         int to = w->g->edges[k].to;
-        w->depth++;
-        w->node[w->depth] = to;
-        w->cursor[w->depth] = w->kid0[to];
-        w->via[w->depth] = k;
+        depth++;
+        w->node[depth] = to;
+        w->cursor[depth] = kid0[to];
+        w->via[depth] = k;
+        w->depth = depth;
         return WALK_DOWN;
     }
 }

@@ -24,7 +24,7 @@ void deriver_init(Deriver *d, const Graph *g, Stage stage)
     memset(d, 0, sizeof *d);
     d->g = g;
     d->stage = stage;
-    d->factors = xcalloc_big((size_t)(g->nedges ? g->nedges : 1), sizeof *d->factors);
+    d->factors = xcalloc((size_t)(g->nedges ? g->nedges : 1), sizeof *d->factors);
     d->fwd = xcalloc((size_t)g->nnodes + 1, sizeof *d->fwd);
     d->fwd_state = xcalloc((size_t)g->nnodes + 1, 1);
 }
@@ -341,6 +341,16 @@ const Factor *stage_factor(Deriver *d, int k)
         f->coef *= core->num;
         core = NULL;
     }
+    if (!isfinite(f->coef)) {
+        Buf a = {0}, b = {0};
+        graph_node_ref(g, e->from, &a);
+        graph_node_ref(g, e->to, &b);
+        pg_error("the derivative of %s with respect to %s overflows: its coefficient is not finite",
+                 buf_cstr(&a), buf_cstr(&b));
+        buf_free(&a);
+        buf_free(&b);
+        return NULL;
+    }
     f->core = core;
     f->e = x;
     f->zero = f->coef == 0;
@@ -349,7 +359,7 @@ const Factor *stage_factor(Deriver *d, int k)
     return f;
 }
 
-const Factor *stage_factor_printed(Deriver *d, int k)
+const Factor *stage_factor_make_printed(Deriver *d, int k)
 {
     const Factor *fc = stage_factor(d, k);
     if (!fc)

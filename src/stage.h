@@ -59,7 +59,12 @@ void deriver_free(Deriver *d);
  * too large, reported) */
 const Factor *stage_factor(Deriver *d, int k);
 /* the same with its printed forms made */
-const Factor *stage_factor_printed(Deriver *d, int k);
+const Factor *stage_factor_make_printed(Deriver *d, int k);
+static inline const Factor *stage_factor_printed(Deriver *d, int k)
+{
+    const Factor *f = &d->factors[k];
+    return f->printed ? f : stage_factor_make_printed(d, k);
+}
 /* is edge K's factor 0 at the stage?  1 yes, 0 no, -1 after an error.  Only
  * activations, scalar operators and (at stage forward) junction inputs can
  * be 0: for any other edge no factor is made, so a search over a large
