@@ -72,6 +72,9 @@ static int pglex(PGSTYPE *lval, Loc *lloc, ParseState *ps)
         return t;
     }
     int t = pgscanlex(lval, lloc, ps->scanner);
+    ps->kinds[2] = ps->kinds[1];
+    ps->kinds[1] = ps->kinds[0];
+    ps->kinds[0] = t;
     ps->prev = ps->cur;
     ps->have_prev = ps->cur.first_line > 0;
     ps->cur = *lloc;
@@ -533,6 +536,17 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps)
     }
     if (is_keyword(got) && want_name) {
         ps_error(ps, loc, "'%s' is a keyword and cannot be used as a name", text);
+        return 0;
+    }
+    /* a power whose exponent is not an integer: a^0.5, a^b, a^(1+1) */
+    bool after_caret = ps->kinds[1] == '^' || (ps->kinds[1] == '(' && ps->kinds[2] == '^');
+    if (after_caret && got != YYSYMBOL_YYEOF && ps->kinds[0] != '-') {
+        ps_error(ps, loc, "the exponent of '^' must be an integer (a^2, a^-1, a^(-1)): "
+                          "write sqrt(a) for a^0.5, exp(b * log(a)) for a^b");
+        return 0;
+    }
+    if (ps->kinds[0] == '*' && ps->kinds[1] == '*' && loc.first_column == ps->prev.last_column + 1) {
+        ps_error(ps, span(ps->prev, loc), "'**' is not an operator: a power is written with '^' (a^3)");
         return 0;
     }
     if (got == YYSYMBOL_YYEOF && ps->open_kind) {

@@ -630,8 +630,8 @@ static int neuron_index(const Reporter *r, const Label *lab, const Layer *L)
         return -1;
     }
     if (lab->value < 1 || lab->value > L->width) {
-        ref_error(r, lab->loc, "neuron index %ld is out of range: layer %s has %d neuron%s",
-                  lab->value, L->label, L->width, L->width == 1 ? "" : "s");
+        ref_error(r, lab->loc, "neuron index %ld is out of range: %slayer %s has %d neuron%s", lab->value,
+                  lab->value < 1 ? "indices start at 1, and " : "", L->label, L->width, L->width == 1 ? "" : "s");
         return -1;
     }
     return (int)lab->value;

@@ -234,8 +234,10 @@ void numbers_seed(Numbers *n, unsigned long long seed)
 
 /* ---- forward ---- */
 
-/* E's value; an opaque function is an error at its call */
-static int eval_expr(const Numbers *n, const Expr *e, double *out)
+/* E's value; an opaque function is an error at its call.  KINK (if not
+ * NULL) is set when a call in E sits where its function has no derivative
+ * (relu at 0, max at a tie). */
+static int eval_expr(const Numbers *n, const Expr *e, double *out, bool *kink)
 {
     double a, b;
     switch (e->kind) {
@@ -250,17 +252,17 @@ static int eval_expr(const Numbers *n, const Expr *e, double *out)
         return -1;
     }
     case X_NEG:
-        if (eval_expr(n, e->a, &a) < 0)
+        if (eval_expr(n, e->a, &a, kink) < 0)
             return -1;
         *out = -a;
         return 0;
     case X_POW:
-        if (eval_expr(n, e->a, &a) < 0)
+        if (eval_expr(n, e->a, &a, kink) < 0)
             return -1;
         *out = pow(a, (double)e->ipow);
         return 0;
     case X_ADD: case X_SUB: case X_MUL: case X_DIV:
-        if (eval_expr(n, e->a, &a) < 0 || eval_expr(n, e->b, &b) < 0)
+        if (eval_expr(n, e->a, &a, kink) < 0 || eval_expr(n, e->b, &b, kink) < 0)
             return -1;
         *out = e->kind == X_ADD ? a + b : e->kind == X_SUB ? a - b : e->kind == X_MUL ? a * b : a / b;
         return 0;
@@ -271,9 +273,12 @@ static int eval_expr(const Numbers *n, const Expr *e, double *out)
         }
         double args[OP_MAX_ARITY];
         for (int i = 0; i < e->nargs; i++)
-            if (eval_expr(n, e->args[i], &args[i]) < 0)
+            if (eval_expr(n, e->args[i], &args[i], kink) < 0)
                 return -1;
-        *out = op_get(e->fn)->value(args);
+        const Op *op = op_get(e->fn);
+        *out = op->value(args);
+        if (kink && op->kink && op->kink(args))
+            *kink = true;
         return 0;
     }
     return -1;
@@ -310,7 +315,7 @@ int numbers_forward(Numbers *n, int of, double *out)
             break;
         case N_SCALAR:
             if (node_def(g, v)) {
-                if (eval_expr(n, node_def(g, v), &x) < 0)
+                if (eval_expr(n, node_def(g, v), &x, NULL) < 0)
                     return -1;
                 if (!isfinite(x)) {
                     diag_error(g->src, node_sym(g, v)->loc, "%s evaluates to %s with these values", node_name(g, v),
@@ -350,7 +355,7 @@ double numbers_local(const Numbers *n, int k)
     case E_SKIP: case E_BIAS: return 1;
     case E_SCALAR: {
         double d = 0;
-        if (eval_expr(n, g->locals[k], &d) < 0)
+        if (eval_expr(n, g->locals[k], &d, NULL) < 0)
             return NAN;
         return d;
     }
@@ -375,7 +380,7 @@ void numbers_reverse(const Numbers *n, int of, double *adj)
 
 /* ---- sums over paths ---- */
 
-int numbers_path_sum(const Numbers *n, int of, int ref, unsigned long long limit, double *out)
+int numbers_path_sum(const Numbers *n, int of, int ref, unsigned long long limit, double *out, double *abs_out)
 {
     const Graph *g = n->g;
     mpz_t count;
@@ -391,12 +396,13 @@ int numbers_path_sum(const Numbers *n, int of, int ref, unsigned long long limit
     PathWalk w;
     paths_walk_begin(&w, g, of, ref, mark, &kids);
     size_t cap = w.cap;
-    double *prod = xmalloc(cap * sizeof *prod), sum = 0;
+    double *prod = xmalloc(cap * sizeof *prod), sum = 0, abs_sum = 0;
     prod[0] = 1;
     int ev;
     while ((ev = paths_walk_next(&w)) != WALK_DONE) {
         if (ev == WALK_TERM) {
             sum += prod[w.depth];
+            abs_sum += fabs(prod[w.depth]);
             continue;
         }
         if (w.cap > cap) {
@@ -410,7 +416,87 @@ int numbers_path_sum(const Numbers *n, int of, int ref, unsigned long long limit
     free(prod);
     free(mark);
     *out = sum;
+    *abs_out = abs_sum;
     return 0;
+}
+
+/* ---- kinks ---- */
+
+/* KINK[v] = 1 for every node whose local derivatives sit where its function
+ * has none, at the current values: a ReLU (or leaky ReLU) neuron whose
+ * input is exactly 0, a graph variable whose definition calls relu, abs,
+ * max or min at such a point.  Reverse mode takes one side there (relu'(0)
+ * = 0); a central difference averages both. */
+static int find_kinks(const Numbers *n, unsigned char *kink)
+{
+    const Graph *g = n->g;
+    int count = 0;
+    for (int v = 0; v < g->nnodes; v++) {
+        const Node *nd = &g->nodes[v];
+        bool k = false;
+        if (nd->kind == N_ACT && !nd->dead) {
+            const Op *op = op_get(g->layers[nd->layer].act);
+            double x = n->v[g->edges[nd->first_edge].to];
+            k = op->kink && op->kink(&x);
+        } else if (node_def(g, v)) {
+            double ignored;
+            eval_expr(n, node_def(g, v), &ignored, &k);
+        }
+        kink[v] = k;
+        count += k;
+    }
+    return count;
+}
+
+/* the name of the first function of E that has kinks, or NULL */
+static const char *kinked_call(const Expr *e)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == X_CALL && e->fn != OP_OPAQUE && op_get(e->fn)->kink)
+        return op_get(e->fn)->name;
+    const char *r = kinked_call(e->a);
+    if (!r)
+        r = kinked_call(e->b);
+    for (int i = 0; i < e->nargs && !r; i++)
+        r = kinked_call(e->args[i]);
+    return r;
+}
+
+/* how a kink node reads in a message: "relu at x[h][1] = 0", "max in c" */
+static void kink_name(const Graph *g, int v, Buf *out)
+{
+    const Node *nd = &g->nodes[v];
+    if (nd->kind == N_ACT) {
+        buf_printf(out, "%s at ", op_get(g->layers[nd->layer].act)->name);
+        graph_node_ref(g, g->edges[nd->first_edge].to, out);
+        buf_puts(out, " = 0");
+        return;
+    }
+    const char *fn = kinked_call(node_def(g, v));
+    buf_printf(out, "%s in %s", fn ? fn : "a kink", node_name(g, v));
+}
+
+/* a gradient component whose central difference disagrees, and whose
+ * paths cross a kink */
+typedef struct KinkCase {
+    int leaf;
+    int node;                /* the first kink on its paths */
+    int nkinks;              /* kinks on its paths */
+    double reverse, central, left, right;
+    int agrees;              /* reverse mode agrees with the one-sided difference
+                              * from the left (-1), the right (1), both (2) or
+                              * neither (0) */
+} KinkCase;
+
+/* OF at the current values, with leaf V set to X */
+static int value_at(Numbers *n, int of, int v, double x, double *out)
+{
+    double keep = n->v[v];
+    n->v[v] = x;
+    int rc = numbers_forward(n, of, out);
+    n->v[v] = keep;
+    return rc;
 }
 
 /* ---- eval ---- */
@@ -434,6 +520,165 @@ static double rel_diff(double a, double b, double floor_)
     return s > 0 ? fabs(a - b) / s : 0;
 }
 
+#define PS_BOUND 1e-9
+#define FD_BOUND 1e-6
+
+/* the check: path sums and finite differences against reverse mode */
+typedef struct Check {
+    double worst_ps, worst_fd;
+    int n_ps, skip_ps, n_fd, nkinks;
+    unsigned char *kink;
+    KinkCase *kc;
+    int nkc;
+} Check;
+
+static int run_check(Numbers *n, int of, const double *adj, Check *c)
+{
+    const Graph *g = n->g;
+    double gmax = 0;
+    int nparams = 0;
+    for (int v = 0; v < g->nnodes; v++)
+        if (is_param(g, v)) {
+            nparams++;
+            gmax = fmax(gmax, fabs(adj[v]));
+        }
+    c->nkinks = find_kinks(n, c->kink);
+    /* relative to max(|a|, |b|, a floor): a gradient component far below
+     * the largest is compared on the scale of the largest, where rounding
+     * (path sums: also 1e-12 of the sum of |path products|) and the step's
+     * noise (finite differences: about 2e-11 of |OF|, and at least 1e-9
+     * absolute, so that a minimum, every gradient 0, is not all noise)
+     * live */
+    double value;
+    if (numbers_forward(n, of, &value) < 0)
+        return -1;
+    double floor_ = 1e-6 * gmax + 1e-300, floor_fd = 1e-4 * gmax + 1e-9 * fmax(1, fabs(value));
+    int stride = nparams > PG_FD_MAX_PARAMS ? (nparams + PG_FD_MAX_PARAMS - 1) / PG_FD_MAX_PARAMS : 1;
+    /* path sums first: finite differences disturb the values */
+    for (int v = 0; v < g->nnodes; v++) {
+        if (!is_param(g, v))
+            continue;
+        double ps, ps_abs;
+        if (numbers_path_sum(n, of, v, PG_PATHSUM_LIMIT, &ps, &ps_abs) == 0) {
+            c->worst_ps = fmax(c->worst_ps, rel_diff(ps, adj[v], fmax(floor_, 1e-12 * ps_abs)));
+            c->n_ps++;
+        } else {
+            c->skip_ps++;
+        }
+    }
+    int idx = 0;
+    for (int v = 0; v < g->nnodes; v++) {
+        if (!is_param(g, v) || idx++ % stride != 0)
+            continue;
+        double x = n->v[v], h = 1e-5 * fmax(1, fabs(x)), lp, lm;
+        if (value_at(n, of, v, x + h, &lp) < 0 || value_at(n, of, v, x - h, &lm) < 0)
+            return -1;
+        double central = (lp - lm) / (2 * h), d = rel_diff(central, adj[v], floor_fd);
+        if (d > FD_BOUND && c->nkinks) {
+            /* a kink on the paths of this component explains it: there the
+             * derivative has two one-sided values, and reverse mode took
+             * one of them */
+            unsigned char *mark = paths_mark(g, of, v, NULL);
+            int first = -1, count = 0;
+            for (int u = 0; u < g->nnodes; u++)
+                if (c->kink[u] && mark[u] == R_YES) {
+                    if (first < 0)
+                        first = u;
+                    count++;
+                }
+            free(mark);
+            if (first >= 0) {
+                /* one-sided differences of second order: exact on the
+                 * linear pieces a ReLU joins, error of order h^2 elsewhere */
+                double f0, f1, f2, b1, b2;
+                if (value_at(n, of, v, x, &f0) < 0 || value_at(n, of, v, x + h, &f1) < 0 ||
+                    value_at(n, of, v, x + 2 * h, &f2) < 0 || value_at(n, of, v, x - h, &b1) < 0 ||
+                    value_at(n, of, v, x - 2 * h, &b2) < 0)
+                    return -1;
+                double right = (-3 * f0 + 4 * f1 - f2) / (2 * h), left = (3 * f0 - 4 * b1 + b2) / (2 * h);
+                bool l = rel_diff(left, adj[v], floor_fd) <= FD_BOUND;
+                bool r = rel_diff(right, adj[v], floor_fd) <= FD_BOUND;
+                int agrees = l && r ? 2 : l ? -1 : r ? 1 : 0;
+                c->kc = xrealloc(c->kc, xmul((size_t)c->nkc + 1, sizeof *c->kc));
+                c->kc[c->nkc++] = (KinkCase){v, first, count, adj[v], central, left, right, agrees};
+                continue;
+            }
+        }
+        c->worst_fd = fmax(c->worst_fd, d);
+        c->n_fd++;
+    }
+    return 0;
+}
+
+static const char *const sides[] = {"left", "neither", "right", "both"};
+
+static void check_json(const Graph *g, const Check *c, FILE *out, Buf *tmp)
+{
+    fprintf(out, ",\n \"check\": {\"path_sum\": {\"worst_relative\": %.3g, \"compared\": %d, \"skipped\": %d},"
+            " \"finite_differences\": {\"worst_relative\": %.3g, \"compared\": %d}",
+            c->worst_ps, c->n_ps, c->skip_ps, c->worst_fd, c->n_fd);
+    if (c->nkinks) {
+        fputs(", \"kinks\": [", out);
+        for (int v = 0, k = 0; v < g->nnodes; v++)
+            if (c->kink[v]) {
+                buf_truncate(tmp, 0);
+                kink_name(g, v, tmp);
+                fprintf(out, "%s\"%s\"", k++ ? ", " : "", buf_cstr(tmp));
+            }
+        fputs("], \"at_a_kink\": [", out);
+        for (int i = 0; i < c->nkc; i++) {
+            const KinkCase *k = &c->kc[i];
+            fputs(i ? ", {\"gradient\": " : "{\"gradient\": ", out);
+            json_key(out, g, k->leaf, tmp);
+            buf_truncate(tmp, 0);
+            kink_name(g, k->node, tmp);
+            fprintf(out, ", \"kink\": \"%s\", \"kinks_on_paths\": %d, \"reverse\": %.17g, \"central\": %.17g,"
+                    " \"left\": %.17g, \"right\": %.17g, \"agrees\": \"%s\"}",
+                    buf_cstr(tmp), k->nkinks, k->reverse, k->central, k->left, k->right, sides[k->agrees + 1]);
+        }
+        fputs("]", out);
+    }
+    fputs("}", out);
+}
+
+static void check_text(const Graph *g, const Check *c, FILE *out, Buf *tmp)
+{
+    fprintf(out, "\ncheck against reverse mode (worst relative difference):\n");
+    fprintf(out, "  sums over paths       %.3g over %d gradients", c->worst_ps, c->n_ps);
+    if (c->skip_ps)
+        fprintf(out, " (%d skipped: more than %llu paths)", c->skip_ps, PG_PATHSUM_LIMIT);
+    fprintf(out, "\n  finite differences    %.3g over %d gradients (central, h = 1e-5 relative)\n", c->worst_fd,
+            c->n_fd);
+    if (!c->nkinks)
+        return;
+    fprintf(out, "\nkinks (a function without a derivative there; reverse mode takes one side):\n");
+    for (int v = 0; v < g->nnodes; v++)
+        if (c->kink[v]) {
+            buf_truncate(tmp, 0);
+            kink_name(g, v, tmp);
+            fprintf(out, "  %s\n", buf_cstr(tmp));
+        }
+    if (c->nkc)
+        fprintf(out, "%d gradient%s left out of the central differences, %s paths crossing a kink:\n", c->nkc,
+                c->nkc == 1 ? "" : "s", c->nkc == 1 ? "its" : "their");
+    for (int i = 0; i < c->nkc; i++) {
+        const KinkCase *k = &c->kc[i];
+        buf_truncate(tmp, 0);
+        graph_node_ref(g, k->leaf, tmp);
+        fprintf(out, "  %-16s reverse %.10g, central %.10g; one-sided: left %.10g, right %.10g\n", buf_cstr(tmp),
+                k->reverse, k->central, k->left, k->right);
+        buf_truncate(tmp, 0);
+        kink_name(g, k->node, tmp);
+        if (k->agrees == 2)
+            fprintf(out, "  %-16s both sides of %s agree with reverse mode\n", "", buf_cstr(tmp));
+        else if (k->agrees)
+            fprintf(out, "  %-16s reverse mode takes the %s side of %s\n", "", sides[k->agrees + 1], buf_cstr(tmp));
+        else
+            fprintf(out, "  %-16s not differentiable there: %d kink%s on its paths (%s%s)\n", "", k->nkinks,
+                    k->nkinks == 1 ? "" : "s", buf_cstr(tmp), k->nkinks == 1 ? "" : ", ...");
+    }
+}
+
 int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
 {
     const Graph *g = n->g;
@@ -451,61 +696,20 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
             free(adj);
             return -1;
         }
-
-    /* the check: path sums and finite differences against reverse mode */
-    double worst_ps = 0, worst_fd = 0, gmax = 0;
-    int n_ps = 0, skip_ps = 0, n_fd = 0, nparams = 0;
+    Check c = {0};
+    c.kink = xcalloc((size_t)g->nnodes + 1, 1);
+    int rc = 0;
     if (o->check) {
-        for (int v = 0; v < g->nnodes; v++)
-            if (is_param(g, v)) {
-                nparams++;
-                gmax = fmax(gmax, fabs(adj[v]));
-            }
-        /* relative to max(|a|, |b|, a floor): a gradient component far
-         * below the largest is compared on the scale of the largest, where
-         * rounding (path sums) and the step's noise (finite differences,
-         * about 1e-11 absolute) live */
-        double floor_ = 1e-6 * gmax + 1e-300, floor_fd = 1e-4 * gmax + 1e-300;
-        int stride = nparams > PG_FD_MAX_PARAMS ? (nparams + PG_FD_MAX_PARAMS - 1) / PG_FD_MAX_PARAMS : 1;
-        /* path sums first: finite differences disturb the values */
-        for (int v = 0; v < g->nnodes; v++) {
-            if (!is_param(g, v))
-                continue;
-            double ps;
-            if (numbers_path_sum(n, o->of, v, PG_PATHSUM_LIMIT, &ps) == 0) {
-                worst_ps = fmax(worst_ps, rel_diff(ps, adj[v], floor_));
-                n_ps++;
-            } else {
-                skip_ps++;
-            }
-        }
-        int idx = 0;
-        for (int v = 0; v < g->nnodes; v++) {
-            if (!is_param(g, v))
-                continue;
-            if (idx++ % stride == 0) {
-                double keep = n->v[v], h = 1e-5 * fmax(1, fabs(keep)), lp, lm;
-                n->v[v] = keep + h;
-                int bad = numbers_forward(n, o->of, &lp) < 0;
-                n->v[v] = keep - h;
-                bad |= numbers_forward(n, o->of, &lm) < 0;
-                n->v[v] = keep;
-                if (bad) {
-                    free(adj);
-                    return -1;
-                }
-                worst_fd = fmax(worst_fd, rel_diff((lp - lm) / (2 * h), adj[v], floor_fd));
-                n_fd++;
-            }
-        }
+        rc = run_check(n, o->of, adj, &c);
         numbers_forward(n, o->of, &loss);     /* the values as they were */
     }
-
     Buf tmp = {0};
     const char *ofname = node_name(g, o->of);
     Buf ofref = {0};
     graph_node_ref(g, o->of, &ofref);
-    if (o->json) {
+    if (rc < 0) {
+        /* reported: a value that is not finite at a perturbed point */
+    } else if (o->json) {
         fprintf(out, "{\"of\": \"%s\", \"loss\": %.17g,\n \"values\": {", buf_cstr(&ofref), loss);
         int first = 1;
         for (int v = 0; v < g->nnodes; v++) {
@@ -526,9 +730,7 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
         }
         fputs("}", out);
         if (o->check)
-            fprintf(out, ",\n \"check\": {\"path_sum\": {\"worst_relative\": %.3g, \"compared\": %d, \"skipped\": %d},"
-                    " \"finite_differences\": {\"worst_relative\": %.3g, \"compared\": %d}}",
-                    worst_ps, n_ps, skip_ps, worst_fd, n_fd);
+            check_json(g, &c, out, &tmp);
         fputs("}\n", out);
     } else {
         if (g->kind == B_NETWORK && o->of == g->loss)
@@ -550,21 +752,19 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
             graph_node_ref(g, v, &tmp);
             fprintf(out, "  %-16s %15.10g\n", buf_cstr(&tmp), adj[v]);
         }
-        if (o->check) {
-            fprintf(out, "\ncheck against reverse mode (worst relative difference):\n");
-            fprintf(out, "  sums over paths       %.3g over %d gradients", worst_ps, n_ps);
-            if (skip_ps)
-                fprintf(out, " (%d skipped: more than %llu paths)", skip_ps, PG_PATHSUM_LIMIT);
-            fprintf(out, "\n  finite differences    %.3g over %d gradients (central, h = 1e-5 relative)\n",
-                    worst_fd, n_fd);
-        }
+        if (o->check)
+            check_text(g, &c, out, &tmp);
     }
     buf_free(&tmp);
     buf_free(&ofref);
     free(adj);
-    if (o->check && (worst_ps > 1e-9 || worst_fd > 1e-6)) {
-        pg_error("check failed: path sums %.3g (bound 1e-9), finite differences %.3g (bound 1e-6)",
-                worst_ps, worst_fd);
+    free(c.kink);
+    free(c.kc);
+    if (rc < 0)
+        return -1;
+    if (o->check && (c.worst_ps > PS_BOUND || c.worst_fd > FD_BOUND)) {
+        pg_error("check failed: path sums %.3g (bound 1e-9), finite differences %.3g (bound 1e-6)", c.worst_ps,
+                 c.worst_fd);
         return 1;
     }
     return 0;

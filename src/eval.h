@@ -48,9 +48,10 @@ double numbers_local(const Numbers *n, int k);
 /* reverse mode: ADJ[v] = d(OF)/d(v) for every v */
 void numbers_reverse(const Numbers *n, int of, double *adj);
 
-/* the sum over paths OF -> REF of the products of local derivatives;
- * -1 when there are more than LIMIT paths (not computed) */
-int numbers_path_sum(const Numbers *n, int of, int ref, unsigned long long limit, double *out);
+/* the sum over paths OF -> REF of the products of local derivatives, and
+ * the sum of their absolute values (the scale of its rounding); -1 when
+ * there are more than LIMIT paths (not computed) */
+int numbers_path_sum(const Numbers *n, int of, int ref, unsigned long long limit, double *out, double *abs_out);
 
 
 typedef struct EvalOpts {

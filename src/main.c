@@ -308,8 +308,9 @@ static void usage_all(Buf *b)
     buf_puts(b, "\noptions:\n");
     for (int i = 0; i < NOPTS; i++)
         put_option_help(b, &options[i]);
-    buf_puts(b, "  -h, --help         this help\n"
-                "  --version          the version\n\n");
+    put_option_help(b, &(OptDef){"-h", "--help", NULL, "this help"});
+    put_option_help(b, &(OptDef){"--version", NULL, NULL, "the version"});
+    buf_putc(b, '\n');
     buf_puts(b, "activations: ");
     ops_list(OPK_ACTIVATION, " ", " ", b);
     buf_puts(b, "\nfunctions:   ");
@@ -329,12 +330,22 @@ static void usage_command(Buf *b, const Command *c)
     buf_puts(b, "\n\n");
     buf_puts(b, c->summary);
     buf_puts(b, "\n\noptions:\n");
-    for (int i = 0; i < NOPTS; i++)
-        if (c->opts & B(i))
+    for (int i = 0; i < NOPTS; i++) {
+        if (!(c->opts & B(i)))
+            continue;
+        if (i == O_FORMAT && c->formats) {
+            /* this command's formats, the default first */
+            Buf h = {0};
+            for (const char *p = c->formats; *p; p++)
+                buf_puts(&h, *p == ' ' ? " | " : (char[]){*p, 0});
+            buf_printf(&h, " (default: %.*s)", (int)strcspn(c->formats, " "), c->formats);
+            put_option_help(b, &(OptDef){options[i].name, NULL, options[i].arg, buf_cstr(&h)});
+            buf_free(&h);
+        } else {
             put_option_help(b, &options[i]);
-    buf_puts(b, "  -h, --help         this help\n");
-    if (c->formats)
-        buf_printf(b, "\n--format: %s (default: %.*s)\n", c->formats, (int)strcspn(c->formats, " "), c->formats);
+        }
+    }
+    put_option_help(b, &(OptDef){"-h", "--help", NULL, "this help"});
     buf_free(&syn);
 }
 

@@ -19,6 +19,7 @@ typedef struct ParseState {
     int start_token;        /* VALUES_MODE: parse a values file */
     Loc prev;               /* the last token handed to the parser */
     Loc cur;                /* the token before it ... and the current one */
+    int kinds[3];           /* the kinds of the last three tokens, newest first */
     bool have_prev;
     const char *open_kind, *open_name;   /* the block being parsed */
     Loc open_loc;

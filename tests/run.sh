@@ -131,6 +131,7 @@ summarise() { # label, then the command
 summarise "README examples" python3 tests/readme_check.py "$PG"
 summarise "render paths" python3 tests/render_paths.py "$PG"
 summarise "collapse" python3 tests/collapse_check.py "$PG"
+summarise "regressions at the limits" env PATHGRAD="$PG" bash tests/regress.sh
 summarise "latex documents" env PATHGRAD="$PG" bash tests/latex_check.sh
 summarise "fmt" python3 tests/fmt_check.py "$PG"
 # fuzzers' findings and hand-made nasty inputs: no crash, no sanitizer report

@@ -1,0 +1,1 @@
+derive tests/cases/graph_output.net --wrt a --format text

@@ -1,0 +1,1 @@
+derive tests/cases/graph_outputs.net --wrt a

@@ -1,0 +1,1 @@
+derive tests/cases/lstm_forward.net --stage forward

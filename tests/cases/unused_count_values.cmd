@@ -1,0 +1,1 @@
+count samples/fc.net --values nonexistent.values
