@@ -111,7 +111,7 @@ _pathgrad()
         check) opts="-o" ;;
         eval) opts="--values --seed --of --block --check --format -o" ;;
         paths) opts="--of --wrt --block --values --seed --format -o" ;;
-        vanish) opts="--seed --values --block --format -o" ;;
+        vanish) opts="--of --seed --values --block --format -o" ;;
         render) opts="--of --wrt --node --block --stage --view --format --rankdir --term --colors --only-paths --no-labels --no-paths -o" ;;
         fmt) opts="--check --in-place -o" ;;
         report) opts="--block --katex -o" ;;

@@ -236,7 +236,7 @@ void numbers_seed(Numbers *n, unsigned long long seed)
 
 /* E's value; an opaque function is an error at its call.  KINK (if not
  * NULL) is set when a call in E sits where its function has no derivative
- * (relu at 0, max at a tie). */
+ * (ops.h: a row's kink). */
 static int eval_expr(const Numbers *n, const Expr *e, double *out, bool *kink)
 {
     double a, b;
@@ -424,9 +424,9 @@ int numbers_path_sum(const Numbers *n, int of, int ref, unsigned long long limit
 
 /* KINK[v] = 1 for every node whose local derivatives sit where its function
  * has none, at the current values: a ReLU (or leaky ReLU) neuron whose
- * input is exactly 0, a graph variable whose definition calls relu, abs,
- * max or min at such a point.  Reverse mode takes one side there (relu'(0)
- * = 0); a central difference averages both. */
+ * input is exactly 0, a graph variable whose definition calls a function
+ * at such a point (a row of ops.h with a kink).  Reverse mode takes one
+ * side there (the row's derivative); a central difference averages both. */
 static int find_kinks(const Numbers *n, unsigned char *kink)
 {
     const Graph *g = n->g;
@@ -463,7 +463,8 @@ static const char *kinked_call(const Expr *e)
     return r;
 }
 
-/* how a kink node reads in a message: "relu at x[h][1] = 0", "max in c" */
+/* how a kink node reads in a message: "ACTIVATION at x[h][1] = 0",
+ * "FUNCTION in c" */
 static void kink_name(const Graph *g, int v, Buf *out)
 {
     const Node *nd = &g->nodes[v];
@@ -543,7 +544,7 @@ static int run_check(Numbers *n, int of, const double *adj, Check *c)
             gmax = fmax(gmax, fabs(adj[v]));
         }
     c->nkinks = find_kinks(n, c->kink);
-    /* relative to max(|a|, |b|, a floor): a gradient component far below
+    /* relative to the larger of |a|, |b| and a floor: a gradient component far below
      * the largest is compared on the scale of the largest, where rounding
      * (path sums: also 1e-12 of the sum of |path products|) and the step's
      * noise (finite differences: about 2e-11 of |OF|, and at least 1e-9
@@ -791,14 +792,14 @@ int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *
     Buf ofr = {0}, rr = {0};
     graph_node_ref(g, of, &ofr);
     graph_node_ref(g, ref, &rr);
-    if (pl.max < 0) {
+    if (pl.longest < 0) {
         if (json)
             fprintf(out, "{\"of\": \"%s\", \"wrt\": \"%s\", \"count\": \"0\", \"lengths\": []}\n",
                     buf_cstr(&ofr), buf_cstr(&rr));
         else
             fprintf(out, "no path from %s to %s\n", buf_cstr(&ofr), buf_cstr(&rr));
     } else {
-        int L = pl.max;
+        int L = pl.longest;
         mpz_t total, weighted, tmp;
         mpz_inits(total, weighted, tmp, NULL);
         for (int l = 0; l <= L; l++) {

@@ -164,7 +164,7 @@ static const struct Command commands[] = {
      "every weight, bias and input (reverse mode); --check also sums\n"
      "the paths numerically and takes central finite differences, and\n"
      "fails (exit 3) beyond 1e-9 and 1e-6 relative, except where a kink\n"
-     "(relu at 0, max at a tie) explains the difference"},
+     "(a function without a derivative at its argument) explains it"},
     {"paths", cmd_numeric, B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_VALUES) | B(O_SEED) | B(O_FORMAT) | B(O_OUT),
      "text json",
      "how many paths cross each number of weight layers (exact), and\n"

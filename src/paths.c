@@ -254,7 +254,7 @@ int paths_lengths(const Graph *g, int of, int wrt, int (*len)(const Edge *e),
                   double (*weight)(void *ctx, int edge), void *ctx, PathLengths *out)
 {
     memset(out, 0, sizeof *out);
-    out->max = -1;
+    out->longest = -1;
     unsigned char *mark = paths_mark(g, of, wrt, NULL);
     int np;
     int *post = paths_postorder(g, of, wrt, mark, &np);
@@ -311,7 +311,7 @@ int paths_lengths(const Graph *g, int of, int wrt, int (*len)(const Edge *e),
         }
     }
     if (mark[of] == R_YES) {
-        out->max = maxlen[of];
+        out->longest = maxlen[of];
         out->count = cnt[of];
         cnt[of] = NULL;
         if (wt) {
@@ -339,10 +339,10 @@ int paths_lengths(const Graph *g, int of, int wrt, int (*len)(const Edge *e),
 void paths_lengths_free(PathLengths *pl)
 {
     if (pl->count)
-        for (int l = 0; l <= pl->max; l++)
+        for (int l = 0; l <= pl->longest; l++)
             mpz_clear(pl->count[l]);
     free(pl->count);
     free(pl->weight);
     memset(pl, 0, sizeof *pl);
-    pl->max = -1;
+    pl->longest = -1;
 }

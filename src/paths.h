@@ -134,8 +134,8 @@ int *paths_postorder(const Graph *g, int of, int wrt, const unsigned char *mark,
  * dynamic programming, exactly; with WEIGHT, also the sum over the paths of
  * each length of the product of |WEIGHT(edge)|. */
 typedef struct PathLengths {
-    int max;                 /* the longest path's length; -1: no path */
-    mpz_t *count;            /* count[l], l = 0..max */
+    int longest;             /* the longest path's length; -1: no path */
+    mpz_t *count;            /* count[l], l = 0..longest */
     double *weight;          /* with WEIGHT: its sums, else NULL */
 } PathLengths;
 /* 0, or -1 after a message: more counters than PG_MAX_HIST_CELLS */

@@ -200,6 +200,14 @@ check "pathgrad.1 documents every option of --help" bash -c '
         grep -qF -- "$(printf "%s" "$o" | sed "s/-/\\\\-/g")" "$1" || { echo "    missing option $o"; exit 1; }
     done' _ "$D$P/share/man/man1/pathgrad.1" "$D$P/bin/pathgrad"
 
+# every command's options: the completion offers exactly those that
+# 'pathgrad COMMAND --help' lists (main.c's command table)
+for c in derive expand count check eval paths vanish render fmt report; do
+    want=$("$D$P/bin/pathgrad" "$c" --help | grep -oE '^  (-o|--[a-z-]+)' | tr -d ' ' | grep -vx -- '--help' | sort | tr '\n' ' ')
+    got=$(sed -n "s/^ *$c) opts=\"\(.*\)\" ;;/\1/p" completion/pathgrad.bash | tr ' ' '\n' | sort | tr '\n' ' ')
+    if [ -n "$want" ] && [ "$want" = "$got" ]; then ok; else bad "completion of $c's options: '$got', --help: '$want'"; fi
+done
+
 # ---- bash completion ----
 cat >"$T/comp.sh" <<'EOF'
 . "$1"
@@ -265,6 +273,15 @@ done < <(bash --norc --noprofile "$T/comp.sh" "$D$P/share/bash-completion/comple
 # ---- editor grammars ----
 mapfile -t keywords < <(sed -n 's/^"\([a-z]*\)"[[:space:]]*{.*/\1/p' grammar/lexer.l)
 check "lexer.l has keyword rules (${#keywords[@]})" test "${#keywords[@]}" -ge 12
+# the activations and functions of ops.c's table, as --help lists them:
+# the editors highlight them, and both man pages and LANGUAGE.md name them
+mapfile -t ops < <("$D$P/bin/pathgrad" --help | sed -n 's/^activations: //p; s/^functions: *\([^(]*\) (and.*/\1/p' | tr ' ' '\n' | grep .)
+check "--help lists the activations and functions (${#ops[@]})" test "${#ops[@]}" -ge 17
+for k in "${ops[@]}"; do
+    check "pathgrad-net(5) names '$k'" grep -qw -- "$k" docs/man/pathgrad-net.5
+    check "LANGUAGE.md names '$k'" grep -qw -- "$k" docs/LANGUAGE.md
+done
+keywords+=("${ops[@]}")
 vimsyn=$D$P/share/vim/vimfiles/syntax/net.vim
 for k in "${keywords[@]}"; do
     check "Vim syntax: keyword '$k' in a 'syn keyword' line" \
@@ -277,7 +294,7 @@ done
 # every keyword is matched, as a whole word, by a pattern of the TextMate
 # grammar that gives it a keyword, storage or support scope
 cat >"$T/tm.py" <<'EOF'
-import json, re, sys
+import json, os, re, sys
 g = json.load(open(sys.argv[1]))
 assert g["scopeName"] == "source.pathgrad-net", g["scopeName"]
 rules = []
@@ -293,8 +310,9 @@ def walk(p):
             walk(v)
 walk(g)
 bad = 0
+FUNCTIONS = set(os.environ.get("PG_FUNCTIONS", "").split())   # matched before '(' only
 for k in sys.argv[2:]:
-    for line in (k, "  %s " % k, "%s;" % k):
+    for line in (k, "  %s " % k, "%s;" % k) if k not in FUNCTIONS else ("%s(x)" % k, " %s (a, b)" % k):
         hit = False
         for rx, names in rules:
             m = rx.search(line)
@@ -322,7 +340,8 @@ while IFS= read -r line; do
         FAIL*) bad "${line#FAIL }" ;;
         *) bad "TextMate check: $line" ;;
     esac
-done < <(python3 "$T/tm.py" "$tm/net.tmLanguage.json" "${keywords[@]}" 2>&1)
+done < <(PG_FUNCTIONS="$("$D$P/bin/pathgrad" --help | sed -n 's/^functions: *\([^(]*\) (and.*/\1/p')" \
+         python3 "$T/tm.py" "$tm/net.tmLanguage.json" "${keywords[@]}" 2>&1)
 
 # Vim itself, if installed: the syntax loads without an error on every
 # sample and gives every keyword a highlight group

@@ -3,8 +3,9 @@
 " Filenames:    *.net
 " Reference:    pathgrad-net(5), docs/LANGUAGE.md
 "
-" The keywords are those of grammar/lexer.l; tests/install.sh checks that
-" every keyword rule of the lexer is highlighted here.
+" The keywords are those of grammar/lexer.l, the activations and functions
+" those of src/ops.c (as `pathgrad --help` lists them); tests/install.sh
+" checks that every one is highlighted here.
 
 if exists("b:current_syntax")
   finish
@@ -23,15 +24,15 @@ syn keyword netStatement    loss dead input
 syn match   netLayerLabel   "\<\%(\h\w*\%(\s*[-+]\s*\d\+\)\=\|\d\+\)\>" contained
 syn keyword netDerive       derive wrt expand
 syn keyword netInput        dense skip bias
-syn keyword netActivation   identity relu sigmoid tanh
+syn keyword netActivation   identity relu sigmoid tanh leaky_relu softplus elu gelu swish
 
 " the loss kinds: loss NAME = sum | mse ;
 syn match   netLossKind     "\%(\<loss\s\+\h\w*\s*=\s*\)\@<=\<\%(sum\|mse\)\>"
 
 " a call of a function that pathgrad does not know is opaque; the known
-" ones of a scalar graph (the activations are keywords, matched above)
+" ones of a scalar graph (and the activations, matched above)
 syn match   netOpaque       "\<\h\w*\ze\s*("
-syn match   netFunction     "\<\%(exp\|log\|sin\|cos\|sqrt\)\ze\s*("
+syn keyword netFunction     exp log sin cos sqrt abs max min
 
 " references: x[L][j], y[L][j], w[L][i][j], b[L][j], t[k], a graph's names
 syn match   netRef          "\<\h\w*\ze\s*\["
