@@ -24,41 +24,6 @@ bool numbers_is_leaf(const Graph *g, int node)
     }
 }
 
-/* operands before the variables that use them: iterative post-order */
-static void eval_order(Numbers *n)
-{
-    const Graph *g = n->g;
-    int nn = g->nnodes;
-    n->order = xmalloc(xmul((size_t)nn + 1, sizeof *n->order));
-    unsigned char *state = xcalloc((size_t)nn + 1, 1);
-    int *stack = xmalloc(xmul((size_t)nn + 1, sizeof *stack));
-    int *cur = xcalloc((size_t)nn + 1, sizeof *cur);
-    for (int root = 0; root < nn; root++) {
-        if (state[root])
-            continue;
-        int sp = 0;
-        stack[sp++] = root;
-        state[root] = 1;
-        while (sp) {
-            int v = stack[sp - 1];
-            const Node *nv = &g->nodes[v];
-            if (cur[v] < nv->nedges) {
-                int u = g->edges[nv->first_edge + cur[v]++].to;
-                if (!state[u]) {
-                    state[u] = 1;
-                    stack[sp++] = u;
-                }
-                continue;
-            }
-            n->order[n->norder++] = v;
-            sp--;
-        }
-    }
-    free(state);
-    free(stack);
-    free(cur);
-}
-
 int numbers_init(Numbers *n, const Graph *g)
 {
     memset(n, 0, sizeof *n);
@@ -69,7 +34,7 @@ int numbers_init(Numbers *n, const Graph *g)
         n->nt = g->layers[g->nlayers - 1].width;
     n->t = xcalloc((size_t)n->nt + 1, sizeof *n->t);
     n->t_given = xcalloc((size_t)n->nt + 1, sizeof *n->t_given);
-    eval_order(n);
+    n->order = paths_topological(g, &n->norder);
     return 0;
 }
 

@@ -71,6 +71,65 @@ bool paths_edge_on(const Graph *g, const unsigned char *mark, int wrt, const Edg
     return e->from != wrt && mark[e->from] == R_YES && mark[e->to] == R_YES && !zero(f, k);
 }
 
+int *paths_topological(const Graph *g, int *n)
+{
+    int nn = g->nnodes;
+    int *order = xmalloc(xmul((size_t)nn + 1, sizeof *order));
+    unsigned char *state = xcalloc((size_t)nn + 1, 1);
+    int *stack = xmalloc(xmul((size_t)nn + 1, sizeof *stack));
+    int *cur = xcalloc((size_t)nn + 1, sizeof *cur);
+    *n = 0;
+    for (int root = 0; root < nn; root++) {
+        if (state[root])
+            continue;
+        int sp = 0;
+        stack[sp++] = root;
+        state[root] = 1;
+        while (sp) {
+            int v = stack[sp - 1];
+            const Node *nv = &g->nodes[v];
+            if (cur[v] < nv->nedges) {
+                int u = g->edges[nv->first_edge + cur[v]++].to;
+                if (!state[u]) {
+                    state[u] = 1;
+                    stack[sp++] = u;
+                }
+                continue;
+            }
+            order[(*n)++] = v;
+            sp--;
+        }
+    }
+    free(state);
+    free(stack);
+    free(cur);
+    return order;
+}
+
+void paths_below(const Graph *g, int node, unsigned char *on)
+{
+    int *stack = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *stack));
+    unsigned char *seen = xcalloc((size_t)g->nnodes + 1, 1);
+    int sp = 0;
+    stack[sp++] = node;
+    seen[node] = 1;
+    while (sp) {
+        const Node *n = &g->nodes[stack[--sp]];
+        if (n->dead)
+            continue;
+        for (int k = n->first_edge; k < n->first_edge + n->nedges; k++) {
+            on[k] = 1;
+            int u = g->edges[k].to;
+            if (!seen[u]) {
+                seen[u] = 1;
+                stack[sp++] = u;
+            }
+        }
+    }
+    free(stack);
+    free(seen);
+}
+
 int *paths_postorder(const Graph *g, int of, int wrt, const unsigned char *mark, int *n)
 {
     int nr = 0;

@@ -125,6 +125,13 @@ int paths_each(const Graph *g, int of, int wrt, const EdgeFilter *f, PathFn fn, 
  * enumerated).  0, or -1 after the filter failed. */
 int paths_edges(const Graph *g, int of, int wrt, const EdgeFilter *f, unsigned char *on);
 
+/* Every node of G, operands before the variables that use them (a
+ * post-order from every root): *N of them.  The caller frees. */
+int *paths_topological(const Graph *g, int *n);
+/* ON[k] = 1 for every edge below NODE: the edges its forward path sum
+ * follows (a dead neuron's inputs left out) */
+void paths_below(const Graph *g, int node, unsigned char *on);
+
 /* The marked nodes in post-order from OF (a node after everything below
  * it): *N of them.  The caller frees. */
 int *paths_postorder(const Graph *g, int of, int wrt, const unsigned char *mark, int *n);

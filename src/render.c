@@ -180,27 +180,7 @@ static int mark_highlight(Drawing *D, int of, int wrt, int node)
     const Graph *g = D->g;
     const RenderOpts *o = D->o;
     if (node >= 0) {
-        /* the forward path sum of NODE: every edge below it */
-        int *stack = xmalloc(xmul((size_t)g->nnodes, sizeof *stack));
-        unsigned char *seen = xcalloc((size_t)g->nnodes, 1);
-        int sp = 0;
-        stack[sp++] = node;
-        seen[node] = 1;
-        while (sp) {
-            const Node *n = &g->nodes[stack[--sp]];
-            if (n->dead)
-                continue;
-            for (int k = 0; k < n->nedges; k++) {
-                const Edge *e = &g->edges[n->first_edge + k];
-                D->on[n->first_edge + k] = 1;
-                if (!seen[e->to]) {
-                    seen[e->to] = 1;
-                    stack[sp++] = e->to;
-                }
-            }
-        }
-        free(stack);
-        free(seen);
+        paths_below(g, node, D->on);       /* its forward path sum */
         return 0;
     }
     if (of < 0)
@@ -440,39 +420,19 @@ static void build_scalar(Drawing *D)
 {
     const Graph *g = D->g;
     Buf t1 = {0}, t2 = {0}, t3 = {0};
-    /* depth = longest path from an input, by repeated relaxation in
-     * topological order (iterative: Kahn's algorithm over operand edges) */
-    int n = g->nnodes;
-    int *depth = xcalloc((size_t)n, sizeof *depth);
-    int *indeg = xcalloc((size_t)n, sizeof *indeg);     /* operands left */
-    int *queue = xmalloc(xmul((size_t)n, sizeof *queue));
-    int *users_n = xcalloc((size_t)n + 1, sizeof *users_n);
-    for (int k = 0; k < g->nedges; k++) {
-        indeg[g->edges[k].from]++;
-        users_n[g->edges[k].to + 1]++;
+    /* depth = the longest path from an input: operands come first in
+     * the topological order, so one pass sets it */
+    int n = g->nnodes, norder;
+    int *depth = xcalloc((size_t)n + 1, sizeof *depth);
+    int *order = paths_topological(g, &norder);
+    for (int i = 0; i < norder; i++) {
+        int v = order[i];
+        const Node *nd = &g->nodes[v];
+        for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++)
+            if (depth[g->edges[k].to] + 1 > depth[v])
+                depth[v] = depth[g->edges[k].to] + 1;
     }
-    for (int v = 0; v < n; v++)
-        users_n[v + 1] += users_n[v];
-    int *users = xmalloc(xmul((size_t)g->nedges + 1, sizeof *users));
-    int *fill = xcalloc((size_t)n, sizeof *fill);
-    for (int k = 0; k < g->nedges; k++) {
-        int u = g->edges[k].to;
-        users[users_n[u] + fill[u]++] = g->edges[k].from;
-    }
-    int qh = 0, qt = 0;
-    for (int v = 0; v < n; v++)
-        if (indeg[v] == 0)
-            queue[qt++] = v;
-    while (qh < qt) {
-        int u = queue[qh++];
-        for (int i = users_n[u]; i < users_n[u + 1]; i++) {
-            int v = users[i];
-            if (depth[u] + 1 > depth[v])
-                depth[v] = depth[u] + 1;
-            if (--indeg[v] == 0)
-                queue[qt++] = v;
-        }
-    }
+    free(order);
     int maxd = 0;
     for (int v = 0; v < n; v++)
         if (depth[v] > maxd)
@@ -491,11 +451,6 @@ static void build_scalar(Drawing *D)
         dedge(D, D->of_gnode[e->to], D->of_gnode[e->from], k, -1, edge_label(D, k, &t3), false);
     }
     free(depth);
-    free(indeg);
-    free(queue);
-    free(users_n);
-    free(users);
-    free(fill);
     free(count);
     free(at);
     buf_free(&t1);
