@@ -106,9 +106,9 @@ static void add_job(Job *v, int *n, int of, int wrt, int has_stmt)
 
 /* one writer into /dev/null in format F */
 typedef int (*Writer)(Deriver *d, int of, int wrt, Emitter *em);
-static void write_to_null(Writer w, Deriver *d, const Job *j, OutFormat f)
+static void write_to_null(Writer w, Deriver *d, const Job *j, int f)
 {
-    Emitter *em = emit_open(f, devnull);
+    Emitter *em = emit_open(emit_format_at(f), devnull);
     w(d, j->of, j->wrt, em);
     emit_close(em);
 }
@@ -127,14 +127,14 @@ static void derive_all(const Graph *g, const Job *j)
         Deriver d;
         deriver_init(&d, g, st);
         if (stage_count_terms(&d, j->of, j->wrt, count) == 0 && mpz_cmp_ui(count, FUZZ_MAX_TERMS) <= 0)
-            write_to_null(derive_write, &d, j, (OutFormat)(st % 3));
+            write_to_null(derive_write, &d, j, (int)st % 3);
         if (st != ST_FORWARD)
-            write_to_null(collapse_bounded, &d, j, (OutFormat)((st + 1) % 3));
+            write_to_null(collapse_bounded, &d, j, ((int)st + 1) % 3);
         deriver_free(&d);
     }
     Deriver d;
     deriver_init(&d, g, ST_FACTORED);
-    for (OutFormat f = OUT_LATEX; f <= OUT_JSON; f++)
+    for (int f = 0; emit_format_at(f); f++)
         write_to_null(factored_write, &d, j, f);
     deriver_free(&d);
     mpz_clear(count);
@@ -233,7 +233,7 @@ static void one_block(const Graph *g, const Block *b, unsigned variant)
             if (v >= 0) {
                 Deriver d;
                 deriver_init(&d, g, ST_FORWARD);
-                Emitter *em = emit_open((OutFormat)(variant % 3), devnull);
+                Emitter *em = emit_open(emit_format_at((int)(variant % 3)), devnull);
                 expand_write(&d, v, em);
                 emit_close(em);
                 deriver_free(&d);

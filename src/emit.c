@@ -4,10 +4,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-Emitter *emit_open(OutFormat fmt, FILE *out)
+/* every format, the default first */
+static const EmitOps *const formats[] = {&emit_latex_ops, &emit_text_ops, &emit_json_ops};
+
+const EmitOps *emit_format_at(int i)
+{
+    return i >= 0 && i < (int)(sizeof formats / sizeof formats[0]) ? formats[i] : NULL;
+}
+
+const EmitOps *emit_format(const char *name)
+{
+    for (int i = 0; emit_format_at(i); i++)
+        if (strcmp(formats[i]->name, name) == 0)
+            return formats[i];
+    return NULL;
+}
+
+Emitter *emit_open(const EmitOps *ops, FILE *out)
 {
     Emitter *em = xcalloc(1, sizeof *em);
-    em->ops = fmt == OUT_JSON ? &emit_json_ops : fmt == OUT_TEXT ? &emit_text_ops : &emit_latex_ops;
+    em->ops = ops;
     em->out = out;
     return em;
 }
@@ -47,7 +63,7 @@ void emit_collapsed(Emitter *em, const EmitHead *h, const char *const *fam, cons
 
 bool emit_wants_count(const Emitter *em)
 {
-    return em->ops->format == OUT_JSON;
+    return em->ops->counts;
 }
 
 void emit_flush(Emitter *em)

@@ -5,7 +5,7 @@
  * the forward path sums) compute what to say and hand it to an Emitter,
  * which decides how it looks.  emit_latex.c, emit_text.c and emit_json.c
  * are the three formats; a new format is one new file with an EmitOps and
- * a line in emit_open.
+ * a line in emit.c's list (which --format and the help read).
  *
  * Products and sums reach an emitter already printed in the emitter's
  * style (ops->style: LaTeX for LaTeX and JSON, Unicode text for text), so
@@ -20,8 +20,6 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-
-typedef enum { OUT_LATEX, OUT_TEXT, OUT_JSON } OutFormat;
 
 /* what a derivation's output starts with */
 typedef struct EmitHead {
@@ -44,8 +42,11 @@ typedef struct EmitTerm {
 typedef struct Emitter Emitter;
 
 typedef struct EmitOps {
-    OutFormat format;
+    const char *name;        /* its --format value */
     Style style;
+    bool latex;              /* LaTeX lines: --env and --standalone wrap them */
+    bool counts;             /* the equations' head reports the number of paths */
+    const char *between;     /* what separates two derivations */
     /* the expanded sum: MULTILINE when it has more than two terms */
     void (*sum_begin)(Emitter *em, const EmitHead *h, bool multiline);
     void (*sum_term)(Emitter *em, const EmitTerm *t);
@@ -78,7 +79,12 @@ struct Emitter {
 
 extern const EmitOps emit_latex_ops, emit_text_ops, emit_json_ops;
 
-Emitter *emit_open(OutFormat fmt, FILE *out);
+/* the formats, the default first: the I-th, NULL past the last */
+const EmitOps *emit_format_at(int i);
+/* the format called NAME, or NULL */
+const EmitOps *emit_format(const char *name);
+
+Emitter *emit_open(const EmitOps *ops, FILE *out);
 /* start a sum, a set of equations, or write a collapsed form: these set
  * the emitter's state (head, term count) and call its ops */
 void emit_sum_begin(Emitter *em, const EmitHead *h, bool multiline);

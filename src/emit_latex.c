@@ -95,5 +95,5 @@ static void expanded(Emitter *em, const Graph *g, int node, const Expr *e)
 }
 
 const EmitOps emit_latex_ops = {
-    OUT_LATEX, FMT_LATEX, sum_begin, sum_term, sum_end, eqs_begin, eq, eqs_end, collapsed, expanded,
+    "latex", FMT_LATEX, true, false, "\n", sum_begin, sum_term, sum_end, eqs_begin, eq, eqs_end, collapsed, expanded,
 };

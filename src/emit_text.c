@@ -102,5 +102,5 @@ static void expanded(Emitter *em, const Graph *g, int node, const Expr *e)
 }
 
 const EmitOps emit_text_ops = {
-    OUT_TEXT, FMT_TEXT, sum_begin, sum_term, sum_end, eqs_begin, eq, eqs_end, collapsed, expanded,
+    "text", FMT_TEXT, false, false, "\n", sum_begin, sum_term, sum_end, eqs_begin, eq, eqs_end, collapsed, expanded,
 };

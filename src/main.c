@@ -102,7 +102,7 @@ typedef struct Opts {
     const char *file;
     const char *val[NOPTS];  /* each option's value ("" for a flag), NULL if absent */
     Stage stage;
-    OutFormat fmt;           /* derive, expand */
+    const EmitOps *emit;     /* derive, expand: the output's format */
     int format;              /* the index of --format among the command's formats */
     unsigned long long max_terms, term, seed;
     View view;
@@ -123,7 +123,8 @@ typedef struct Command {
     const char *name;
     int (*run)(const Loaded *L, const Opts *o);
     unsigned opts;           /* the options it takes (B(O_...)) */
-    const char *formats;     /* its --format values, the default first */
+    const char *formats;     /* its --format values, the default first
+                              * (EMITTERS: those of emit.h) */
     const char *summary;
 } Command;
 
@@ -137,14 +138,15 @@ static int cmd_report(const Loaded *, const Opts *);
 static int cmd_fmt(const Loaded *, const Opts *);
 
 #define LATEX_DOC (B(O_STANDALONE) | B(O_ENV) | B(O_LATEX_NAMES))
+#define EMITTERS "*"
 
 static const struct Command commands[] = {
     {"derive", cmd_derive,
      B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_STAGE) | B(O_FORMAT) | B(O_MAX_TERMS) | B(O_COLLAPSE) | LATEX_DOC | B(O_OUT),
-     "latex text json",
+     EMITTERS,
      "the derivative d(OF)/d(REF) as a sum over paths; without --wrt,\n"
      "the file's own 'derive' statements"},
-    {"expand", cmd_expand, B(O_NODE) | B(O_BLOCK) | B(O_FORMAT) | LATEX_DOC | B(O_OUT), "latex text json",
+    {"expand", cmd_expand, B(O_NODE) | B(O_BLOCK) | B(O_FORMAT) | LATEX_DOC | B(O_OUT), EMITTERS,
      "the forward path sum of a variable; without --node, the file's\n"
      "'expand' statements"},
     {"count", cmd_count, B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_OUT), NULL,
@@ -212,6 +214,18 @@ static int word_index(const char *words, const char *v)
     return -1;
 }
 
+/* C's --format values, the default first, space-separated (TMP holds
+ * them when they are the emitters') */
+static const char *formats_of(const Command *c, Buf *tmp)
+{
+    if (!c->formats || strcmp(c->formats, EMITTERS) != 0)
+        return c->formats;
+    buf_truncate(tmp, 0);
+    for (int i = 0; emit_format_at(i); i++)
+        buf_printf(tmp, "%s%s", i ? " " : "", emit_format_at(i)->name);
+    return buf_cstr(tmp);
+}
+
 /* ---- help ---- */
 
 /* OPTION's help, the first line after a column, the others under it */
@@ -248,14 +262,17 @@ static void put_synopsis(Buf *b, const Command *c)
         if (!(c->opts & B(i)))
             continue;
         const OptDef *d = &options[i];
-        if (i == O_FORMAT && c->formats) {
+        Buf tmp = {0};
+        const char *formats = formats_of(c, &tmp);
+        if (i == O_FORMAT && formats) {
             buf_puts(b, " [--format ");
-            for (const char *p = c->formats; *p; p++)
+            for (const char *p = formats; *p; p++)
                 buf_putc(b, *p == ' ' ? '|' : *p);
             buf_putc(b, ']');
         } else {
             buf_printf(b, " [%s%s%s]", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
         }
+        buf_free(&tmp);
     }
 }
 
@@ -333,17 +350,20 @@ static void usage_command(Buf *b, const Command *c)
     for (int i = 0; i < NOPTS; i++) {
         if (!(c->opts & B(i)))
             continue;
-        if (i == O_FORMAT && c->formats) {
+        Buf tmp = {0};
+        const char *formats = formats_of(c, &tmp);
+        if (i == O_FORMAT && formats) {
             /* this command's formats, the default first */
             Buf h = {0};
-            for (const char *p = c->formats; *p; p++)
+            for (const char *p = formats; *p; p++)
                 buf_puts(&h, *p == ' ' ? " | " : (char[]){*p, 0});
-            buf_printf(&h, " (default: %.*s)", (int)strcspn(c->formats, " "), c->formats);
+            buf_printf(&h, " (default: %.*s)", (int)strcspn(formats, " "), formats);
             put_option_help(b, &(OptDef){options[i].name, NULL, options[i].arg, buf_cstr(&h)});
             buf_free(&h);
         } else {
             put_option_help(b, &options[i]);
         }
+        buf_free(&tmp);
     }
     put_option_help(b, &(OptDef){"-h", "--help", NULL, "this help"});
     buf_free(&syn);
@@ -446,15 +466,19 @@ static int parse_opts(int argc, char **argv, Opts *o)
     o->stage = ST_LOCAL;
     if ((v = o->val[O_STAGE]) && stage_parse(v, &o->stage) < 0)
         return usage_error(c, "unknown stage '%s' (chain, act, local, forward or factored)", v);
-    if ((v = o->val[O_FORMAT]) && (o->format = word_index(c->formats, v)) < 0) {
+    Buf ftmp = {0};
+    const char *formats = formats_of(c, &ftmp);
+    if ((v = o->val[O_FORMAT]) && (o->format = word_index(formats, v)) < 0) {
         Buf list = {0};
-        for (const char *p = c->formats; *p; p++)
+        for (const char *p = formats; *p; p++)
             buf_puts(&list, *p != ' ' ? (char[]){*p, 0} : strchr(p + 1, ' ') ? ", " : " or ");
         usage_error(c, "unknown format '%s' for %s (%s)", v, c->name, buf_cstr(&list));
         buf_free(&list);
+        buf_free(&ftmp);
         return EXIT_USAGE;
     }
-    o->fmt = o->format == 1 ? OUT_TEXT : o->format == 2 ? OUT_JSON : OUT_LATEX;
+    buf_free(&ftmp);
+    o->emit = emit_format_at(o->format);     /* (read by derive and expand only) */
     o->max_terms = PG_DEFAULT_MAX_TERMS;
     if ((v = o->val[O_MAX_TERMS]) && !whole_number(v, &o->max_terms))
         return usage_error(c, "--max-terms takes a whole number, not '%s'", v);
@@ -489,7 +513,7 @@ static int parse_opts(int argc, char **argv, Opts *o)
         return usage_error(c, "%s", strcmp(o->file, "-") == 0 ? "fmt --in-place needs a FILE, not standard input"
                                     : "fmt --in-place goes with neither -o nor --check");
     if (has(o, O_STANDALONE) || has(o, O_ENV)) {
-        if (o->fmt != OUT_LATEX)
+        if (!o->emit->latex)
             return usage_error(c, "%s needs --format latex", has(o, O_STANDALONE) ? "--standalone" : "--env");
         if (has(o, O_STANDALONE) && !has(o, O_ENV))
             o->env = ENV_ALIGN_STAR;
@@ -601,11 +625,11 @@ static int cmd_derive(const Loaded *L, const Opts *o)
         rc = EXIT_BAD_INPUT;
     else if (rc == 0) {
         FILE *w = latex_start(o, L->src.name, out.f);
-        Emitter *em = emit_open(o->fmt, w);
+        Emitter *em = emit_open(o->emit, w);
         for (int i = 0; i < J.n && rc == 0; i++) {
             const Job *j = &J.v[i];
-            if (i && o->fmt != OUT_JSON)
-                fputc('\n', w);
+            if (i)
+                fputs(o->emit->between, w);
             int r = o->stage == ST_FACTORED ? factored_write(&d[i], j->of, j->wrt, em)
                     : collapsed(o, j)       ? collapse_write(&d[i], j->of, j->wrt, o->max_terms, em)
                                             : derive_write(&d[i], j->of, j->wrt, em);
@@ -643,10 +667,10 @@ static int cmd_expand(const Loaded *L, const Opts *o)
         rc = EXIT_BAD_INPUT;
     else if (rc == 0) {
         FILE *w = latex_start(o, L->src.name, out.f);
-        Emitter *em = emit_open(o->fmt, w);
+        Emitter *em = emit_open(o->emit, w);
         for (int i = 0; i < J.n && rc == 0; i++) {
-            if (i && o->fmt != OUT_JSON && o->env != ENV_BARE)
-                fputc('\n', w);    /* one environment each */
+            if (i && o->env != ENV_BARE)
+                fputs(o->emit->between, w);    /* one environment each */
             if (expand_write(&d[i], J.v[i].wrt, em) < 0)
                 rc = EXIT_BAD_INPUT;
         }
