@@ -1,1 +1,1 @@
-eval tests/cases/kink_graph.net --values tests/cases/kink_graph.values --check
+eval samples/kinks.net --values samples/kinks.values --check

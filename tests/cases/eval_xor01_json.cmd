@@ -1,1 +1,1 @@
-eval tests/cases/xor.net --values tests/cases/xor01.values --check --format json
+eval samples/xor.net --values tests/cases/xor01.values --check --format json

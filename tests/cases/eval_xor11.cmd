@@ -1,1 +1,1 @@
-eval tests/cases/xor.net --values tests/cases/xor11.values --check
+eval samples/xor.net --values tests/cases/xor11.values --check
