@@ -509,16 +509,17 @@ static int run_check(Numbers *n, int of, const double *adj, Check *c)
             gmax = fmax(gmax, fabs(adj[v]));
         }
     c->nkinks = find_kinks(n, c->kink);
-    /* relative to the larger of |a|, |b| and a floor: a gradient component far below
-     * the largest is compared on the scale of the largest, where rounding
-     * (path sums: also 1e-12 of the sum of |path products|) and the step's
-     * noise (finite differences: about 2e-11 of |OF|, and at least 1e-9
-     * absolute, so that a minimum, every gradient 0, is not all noise)
-     * live */
-    double value;
-    if (numbers_forward(n, of, &value) < 0)
-        return -1;
-    double floor_ = 1e-6 * gmax + 1e-300, floor_fd = 1e-4 * gmax + 1e-9 * fmax(1, fabs(value));
+    /* relative to the larger of |a|, |b| and a floor: a gradient component
+     * far below the largest is compared on the scale of the largest, where
+     * rounding lives (path sums: also 1e-12 of the sum of their |products|),
+     * and a central difference is compared on the scale of the values too:
+     * its noise is about eps * |values| / h, 2e-11 of them, so components
+     * below 1e-4 of the largest |value| are compared on that scale (a
+     * minimum, every gradient 0, is not all noise) */
+    double vmax = 0;
+    for (int v = 0; v < g->nnodes; v++)
+        vmax = fmax(vmax, fabs(n->v[v]));
+    double floor_ = 1e-6 * gmax + 1e-300, floor_fd = 1e-4 * gmax + 1e-4 * vmax + 1e-300;
     int stride = nparams > PG_FD_MAX_PARAMS ? (nparams + PG_FD_MAX_PARAMS - 1) / PG_FD_MAX_PARAMS : 1;
     /* path sums first: finite differences disturb the values */
     for (int v = 0; v < g->nnodes; v++) {

@@ -132,6 +132,10 @@ summarise "README examples" python3 tests/readme_check.py "$PG"
 summarise "render paths" python3 tests/render_paths.py "$PG"
 summarise "collapse" python3 tests/collapse_check.py "$PG"
 summarise "regressions at the limits" env PATHGRAD="$PG" bash tests/regress.sh
+# random valid programs at every limit and construct, checked differentially
+# (count = terms = collapsed families; reverse mode = path sums = finite
+# differences; fmt a fixed point; exit statuses): DIFFFUZZ_SECONDS, 30 s
+summarise "difffuzz" python3 tests/gen/difffuzz.py --bin "$PG" --seconds "${DIFFFUZZ_SECONDS:-30}"
 summarise "latex documents" env PATHGRAD="$PG" bash tests/latex_check.sh
 summarise "fmt" python3 tests/fmt_check.py "$PG"
 # fuzzers' findings and hand-made nasty inputs: no crash, no sanitizer report

@@ -39,11 +39,11 @@ file, runs the pathgrad binary on them and checks, for each program:
             precedence, sum or activation shows), the gradient has one entry
             per leaf, and --check's path sums and finite differences agree
             with reverse mode (exit 3 is a failure; gradients that pathgrad
-            leaves out at a kink are accounted for).  One exception, printed
-            as a `note difffuzz seed=S: ...` line and not counted (unless
-            --strict-fd): a disagreement of the finite differences alone that
-            their round-off explains (eps x |values| / h against a tiny
-            gradient: vanishing gradients, a gradient that is exactly 0);
+            leaves out at a kink are accounted for); with --lenient-fd a
+            disagreement of the finite differences alone that their
+            round-off explains (eps x |values| / h against a tiny gradient)
+            is printed as a `note difffuzz seed=S: ...` line and not
+            counted;
             opaque functions: eval --of OF is refused with exit 1 when OF
             depends on one;
   fmt       fmt's output formatted again is byte-identical, `fmt --check` on it
@@ -62,11 +62,12 @@ file, runs the pathgrad binary on them and checks, for each program:
 
 Which activations (leaky_relu softplus elu gelu swish) and graph functions
 (max min abs, the activations as functions) the binary supports is detected
-at start-up and printed on the info line.
+at start-up and printed on the info line; a name the binary's --help lists
+that this file has no model of is a failure (add the model).
 
 Usage: python3 tests/gen/difffuzz.py --bin ./pathgrad [--seconds 30]
            [--seed N] [--count N] [--keep DIR] [--jobs N] [--timeout S]
-           [--strict-fd] [-v]
+           [--lenient-fd] [-v]
 
 --seconds (default 30, unless --count is given) and --count both bound the
 run; --jobs programs are checked at a time (default: up to 4 CPUs); every
@@ -138,7 +139,7 @@ PY_FUNCS = {
     "gelu": lambda x: x * 0.5 * math.erfc(-x / math.sqrt(2.0)),
 }
 PY_FUNCS["swish"] = lambda x: x * PY_FUNCS["sigmoid"](x)
-STRICT_FD = [False]          # --strict-fd: count those finite-difference disagreements too
+STRICT_FD = [True]           # not --lenient-fd: count those finite-difference disagreements too
 FILE_MARK = "<FILE>"         # the program's path in messages, until it is saved
 MAX_ENUM = 2000              # derive --stage chain is expanded up to this many terms
 MAX_ENUM_SIZE = 400000       # ... and this many path entries in all
@@ -2159,12 +2160,12 @@ def main():
     ap.add_argument("--keep", default=DEFAULT_KEEP)
     ap.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 2))
     ap.add_argument("--timeout", type=float, default=20.0)
-    ap.add_argument("--strict-fd", action="store_true",
-                    help="count an eval --check failure on finite differences alone as a failure even "
-                         "when their round-off explains it")
+    ap.add_argument("--lenient-fd", action="store_true",
+                    help="do not count an eval --check failure on finite differences alone when their "
+                         "round-off explains it (print a note instead)")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
-    STRICT_FD[0] = a.strict_fd
+    STRICT_FD[0] = not a.lenient_fd
     if a.seconds is None and a.count is None:
         a.seconds = 30.0
     binary = os.path.abspath(a.bin) if os.sep in a.bin else a.bin
@@ -2184,6 +2185,27 @@ def main():
             print("difffuzz: %s does not run (no activation or function works)" % binary)
             print("difffuzz: 0 passed, 1 failed")
             return 1
+        # every row of the binary's table of operations (as --help lists
+        # it) must have a model here, or the fuzzer never exercises it
+        try:
+            hl = subprocess.run([binary, "--help"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                timeout=a.timeout, text=True).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            hl = ""
+        listed = []
+        for line in hl.splitlines():
+            if line.startswith("activations:"):
+                listed += line.split(":", 1)[1].split()
+            elif line.startswith("functions:"):
+                listed += line.split(":", 1)[1].split("(")[0].split()
+        known = set(BASE_ACTS + NEW_ACTS + BASE_FUNCS + NEW_FUNCS1 + NEW_FUNCS2)
+        for name in listed:
+            if name in known:
+                passed += 1
+            else:
+                failed += 1
+                print("FAIL difffuzz: --help lists '%s', which this fuzzer has no model of: "
+                      "add it to tests/gen/difffuzz.py (PY_FUNCS and the lists)" % name)
 
         def one(seed):
             try:
