@@ -612,15 +612,16 @@ static void ref_error(const Reporter *r, Loc loc, const char *fmt, ...)
 
 static void ref_error(const Reporter *r, Loc loc, const char *fmt, ...)
 {
-    char msg[512];
+    Buf msg = {0};
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    buf_vprintf(&msg, fmt, ap);
     va_end(ap);
     if (r->src)
-        diag_error(r->src, loc, "%s", msg);
+        diag_error(r->src, loc, "%s", buf_cstr(&msg));
     else
-        pg_error("%s '%s': %s", r->what, r->text, msg);
+        pg_error("%s '%s': %s", r->what, r->text, buf_cstr(&msg));
+    buf_free(&msg);
 }
 
 static int neuron_index(const Reporter *r, const Label *lab, const Layer *L)
@@ -800,12 +801,17 @@ static int parse_ref_text(const char *s, Ref *ref, char *store, size_t cap)
 int graph_resolve_text(const Graph *g, const char *text, const char *what)
 {
     Ref ref;
-    char store[512];
-    if (parse_ref_text(text, &ref, store, sizeof store) < 0) {
+    /* the names and labels, NUL-terminated: never longer than the text */
+    size_t cap = strlen(text) + PG_MAX_SUBS + 8;
+    char *store = xmalloc(cap);
+    if (parse_ref_text(text, &ref, store, cap) < 0) {
         pg_error("%s '%s': not a reference (expected NAME or NAME[LAYER][INDEX]...)",
                 what, text);
+        free(store);
         return -1;
     }
     Reporter r = {NULL, what, text};
-    return resolve(g, &ref, &r);
+    int v = resolve(g, &ref, &r);
+    free(store);
+    return v;
 }

@@ -305,12 +305,7 @@ static void cl_family(Collapse *c)
         for (int i = 0; i < ne; i++) {
             const Factor *f = stage_factor(d, edges[i]);
             assert(f);                 /* the marking made it */
-            coef *= f->coef;
-            if (coef != 0 && (fabs(coef) > 0x1p500 || fabs(coef) < 0x1p-500)) {
-                int shift;
-                coef = frexp(coef, &shift);
-                exp2 += shift;
-            }
+            coef_mul(&coef, &exp2, f->coef);
             if (!f->core)
                 continue;
             buf_truncate(&fb, 0);

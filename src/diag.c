@@ -147,15 +147,7 @@ static void emit(DiagLevel level, const char *where, const char *excerpt, const 
                  const char *fmt, va_list ap)
 {
     Buf msg = {0};
-    va_list cp;
-    va_copy(cp, ap);
-    int n = vsnprintf(NULL, 0, fmt, cp);
-    va_end(cp);
-    if (n > 0) {
-        buf_reserve(&msg, (size_t)n);
-        vsnprintf(msg.data, (size_t)n + 1, fmt, ap);
-        msg.len = (size_t)n;
-    }
+    buf_vprintf(&msg, fmt, ap);
     if (level == DIAG_ERROR)
         nerrors++;
     Diag d = {level, where, buf_cstr(&msg), excerpt ? excerpt : "", hint};

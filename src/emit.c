@@ -144,3 +144,66 @@ size_t emit_display_width(const char *s)
         w += ((unsigned char)*s & 0xC0) != 0x80;
     return w;
 }
+
+/* ---- the plain formats ---- */
+
+void emit_plain_sum_end(Emitter *em)
+{
+    if (em->nterms == 0)
+        buf_putc(&em->wbuf, '0');
+    buf_putc(&em->wbuf, '\n');
+    emit_flush(em);
+}
+
+void emit_plain_eqs_begin(Emitter *em, const EmitHead *h)
+{
+    (void)em, (void)h;
+}
+
+void emit_plain_eq(Emitter *em, int node, const char *delta, const char *rhs, size_t n)
+{
+    (void)node;
+    buf_puts(&em->wbuf, delta);
+    buf_puts(&em->wbuf, em->ops->eq_equals);
+    buf_add(&em->wbuf, rhs, n);
+    buf_putc(&em->wbuf, '\n');
+    if (em->wbuf.len >= EMIT_FLUSH)
+        emit_flush(em);
+}
+
+void emit_plain_eqs_end(Emitter *em, const char *final, size_t n)
+{
+    emit_lhs(em->head.d->g, em->head.of, em->head.wrt, em->ops->style, &em->wbuf);
+    buf_puts(&em->wbuf, em->ops->eq_equals);
+    buf_add(&em->wbuf, final, n);
+    buf_putc(&em->wbuf, '\n');
+    emit_flush(em);
+}
+
+void emit_plain_collapsed(Emitter *em, const EmitHead *h, const char *const *fam, const size_t *len,
+                          unsigned long long nfam)
+{
+    emit_lhs(h->d->g, h->of, h->wrt, em->ops->style, &em->wbuf);
+    buf_puts(&em->wbuf, em->ops->sum_equals);
+    for (unsigned long long i = 0; i < nfam; i++) {
+        if (i)
+            buf_puts(&em->wbuf, em->ops->family_sep);
+        buf_add(&em->wbuf, fam[i], len[i]);
+        if (em->wbuf.len >= EMIT_FLUSH)
+            emit_flush(em);
+    }
+    if (nfam == 0)
+        buf_putc(&em->wbuf, '0');
+    buf_putc(&em->wbuf, '\n');
+    emit_flush(em);
+}
+
+void emit_plain_expanded(Emitter *em, const Graph *g, int node, const Expr *e)
+{
+    Printer p = graph_printer(g, em->ops->style);
+    graph_node_name(g, node, em->ops->style, &em->wbuf);
+    buf_puts(&em->wbuf, " = ");
+    expr_print(&p, e, &em->wbuf);
+    buf_putc(&em->wbuf, '\n');
+    emit_flush(em);
+}

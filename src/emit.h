@@ -47,6 +47,10 @@ typedef struct EmitOps {
     bool latex;              /* LaTeX lines: --env and --standalone wrap them */
     bool counts;             /* the equations' head reports the number of paths */
     const char *between;     /* what separates two derivations */
+    /* LaTeX and text (the "plain" formats, emit_plain_* below): "= " or
+     * " = " after a derivative, "=" or " = " after a delta, and what
+     * separates two families of --collapse */
+    const char *sum_equals, *eq_equals, *family_sep;
     /* the expanded sum: MULTILINE when it has more than two terms */
     void (*sum_begin)(Emitter *em, const EmitHead *h, bool multiline);
     void (*sum_term)(Emitter *em, const EmitTerm *t);
@@ -111,5 +115,15 @@ void emit_json_string(FILE *out, const char *s, size_t n);
 /* {"of": ..., "wrt": ..., "stage": ... */
 void emit_json_head(FILE *out, const EmitHead *h, const char *stage);
 size_t emit_display_width(const char *s);
+
+/* the parts the plain formats (LaTeX, text) share: they differ only in the
+ * emitter's style and EmitOps' separators */
+void emit_plain_sum_end(Emitter *em);
+void emit_plain_eqs_begin(Emitter *em, const EmitHead *h);
+void emit_plain_eq(Emitter *em, int node, const char *delta, const char *rhs, size_t n);
+void emit_plain_eqs_end(Emitter *em, const char *final, size_t n);
+void emit_plain_collapsed(Emitter *em, const EmitHead *h, const char *const *fam, const size_t *len,
+                          unsigned long long nfam);
+void emit_plain_expanded(Emitter *em, const Graph *g, int node, const Expr *e);
 
 #endif

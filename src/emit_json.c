@@ -130,5 +130,5 @@ static void expanded(Emitter *em, const Graph *g, int node, const Expr *e)
 }
 
 const EmitOps emit_json_ops = {
-    "json", FMT_LATEX, false, true, "", sum_begin, sum_term, sum_end, eqs_begin, eq, eqs_end, collapsed, expanded,
+    "json", FMT_LATEX, false, true, "", NULL, NULL, NULL, sum_begin, sum_term, sum_end, eqs_begin, eq, eqs_end, collapsed, expanded,
 };

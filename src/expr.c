@@ -407,6 +407,15 @@ static void print_at(const Printer *p, const Expr *e, int min_prec, Buf *out);
 
 static const char *const sup_digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
 
+/* K in Unicode superscripts: ⁻¹² */
+static void text_exponent(long k, Buf *out)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%ld", k);
+    for (char *c = t; *c; c++)
+        buf_puts(out, *c == '-' ? "⁻" : sup_digits[*c - '0']);
+}
+
 void print_number(Style st, double v, Buf *out)
 {
     double a = fabs(v);
@@ -435,11 +444,8 @@ void print_number(Style st, double v, Buf *out)
     } else if (st == FMT_HTML) {
         buf_printf(out, "·10<SUP>%ld</SUP>", k);
     } else {
-        char kt[32];
-        snprintf(kt, sizeof kt, "%ld", k);
         buf_puts(out, "·10");
-        for (char *c = kt; *c; c++)
-            buf_puts(out, *c == '-' ? "⁻" : sup_digits[*c - '0']);
+        text_exponent(k, out);
     }
 }
 
@@ -454,10 +460,7 @@ static void print_exponent(const Printer *p, long n, Buf *out)
         buf_printf(out, "<SUP>%ld</SUP>", n);
         return;
     }
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%ld", n);
-    for (char *c = tmp; *c; c++)
-        buf_puts(out, *c == '-' ? "⁻" : sup_digits[*c - '0']);
+    text_exponent(n, out);
 }
 
 static void print_fname(const Printer *p, const Expr *e, Buf *out)
@@ -546,11 +549,14 @@ void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n
 
 static void print_product(const Printer *p, const Expr *e, Buf *out)
 {
-    /* flatten a*b*c and join the factors */
-    const Expr *stack[64];
-    int n = 0;
+    /* flatten a*b*c (left-deep) and join the factors */
+    int n = 1;
+    for (const Expr *c = e; c->kind == X_MUL; c = c->a)
+        n++;
+    const Expr **stack = xmalloc(xmul((size_t)n, sizeof *stack));
+    n = 0;
     const Expr *cur = e;
-    while (cur->kind == X_MUL && n < 63) {
+    while (cur->kind == X_MUL) {
         stack[n++] = cur->b;
         cur = cur->a;
     }
@@ -578,6 +584,7 @@ static void print_product(const Printer *p, const Expr *e, Buf *out)
         }
     }
     buf_free(&f);
+    free(stack);
 }
 
 static void print_at(const Printer *p, const Expr *e, int min_prec, Buf *out)
@@ -697,11 +704,8 @@ static void print_scaled(Style st, double c, long e, Buf *out)
     if (st == FMT_LATEX) {
         buf_printf(out, "\\cdot 10^{%.0f}", k);
     } else {
-        char tmp[32];
-        snprintf(tmp, sizeof tmp, "%.0f", k);
         buf_puts(out, "·10");
-        for (char *p = tmp; *p; p++)
-            buf_puts(out, *p == '-' ? "⁻" : sup_digits[*p - '0']);
+        text_exponent((long)k, out);
     }
 }
 

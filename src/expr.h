@@ -13,6 +13,7 @@
 #include "ops.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdbool.h>
 
 typedef enum {
@@ -93,6 +94,18 @@ void expr_print_factor(const Printer *p, const Expr *e, Buf *out);
 /* append FACTOR (already printed) to a product being built in OUT,
  * inserting \cdot (or ·) where juxtaposition would be ambiguous */
 void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n);
+/* multiply a term's coefficient, kept as COEF * 2^EXP2 so that a product
+ * of many numbers neither overflows nor underflows, by F */
+static inline void coef_mul(double *coef, long *exp2, double f)
+{
+    *coef *= f;
+    if (*coef != 0 && (*coef > 0x1p500 || *coef < -0x1p500 || (*coef < 0x1p-500 && *coef > -0x1p-500))) {
+        int shift;
+        *coef = frexp(*coef, &shift);
+        *exp2 += shift;
+    }
+}
+
 /* a term: the coefficient coef * 2^exp2 (as a number when a double holds
  * it, else m * 10^k), then the product PROD of its symbolic factors:
  * "2\cdot y", "-y", "1" */

@@ -389,13 +389,8 @@ static int usage_error(const Command *c, const char *fmt, ...)
     Buf msg = {0};
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    buf_vprintf(&msg, fmt, ap);
     va_end(ap);
-    buf_reserve(&msg, (size_t)(n > 0 ? n : 0));
-    va_start(ap, fmt);
-    vsnprintf(msg.data, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    msg.len = (size_t)n;
     pg_usage_error(c ? c->name : NULL, "%s", buf_cstr(&msg));
     buf_free(&msg);
     return EXIT_USAGE;

@@ -14,13 +14,16 @@
 #include <unistd.h>
 
 /* the temporary file being written, removed if a signal ends the run
- * (SIGINT, SIGTERM, SIGHUP, SIGXFSZ): an interrupted -o leaves nothing */
-static char pending_tmp[4096];
+ * (SIGINT, SIGTERM, SIGHUP, SIGXFSZ): an interrupted -o leaves nothing.
+ * The handler only reads the pointer (set once the name is complete) and
+ * calls unlink, which is async-signal-safe. */
+static const char *volatile pending_tmp;
 
 static void on_signal(int sig)
 {
-    if (pending_tmp[0])
-        unlink(pending_tmp);
+    const char *p = pending_tmp;
+    if (p)
+        unlink(p);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -29,8 +32,6 @@ static void guard(const char *tmp)
 {
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGXFSZ};
     static bool installed;
-    if (strlen(tmp) >= sizeof pending_tmp)
-        return;
     if (!installed) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -44,7 +45,7 @@ static void guard(const char *tmp)
         }
         installed = true;
     }
-    memcpy(pending_tmp, tmp, strlen(tmp) + 1);
+    pending_tmp = tmp;
 }
 
 int output_open(Output *o, const char *path)
@@ -85,7 +86,7 @@ int output_open(Output *o, const char *path)
     guard(o->tmp);
     o->f = fdopen(fd, "w");
     if (!o->f) {
-        pending_tmp[0] = '\0';
+        pending_tmp = NULL;
         pg_error("cannot write '%s': %s", path, strerror(errno));
         close(fd);
         unlink(o->tmp);
@@ -125,7 +126,7 @@ int output_close(Output *o, bool ok)
         }
         if (!ok || rc != 0)
             unlink(o->tmp);
-        pending_tmp[0] = '\0';
+        pending_tmp = NULL;
         free(o->tmp);
         o->tmp = NULL;
     }

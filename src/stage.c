@@ -459,12 +459,7 @@ int stage_term_string(Deriver *d, const int *edges, int n, Style st, Buf *out)
             buf_free(&tmp);
             return -1;
         }
-        coef *= f->coef;
-        if (coef != 0 && (fabs(coef) > 0x1p500 || fabs(coef) < 0x1p-500)) {
-            int shift;
-            coef = frexp(coef, &shift);
-            exp2 += shift;
-        }
+        coef_mul(&coef, &exp2, f->coef);
         if (!f->core)
             continue;
         buf_truncate(&tmp, 0);

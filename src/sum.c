@@ -62,13 +62,10 @@ int derive_write(Deriver *d, int of, int wrt, Emitter *em)
             /* the marking made every factor on the paths: none fails here */
             const Factor *fc = stage_factor_printed(d, k);
             assert(fc);
-            double coef = p->coef * fc->coef;
+            double coef = p->coef;
             long exp2 = p->exp2;
-            if (fc->coef != 1 && coef != 0 && (fabs(coef) > 0x1p500 || fabs(coef) < 0x1p-500)) {
-                int shift;
-                coef = frexp(coef, &shift);
-                exp2 += shift;
-            }
+            if (fc->coef != 1)
+                coef_mul(&coef, &exp2, fc->coef);
             int nsym = p->nsym, sym = p->sym;
             pb.len = p->len;
             if (fc->core) {

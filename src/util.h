@@ -48,6 +48,7 @@ void buf_add(Buf *b, const char *s, size_t n);
 void buf_puts(Buf *b, const char *s);
 void buf_putc(Buf *b, char c);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(Buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_truncate(Buf *b, size_t len);
 /* a decimal integer, without printf (names are printed millions of times) */
 void buf_int(Buf *b, long v);
