@@ -499,8 +499,10 @@ static int build_graph(Builder *b, const Block *blk)
     for (const Stmt *s = blk->stmts; s; s = s->next) {
         if (s->kind == S_INPUT) {
             for (const Name *nm = s->names; nm; nm = nm->next)
-                if (define_name(b, nm->text, nm->loc) < 0)
+                if (define_name(b, nm->text, nm->loc) < 0) {
+                    free(defs);
                     return -1;
+                }
         } else if (s->kind == S_ASSIGN) {
             int v = define_name(b, s->name, s->name_loc);
             if (v < 0) {
