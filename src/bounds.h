@@ -57,5 +57,9 @@
  * in SRC when SRC is not NULL) and return -1. */
 int limit_check(unsigned long long v, unsigned long long limit, const Source *src, Loc loc,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* the same for two quantities bounded together (a graph's nodes and edges) */
+int limit_check2(unsigned long long v1, unsigned long long limit1, unsigned long long v2,
+                 unsigned long long limit2, const Source *src, Loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 #endif

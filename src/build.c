@@ -100,11 +100,9 @@ static int check_layers(Builder *b, const Block *blk, const Stmt **lay, int nl)
             diag_error(src, s->width_loc, "a layer needs at least one neuron");
             return -1;
         }
-        if (s->width > PG_MAX_WIDTH) {
-            diag_error(src, s->width_loc, "width %ld is too large (the limit is %d)",
-                       s->width, PG_MAX_WIDTH);
+        if (limit_check((unsigned long long)s->width, PG_MAX_WIDTH, src, s->width_loc,
+                        "width %ld is too large (the limit is %d)", s->width, PG_MAX_WIDTH) < 0)
             return -1;
-        }
         strmap_put(&g->names, L->label, l);
         L->width = (int)s->width;
         L->act = s->act == ACT_NONE ? ops_default_activation() : s->act;
@@ -229,12 +227,10 @@ static int build_network(Builder *b, const Block *blk)
         if (g->layers[k].w_into >= 0)
             edges += 2 * (uint64_t)g->layers[k].width * (uint64_t)g->layers[g->layers[k].w_into].width;
     edges += (uint64_t)g->layers[nl - 1].width;
-    if (nodes + 1 > PG_MAX_NODES || edges > PG_MAX_EDGES) {
-        diag_error(src, blk->name_loc,
-                   "network '%s' is too large: %llu variables and %llu edges "
-                   "(the limits are %d and %d)", blk->name,
-                   (unsigned long long)nodes + 1, (unsigned long long)edges,
-                   PG_MAX_NODES, PG_MAX_EDGES);
+    if (limit_check2(nodes + 1, PG_MAX_NODES, edges, PG_MAX_EDGES, src, blk->name_loc,
+                     "network '%s' is too large: %llu variables and %llu edges (the limits are %d and %d)",
+                     blk->name, (unsigned long long)nodes + 1, (unsigned long long)edges, PG_MAX_NODES,
+                     PG_MAX_EDGES) < 0) {
         free(lay);
         return -1;
     }
@@ -482,10 +478,9 @@ static int define_name(Builder *b, const char *name, Loc loc)
         diag_note(b->src, node_sym(b->g, prev)->loc, "'%s' was first defined here", name);
         return -1;
     }
-    if (b->g->nnodes >= PG_MAX_NODES) {
-        diag_error(b->src, loc, "too many variables (the limit is %d)", PG_MAX_NODES);
+    if (limit_check((unsigned long long)b->g->nnodes + 1, PG_MAX_NODES, b->src, loc,
+                    "too many variables (the limit is %d)", PG_MAX_NODES) < 0)
         return -1;
-    }
     int v = new_named(b, N_SCALAR, name, loc);
     strmap_put(&b->g->names, name, v);
     return v;

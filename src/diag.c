@@ -21,9 +21,9 @@ int source_read(Source *src, const char *path)
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b.len + n > PG_MAX_INPUT) {
-            pg_error("%s: input is larger than the limit of %zu MiB",
-                     is_stdin ? "<stdin>" : path, PG_MAX_INPUT >> 20);
+        if (limit_check(b.len + n, PG_MAX_INPUT, NULL, (Loc){0, 0, 0, 0},
+                        "%s: input is larger than the limit of %zu MiB", is_stdin ? "<stdin>" : path,
+                        PG_MAX_INPUT >> 20) < 0) {
             buf_free(&b);
             if (!is_stdin)
                 fclose(f);
@@ -215,6 +215,15 @@ void pg_usage_error(const char *cmd, const char *fmt, ...)
 
 /* ---- limits ---- */
 
+static int refuse(const Source *src, Loc loc, const char *fmt, va_list ap)
+{
+    if (src)
+        located(src, loc, DIAG_ERROR, fmt, ap);
+    else
+        pg_verror(fmt, ap);
+    return -1;
+}
+
 int limit_check(unsigned long long v, unsigned long long limit, const Source *src, Loc loc,
                 const char *fmt, ...)
 {
@@ -222,10 +231,19 @@ int limit_check(unsigned long long v, unsigned long long limit, const Source *sr
         return 0;
     va_list ap;
     va_start(ap, fmt);
-    if (src)
-        located(src, loc, DIAG_ERROR, fmt, ap);
-    else
-        pg_verror(fmt, ap);
+    refuse(src, loc, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int limit_check2(unsigned long long v1, unsigned long long limit1, unsigned long long v2,
+                 unsigned long long limit2, const Source *src, Loc loc, const char *fmt, ...)
+{
+    if (v1 <= limit1 && v2 <= limit2)
+        return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    refuse(src, loc, fmt, ap);
     va_end(ap);
     return -1;
 }

@@ -800,13 +800,12 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
             est_nodes += g->nodes[v].kind == N_WEIGHT;
         est_edges += est_nodes - (uint64_t)g->nnodes;
     }
-    if (est_nodes > PG_MAX_DRAW_NODES || est_edges > PG_MAX_DRAW_EDGES) {
-        pg_error("render: the drawing would have %llu nodes and %llu edges, "
-                "more than the limits of %d and %d%s", (unsigned long long)est_nodes,
-                (unsigned long long)est_edges, PG_MAX_DRAW_NODES, PG_MAX_DRAW_EDGES,
-                g->kind == B_NETWORK && o->view == VIEW_GRAPH ? " (--view network draws fewer)" : "");
+    if (limit_check2(est_nodes, PG_MAX_DRAW_NODES, est_edges, PG_MAX_DRAW_EDGES, NULL, (Loc){0, 0, 0, 0},
+                     "render: the drawing would have %llu nodes and %llu edges, more than the limits of %d and %d%s",
+                     (unsigned long long)est_nodes, (unsigned long long)est_edges, PG_MAX_DRAW_NODES,
+                     PG_MAX_DRAW_EDGES,
+                     g->kind == B_NETWORK && o->view == VIEW_GRAPH ? " (--view network draws fewer)" : "") < 0)
         rc = -1;
-    }
     /* edge labels make a large drawing slow to place and unreadable */
     D.labels = o->labels && est_edges <= PG_MAX_LABELED_EDGES;
     if (rc == 0)
