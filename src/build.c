@@ -6,6 +6,7 @@
  */
 #include "graph.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,9 @@ static void new_edge(Builder *b, int from, int to, EdgeKind k, int aux)
     Node *n = &g->nodes[from];
     if (n->nedges == 0)
         n->first_edge = g->nedges;
+    /* a node's out-edges are contiguous (graph.h): one parent at a time */
+    assert(n->first_edge + n->nedges == g->nedges);
+    assert(to >= 0 && to < g->nnodes);
     n->nedges++;
     g->nedges++;
 }

@@ -1,6 +1,7 @@
 /* paths.c — see paths.h. */
 #include "paths.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,6 +253,7 @@ void paths_walk_begin(PathWalk *w, const Graph *g, int of, int wrt, const unsign
     w->cursor = xmalloc(w->cap * sizeof *w->cursor);
     w->via = xmalloc(w->cap * sizeof *w->via);
     w->depth = -1;
+    assert(of >= 0 && of < g->nnodes && wrt >= 0 && wrt < g->nnodes);
     if (mark[of] == R_YES) {
         w->depth = 0;
         w->node[0] = of;
