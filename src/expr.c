@@ -510,7 +510,9 @@ static void print_call(const Printer *p, const Expr *e, long power, Buf *out)
     } else if (how == PRINT_BRACKET) {
         buf_putc(out, '[');
         print_at(p, e->args[0], P_SUM, out);
-        buf_puts(out, p->style == FMT_LATEX ? o->latex : o->text);
+        /* a drawing's label is Graphviz's HTML: '<' and '>' escaped */
+        for (const char *c = p->style == FMT_LATEX ? o->latex : o->text; *c; c++)
+            buf_puts(out, p->style != FMT_HTML ? (char[]){*c, 0} : *c == '<' ? "&lt;" : *c == '>' ? "&gt;" : (char[]){*c, 0});
         print_at(p, e->args[1], P_SUM, out);
         buf_putc(out, ']');
     } else {

@@ -492,15 +492,30 @@ static void svg_id(const char *s, Buf *out)
 
 static char *S(char *s) { return s; }
 
-/* Graphviz's own errors join pathgrad's messages (its warnings are
- * dropped: every label is escaped, so none is expected) */
+/* Graphviz's own errors (its warnings are dropped): it writes one
+ * message in pieces, gathered here and reported as one error, which fails
+ * the drawing (every label is escaped, so none is expected) */
+static Buf gv_errors;
+
 static int gv_message(char *msg)
 {
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        n--;
-    pg_error("graphviz: %.*s", (int)n, msg);
+    buf_puts(&gv_errors, msg);
     return 0;
+}
+
+/* the gathered Graphviz messages as one error: 0 if there were none */
+static int gv_report(void)
+{
+    if (!gv_errors.len)
+        return 0;
+    for (size_t i = 0; i < gv_errors.len; i++)
+        if (gv_errors.data[i] == '\n')
+            gv_errors.data[i] = ' ';
+    while (gv_errors.len && gv_errors.data[gv_errors.len - 1] == ' ')
+        gv_errors.len--;
+    pg_error("graphviz: %s", buf_cstr(&gv_errors));
+    buf_free(&gv_errors);
+    return -1;
 }
 
 typedef struct Syms {
@@ -512,9 +527,19 @@ typedef struct Syms {
 
 static void set_html(Agraph_t *G, void *obj, Agsym_t *sym, const char *html)
 {
+    /* Graphviz 2.42 drops a ']' that ends an HTML label ("[a ≥ b]", an
+     * Iverson bracket): a zero-width space after it keeps it */
+    size_t n = strlen(html);
+    Buf b = {0};
+    if (n && html[n - 1] == ']') {
+        buf_add(&b, html, n);
+        buf_puts(&b, "&#8203;");
+        html = buf_cstr(&b);
+    }
     char *h = agstrdup_html(G, (char *)html);
     agxset(obj, sym, h);
     agstrfree(G, h);
+    buf_free(&b);
 }
 
 /* the cgraph graph of drawing D; positions when NOP */
@@ -856,7 +881,11 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
         GVC_t *gvc = gvContextPlugins(builtins, 0);
         Agraph_t *G = to_cgraph(&D, nop);
         if (gvLayout(gvc, G, nop ? "nop" : "dot") != 0) {
+            gv_report();
             pg_error("render: the layout failed");
+            rc = -1;
+        } else if (gv_report() < 0) {
+            gvFreeLayout(gvc, G);
             rc = -1;
         } else {
             /* straight into the output: a 50x50 network is tens of MB */
