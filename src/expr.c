@@ -526,28 +526,6 @@ static void print_call(const Printer *p, const Expr *e, long power, Buf *out)
         print_exponent(p, power, out);
 }
 
-static int is_digit_(unsigned char c) { return c >= '0' && c <= '9'; }
-static int is_alpha_(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
-
-void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n)
-{
-    if (out->len > start && n > 0) {
-        unsigned char prev = (unsigned char)out->data[out->len - 1];
-        unsigned char next = (unsigned char)factor[0];
-        if (st == FMT_HTML) {
-            /* SVG drops the spaces that open a text span (sub- and
-             * superscripts end one): only a trailing space keeps a gap */
-            buf_puts(out, "· ");
-        } else if (st == FMT_TEXT) {
-            buf_puts(out, " · ");
-        } else if (is_digit_(next) || next == '.' || next == '-') {
-            buf_puts(out, "\\cdot ");
-        } else if (is_alpha_(prev) && is_alpha_(next)) {
-            buf_puts(out, "\\,");
-        }
-    }
-    buf_add(out, factor, n);
-}
 
 static void print_product(const Printer *p, const Expr *e, Buf *out)
 {

@@ -93,7 +93,27 @@ void print_number(Style st, double v, Buf *out);
 void expr_print_factor(const Printer *p, const Expr *e, Buf *out);
 /* append FACTOR (already printed) to a product being built in OUT,
  * inserting \cdot (or ·) where juxtaposition would be ambiguous */
-void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n);
+static inline void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n)
+{
+    if (out->len > start && n > 0) {
+        unsigned char prev = (unsigned char)out->data[out->len - 1];
+        unsigned char next = (unsigned char)factor[0];
+        bool alpha_prev = ((prev | 32) >= 'a' && (prev | 32) <= 'z');
+        bool alpha_next = ((next | 32) >= 'a' && (next | 32) <= 'z');
+        if (st == FMT_HTML) {
+            /* SVG drops the spaces that open a text span (sub- and
+             * superscripts end one): only a trailing space keeps a gap */
+            buf_add(out, "· ", sizeof "· " - 1);
+        } else if (st == FMT_TEXT) {
+            buf_add(out, " · ", sizeof " · " - 1);
+        } else if ((next >= '0' && next <= '9') || next == '.' || next == '-') {
+            buf_add(out, "\\cdot ", 6);
+        } else if (alpha_prev && alpha_next) {
+            buf_add(out, "\\,", 2);
+        }
+    }
+    buf_add(out, factor, n);
+}
 /* multiply a term's coefficient, kept as COEF * 2^EXP2 so that a product
  * of many numbers neither overflows nor underflows, by F */
 static inline void coef_mul(double *coef, long *exp2, double f)

@@ -144,6 +144,11 @@ void buf_reserve(Buf *b, size_t extra)
 {
     if (b->cap - b->len > extra)
         return;
+    buf_grow(b, extra);
+}
+
+void buf_grow(Buf *b, size_t extra)
+{
     size_t need = b->len + extra + 1;
     if (need < b->len)
         pg_fatal("buffer overflow");
@@ -152,14 +157,6 @@ void buf_reserve(Buf *b, size_t extra)
         cap = xmul(cap, 2);
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
-}
-
-void buf_add(Buf *b, const char *s, size_t n)
-{
-    buf_reserve(b, n);
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
 }
 
 void buf_puts(Buf *b, const char *s) { buf_add(b, s, strlen(s)); }

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #define PG_NAME "pathgrad"
 #define PG_VERSION "0.1.0"
@@ -44,7 +45,16 @@ typedef struct Buf {
 } Buf;
 
 void buf_reserve(Buf *b, size_t extra);
-void buf_add(Buf *b, const char *s, size_t n);
+void buf_grow(Buf *b, size_t extra);     /* buf_reserve's slow path */
+/* (inline: the expanded sum appends millions of pieces) */
+static inline void buf_add(Buf *b, const char *s, size_t n)
+{
+    if (b->cap - b->len <= n)
+        buf_grow(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
 void buf_puts(Buf *b, const char *s);
 void buf_putc(Buf *b, char c);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
