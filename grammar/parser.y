@@ -246,6 +246,7 @@ graph_stmts
     ;
 
 /* layer LABEL : WIDTH [ACTIVATION] [= INPUT (+ INPUT)*] [bias] ;
+ * layer LABEL : WIDTH input ;
  * loss NAME [= sum|mse] ;   dead REF ; */
 net_stmt
     : layer_stmt
@@ -269,6 +270,15 @@ layer_stmt
             $$->label = $2; $$->width = $4.ival; $$->width_loc = @4;
             $$->act = $5; $$->act_loc = @5;
             $$->inputs = $6.head; $$->bias = $7;
+        }
+    | LAYER label ':' INT INPUT opt_act opt_inputs opt_bias ';'
+        {
+            /* what an input layer cannot have is a located error in build */
+            $$ = stmt_new(ps, S_LAYER, @$);
+            $$->label = $2; $$->width = $4.ival; $$->width_loc = @4;
+            $$->act = $6; $$->act_loc = @6;
+            $$->inputs = $7.head; $$->bias = $8;
+            $$->input_layer = true;
         }
     ;
 

@@ -65,6 +65,7 @@ typedef struct Stmt {
     Loc act_loc;
     Input *inputs;          /* NULL: dense(previous layer) */
     bool bias;
+    bool input_layer;       /* layer L : W input; */
     /* S_LOSS */
     const char *name;       /* also S_ASSIGN: the defined name */
     Loc name_loc;

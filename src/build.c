@@ -111,7 +111,19 @@ static int check_layers(Builder *b, const Block *blk, const Stmt **lay, int nl)
         L->width = (int)s->width;
         L->act = s->act == ACT_NONE ? ops_default_activation() : s->act;
         L->bias = s->bias;
+        L->input = l == 0 || s->input_layer;
         g->nlayers = l + 1;
+        if (s->input_layer && l > 0) {
+            if (s->act != ACT_NONE)
+                diag_error(src, s->act_loc, "an input layer takes no activation: its y are given");
+            else if (s->inputs)
+                diag_error(src, s->inputs->loc, "an input layer takes no inputs: its y are given");
+            else if (s->bias)
+                diag_error(src, s->loc, "an input layer takes no bias: its y are given");
+            if (s->act != ACT_NONE || s->inputs || s->bias)
+                return -1;
+            continue;
+        }
         if (l == 0) {
             if (s->act != ACT_NONE) {
                 diag_error(src, s->act_loc, "the first layer is the input layer: it takes no activation");
@@ -218,14 +230,15 @@ static int build_network(Builder *b, const Block *blk)
     for (int l = 0; l < nl; l++) {
         Layer *L = &g->layers[l];
         uint64_t w = (uint64_t)L->width;
-        nodes += l == 0 ? w : 2 * w + (L->bias ? w : 0);
+        nodes += L->input ? w : 2 * w + (L->bias ? w : 0);
         if (L->w_into >= 0)
             nodes += w * (uint64_t)g->layers[L->w_into].width;
     }
     for (int l = 1; l < nl; l++) {
         Layer *L = &g->layers[l];
         uint64_t w = (uint64_t)L->width;
-        edges += w + w * (uint64_t)L->nskip + (L->bias ? w : 0);
+        if (!L->input)
+            edges += w + w * (uint64_t)L->nskip + (L->bias ? w : 0);
     }
     for (int k = 0; k < nl; k++)     /* two junction edges a weight */
         if (g->layers[k].w_into >= 0)
@@ -246,14 +259,14 @@ static int build_network(Builder *b, const Block *blk)
     /* nodes: per layer x's, y's, b's; then each layer's outgoing weights */
     for (int l = 0; l < nl; l++) {
         Layer *L = &g->layers[l];
-        if (l > 0) {
+        if (!L->input) {
             L->x0 = g->nnodes;
             for (int j = 1; j <= L->width; j++)
                 new_node(b, N_PRE, l, 0, j);
         }
         L->y0 = g->nnodes;
         for (int j = 1; j <= L->width; j++)
-            new_node(b, l == 0 ? N_INPUT : N_ACT, l, 0, j);
+            new_node(b, L->input ? N_INPUT : N_ACT, l, 0, j);
         if (L->bias) {
             L->b0 = g->nnodes;
             for (int j = 1; j <= L->width; j++)
@@ -704,8 +717,8 @@ static int resolve(const Graph *g, const Ref *ref, const Reporter *r)
         return L->y0 + j - 1;
     if (nm[0] == 'x') {
         if (L->x0 < 0) {
-            ref_error(r, ref->subs[0].loc, "layer %s is the input layer: its neurons have y but no x",
-                      L->label);
+            ref_error(r, ref->subs[0].loc, "layer %s is %s input layer: its neurons have y but no x",
+                      L->label, L == &g->layers[0] ? "the" : "an");
             return -1;
         }
         return L->x0 + j - 1;

@@ -367,7 +367,7 @@ static bool at_ref(const Collapse *c, const ClPos *p)
            (p->kind == ref->kind && (p->kind == N_LOSS || p->layer == ref->layer));
 }
 
-static NodeKind y_kind(int layer) { return layer == 0 ? N_INPUT : N_ACT; }
+static NodeKind y_kind(const Graph *g, int layer) { return g->layers[layer].input ? N_INPUT : N_ACT; }
 
 /* the next step from TOP that can still reach REF, into *OUT; false when
  * there is none left */
@@ -380,7 +380,7 @@ static bool next_child(Collapse *c, ClPos *top, ClPos *out)
     case N_LOSS: {
         int last = g->nlayers - 1;
         if (top->phase++ == 0 && c->reach_y[last]) {
-            *out = (ClPos){y_kind(last), last, -1, E_LOSS, true, 0, 0};
+            *out = (ClPos){y_kind(g, last), last, -1, E_LOSS, true, 0, 0};
             return true;
         }
         return false;
@@ -405,7 +405,7 @@ static bool next_child(Collapse *c, ClPos *top, ClPos *out)
                     return true;
                 }
                 if (phase == 1 && c->reach_y[P]) {
-                    *out = (ClPos){y_kind(P), P, -1, E_JY, true, 0, 0};
+                    *out = (ClPos){y_kind(g, P), P, -1, E_JY, true, 0, 0};
                     return true;
                 }
                 if (phase >= 1) {
@@ -416,7 +416,7 @@ static bool next_child(Collapse *c, ClPos *top, ClPos *out)
             }
             top->cursor++;
             if (ed->kind == E_SKIP && c->reach_y[P]) {
-                *out = (ClPos){y_kind(P), P, top->cls, E_SKIP, false, 0, 0};
+                *out = (ClPos){y_kind(g, P), P, top->cls, E_SKIP, false, 0, 0};
                 return true;
             }
             if (ed->kind == E_BIAS && ref->kind == N_BIAS && ref->layer == top->layer) {

@@ -202,6 +202,8 @@ static void put_stmt(Buf *out, const Stmt *s)
     switch (s->kind) {
     case S_LAYER:
         buf_printf(out, "layer %s : %ld", s->label.text, s->width);
+        if (s->input_layer)
+            buf_puts(out, " input");
         if (s->act != ACT_NONE)
             buf_printf(out, " %s", op_get(s->act)->name);
         for (const Input *in = s->inputs; in; in = in->next)

@@ -49,6 +49,7 @@ typedef struct Layer {
     int width;
     int act;                 /* the activation's row in ops.h */
     bool bias;
+    bool input;              /* its y are inputs (the first layer, or `input`) */
     int x0, y0, b0;          /* node index of neuron 1's x, y, b (-1: none) */
     int w_into;              /* layer index this layer's weights feed, -1 */
     int w0;                  /* node index of w^{11} of those weights */

@@ -869,8 +869,9 @@ static int cmd_check(const Loaded *L, const Opts *o)
                     buf_printf(&rep, ", ... %d more ...", g->nlayers - 10);
                     l = g->nlayers - 5;
                 }
+                const char *kind = l == 0 ? "" : g->layers[l].input ? "input" : op_get(g->layers[l].act)->name;
                 buf_printf(&rep, "%s%s:%d%s%s", l ? ", " : "", g->layers[l].label, g->layers[l].width,
-                           l ? " " : "", l ? op_get(g->layers[l].act)->name : "");
+                           *kind ? " " : "", kind);
             }
             buf_printf(&rep, "), %d weights, %d biases, %d dead, loss %s; %d derive, %d expand\n",
                        w, bias, dead, g->loss >= 0 ? node_name(g, g->loss) : "(none)", nd, ne);

@@ -239,8 +239,10 @@ static void build_network_graph(Drawing *D)
      * or bias feeding it; other columns spread over the same height */
     for (int l = 0; l < nl; l++) {
         const Layer *L = &g->layers[l];
-        if (l == 0) {
-            const Layer *N = nl > 1 ? &g->layers[1] : NULL;
+        if (L->input) {
+            /* the first layer spreads over the height of the next one's
+             * groups; a later input layer stands in its y column */
+            const Layer *N = l == 0 && nl > 1 && !g->layers[1].input ? &g->layers[1] : NULL;
             int group = 1;
             if (N) {
                 const Node *x1 = &g->nodes[N->x0];
@@ -254,7 +256,7 @@ static void build_network_graph(Drawing *D)
             double pitch = span > L->width ? span / L->width : 1;
             for (int j = 1; j <= L->width; j++) {
                 int v = L->y0 + j - 1;
-                dnode(D, node_id(D, v, "", &t1), node_label(D, v, &t2), DK_VAR, 0,
+                dnode(D, node_id(D, v, "", &t1), node_label(D, v, &t2), DK_VAR, l == 0 ? 0 : 4 * l,
                       ((j - 1) - (L->width - 1) / 2.0) * pitch, v);
             }
             continue;

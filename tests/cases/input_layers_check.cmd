@@ -1,0 +1,1 @@
+check tests/cases/input_layers.net

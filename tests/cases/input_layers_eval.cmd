@@ -1,0 +1,1 @@
+eval tests/cases/input_layers.net --seed 1 --check --format json

@@ -1,0 +1,1 @@
+fmt tests/cases/input_layers.net

@@ -1,0 +1,1 @@
+derive tests/cases/input_layers.net --wrt x[x1][1]
