@@ -308,9 +308,21 @@ inputs
     | inputs '+' input      { $$ = $1; $$.tail->next = $3; $$.tail = $3; }
     ;
 
+/* dense(L) [as NAME | shared NAME]: 'as' and 'shared' are words only here
+ * (names elsewhere), so no file that used them as names changes meaning */
 input
     : DENSE '(' label ')'
         { $$ = arena_alloc(ps->arena, sizeof *$$); $$->kind = IN_DENSE; $$->from = $3; $$->loc = @$; }
+    | DENSE '(' label ')' IDENT IDENT
+        {
+            $$ = arena_alloc(ps->arena, sizeof *$$); $$->kind = IN_DENSE; $$->from = $3; $$->loc = @$;
+            if (strcmp($5.text, "as") != 0 && strcmp($5.text, "shared") != 0) {
+                ps_error(ps, @5, "expected 'as NAME' or 'shared NAME' after dense(%s), not '%s'", $3.text, $5.text);
+                YYABORT;
+            }
+            $$->shared = $5.text[0] == 's';
+            $$->family = $6.text; $$->family_loc = @6;
+        }
     | SKIP '(' label ')'
         { $$ = arena_alloc(ps->arena, sizeof *$$); $$->kind = IN_SKIP; $$->from = $3; $$->loc = @$; }
     ;

@@ -38,6 +38,11 @@ typedef struct Input {
     InputKind kind;
     Label from;
     Loc loc;                /* the whole dense(...) or skip(...) */
+    /* dense(L) as NAME: its weights are NAME[L][i][j]; dense(L) shared
+     * NAME: tied weights NAME[i][j] (NULL: the plain w[L][i][j]) */
+    const char *family;
+    bool shared;
+    Loc family_loc;
     struct Input *next;
 } Input;
 

@@ -79,10 +79,85 @@ static int find_layer(const Graph *g, const char *label, int upto)
     return l < upto ? l : -1;
 }
 
+/* a family's name may not be another kind of variable of the network */
+static bool reserved_name(const char *name, const char *loss)
+{
+    static const char *const words[] = {"x", "y", "w", "b", "t"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(name, words[i]) == 0)
+            return true;
+    return loss && strcmp(name, loss) == 0;
+}
+
+static int new_family(Graph *g, const char *name, bool shared, int from, int to, Loc loc)
+{
+    g->families = xrealloc(g->families, xmul((size_t)g->nfamilies + 1, sizeof *g->families));
+    g->families[g->nfamilies] = (Family){name, shared, from, to, g->layers[from].width, g->layers[to].width,
+                                         -1, 1, loc};
+    return g->nfamilies++;
+}
+
+/* The family of the weights of input IN (dense(FROM)) of layer L:
+ * created at its first use; a shared one checked for its shape.  -1 after
+ * a located error. */
+static int family_of(Builder *b, const Input *in, int from, int l, const char *loss)
+{
+    Graph *g = b->g;
+    const Source *src = b->src;
+    const char *fl = g->layers[from].label;
+    if (!in->family) {
+        if (g->layers[from].wfam >= 0) {
+            const Family *F = &g->families[g->layers[from].wfam];
+            diag_error(src, in->loc,
+                       "layer '%s' already feeds layer '%s' through dense(%s): its weights w[%s] can feed "
+                       "only one layer (name this connection's own: dense(%s) as NAME)",
+                       fl, g->layers[F->to].label, fl, fl, fl);
+            return -1;
+        }
+        return g->layers[from].wfam = new_family(g, "w", false, from, l, in->loc);
+    }
+    if (reserved_name(in->family, loss)) {
+        diag_error(src, in->family_loc, "'%s' names %s: weights need a name of their own", in->family,
+                   loss && strcmp(in->family, loss) == 0 ? "the loss" : "a network's own variables");
+        return -1;
+    }
+    for (int f = 0; f < g->nfamilies; f++) {
+        Family *F = &g->families[f];
+        if (strcmp(F->name, in->family) != 0)
+            continue;
+        if (F->shared != in->shared) {
+            diag_error(src, in->family_loc, "'%s' names %s weights already: a name is either shared or a "
+                       "connection's own", in->family, F->shared ? "shared" : "a connection's");
+            diag_note(src, F->loc, "'%s' was first used here", in->family);
+            return -1;
+        }
+        if (!in->shared && F->from != from)
+            continue;                  /* NAME[L] of another layer L */
+        if (!in->shared) {
+            diag_error(src, in->family_loc, "%s[%s] already names the weights of dense(%s) into layer '%s'",
+                       in->family, fl, fl, g->layers[F->to].label);
+            diag_note(src, F->loc, "'%s' was first used here", in->family);
+            return -1;
+        }
+        if (F->rows != g->layers[from].width || F->cols != g->layers[l].width) {
+            diag_error(src, in->family_loc, "shared %s is %dx%d at its first use (dense(%s) into layer '%s'); "
+                       "here it would be %dx%d", in->family, F->rows, F->cols, g->layers[F->from].label,
+                       g->layers[F->to].label, g->layers[from].width, g->layers[l].width);
+            diag_note(src, F->loc, "'%s' was first used here", in->family);
+            return -1;
+        }
+        F->nuses++;
+        return f;
+    }
+    return new_family(g, in->family, in->shared, from, l, in->family_loc);
+}
+
 /* Layers: labels unique, widths in range, the first layer a bare input,
  * every dense/skip naming an earlier layer, skips between equal widths,
- * each layer's weights feeding exactly one later layer. */
-static int check_layers(Builder *b, const Block *blk, const Stmt **lay, int nl)
+ * a layer's plain weights feeding exactly one later layer, named and
+ * shared weights consistent.  FAMS[l][k] is the family of layer l's k-th
+ * input (-1 for a shortcut; the default dense(previous) is input 0). */
+static int check_layers(Builder *b, const Stmt **lay, int nl, const char *loss, int **fams)
 {
     Graph *g = b->g;
     const Source *src = b->src;
@@ -92,8 +167,7 @@ static int check_layers(Builder *b, const Block *blk, const Stmt **lay, int nl)
         Layer *L = &g->layers[l];
         L->label = s->label.text;
         L->loc = s->label.loc;
-        L->x0 = L->y0 = L->b0 = L->w0 = -1;
-        L->w_into = -1;
+        L->x0 = L->y0 = L->b0 = L->wfam = -1;
         int prev = find_layer(g, s->label.text, l);
         if (prev >= 0) {
             diag_error(src, s->label.loc, "layer '%s' is already defined", s->label.text);
@@ -139,13 +213,18 @@ static int check_layers(Builder *b, const Block *blk, const Stmt **lay, int nl)
             }
             continue;
         }
-        for (const Input *in = s->inputs; in; in = in->next) {
+        int nin = 0;
+        for (const Input *in = s->inputs; in; in = in->next)
+            nin++;
+        fams[l] = xmalloc(xmul((size_t)(nin ? nin : 1), sizeof **fams));
+        int k = 0;
+        for (const Input *in = s->inputs; in; in = in->next, k++) {
             const char *kw = in->kind == IN_DENSE ? "dense" : "skip";
             int from = find_layer(g, in->from.text, l);
             if (from < 0) {
                 bool later = false;
-                for (int k = l; k < nl; k++)
-                    later |= strcmp(lay[k]->label.text, in->from.text) == 0;
+                for (int q = l; q < nl; q++)
+                    later |= strcmp(lay[q]->label.text, in->from.text) == 0;
                 if (later)
                     diag_error(src, in->loc, "%s(%s) must name an earlier layer than '%s'",
                                kw, in->from.text, s->label.text);
@@ -159,6 +238,7 @@ static int check_layers(Builder *b, const Block *blk, const Stmt **lay, int nl)
                                kw, in->from.text, s->label.text);
                     return -1;
                 }
+            fams[l][k] = -1;
             if (in->kind == IN_SKIP) {
                 if (g->layers[from].width != L->width) {
                     diag_error(src, in->loc, "skip(%s) needs width %d, layer %s has %d",
@@ -166,31 +246,22 @@ static int check_layers(Builder *b, const Block *blk, const Stmt **lay, int nl)
                     return -1;
                 }
                 L->nskip++;
-            } else {
-                if (g->layers[from].w_into >= 0) {
-                    diag_error(src, in->loc,
-                               "layer '%s' already feeds layer '%s' through dense(%s): "
-                               "its weights w[%s] can feed only one layer",
-                               in->from.text, g->layers[g->layers[from].w_into].label,
-                               in->from.text, in->from.text);
-                    return -1;
-                }
-                g->layers[from].w_into = l;
+            } else if ((fams[l][k] = family_of(b, in, from, l, loss)) < 0) {
+                return -1;
             }
         }
         if (!s->inputs) {
             /* the default input: dense(previous layer) */
-            if (g->layers[l - 1].w_into >= 0) {
+            if (g->layers[l - 1].wfam >= 0) {
                 diag_error(src, s->loc,
                            "layer '%s' already feeds layer '%s': say which inputs layer '%s' takes",
-                           g->layers[l - 1].label, g->layers[g->layers[l - 1].w_into].label,
+                           g->layers[l - 1].label, g->layers[g->families[g->layers[l - 1].wfam].to].label,
                            s->label.text);
                 return -1;
             }
-            g->layers[l - 1].w_into = l;
+            fams[l][0] = g->layers[l - 1].wfam = new_family(g, "w", false, l - 1, l, s->loc);
         }
     }
-    (void)blk;
     return 0;
 }
 
@@ -217,37 +288,43 @@ static int build_network(Builder *b, const Block *blk)
         return -1;
     }
     const Stmt **lay = xmalloc(xmul((size_t)nl, sizeof *lay));
+    int **fams = xcalloc((size_t)nl, sizeof *fams);
     nl = 0;
     for (const Stmt *s = blk->stmts; s; s = s->next)
         if (s->kind == S_LAYER)
             lay[nl++] = s;
-    if (check_layers(b, blk, lay, nl) < 0) {
-        free(lay);
-        return -1;
-    }
+    int rc = check_layers(b, lay, nl, loss ? loss->name : NULL, fams);
     /* sizes, overflow-checked before anything is allocated */
     uint64_t nodes = 0, edges = 0;
-    for (int l = 0; l < nl; l++) {
+    for (int l = 0; rc == 0 && l < nl; l++) {
         Layer *L = &g->layers[l];
         uint64_t w = (uint64_t)L->width;
         nodes += L->input ? w : 2 * w + (L->bias ? w : 0);
-        if (L->w_into >= 0)
-            nodes += w * (uint64_t)g->layers[L->w_into].width;
+        if (L->input)
+            continue;
+        edges += w + w * (uint64_t)L->nskip + (L->bias ? w : 0);
+        int k = 0;
+        const Input *in = lay[l]->inputs;
+        do {                         /* two junction edges a weight of each use */
+            if (fams[l][k] >= 0)
+                edges += 2 * (uint64_t)g->families[fams[l][k]].rows * w;
+            k++;
+        } while (in && (in = in->next));
     }
-    for (int l = 1; l < nl; l++) {
-        Layer *L = &g->layers[l];
-        uint64_t w = (uint64_t)L->width;
-        if (!L->input)
-            edges += w + w * (uint64_t)L->nskip + (L->bias ? w : 0);
-    }
-    for (int k = 0; k < nl; k++)     /* two junction edges a weight */
-        if (g->layers[k].w_into >= 0)
-            edges += 2 * (uint64_t)g->layers[k].width * (uint64_t)g->layers[g->layers[k].w_into].width;
-    edges += (uint64_t)g->layers[nl - 1].width;
-    if (limit_check2(nodes + 1, PG_MAX_NODES, edges, PG_MAX_EDGES, src, blk->name_loc,
+    for (int f = 0; rc == 0 && f < g->nfamilies; f++)
+        nodes += (uint64_t)g->families[f].rows * (uint64_t)g->families[f].cols;
+    if (rc == 0)
+        edges += (uint64_t)g->layers[nl - 1].width;
+    if (rc == 0 &&
+        limit_check2(nodes + 1, PG_MAX_NODES, edges, PG_MAX_EDGES, src, blk->name_loc,
                      "network '%s' is too large: %llu variables and %llu edges (the limits are %d and %d)",
                      blk->name, (unsigned long long)nodes + 1, (unsigned long long)edges, PG_MAX_NODES,
-                     PG_MAX_EDGES) < 0) {
+                     PG_MAX_EDGES) < 0)
+        rc = -1;
+    if (rc < 0) {
+        for (int l = 0; l < nl; l++)
+            free(fams[l]);
+        free(fams);
         free(lay);
         return -1;
     }
@@ -256,7 +333,9 @@ static int build_network(Builder *b, const Block *blk)
     b->cap_edges = edges ? (int)edges : 1;
     g->edges = xmalloc_big(xmul((size_t)b->cap_edges, sizeof *g->edges));
 
-    /* nodes: per layer x's, y's, b's; then each layer's outgoing weights */
+    /* nodes: per layer x's, y's, b's; then the weights, family by family:
+     * the plain ones in the order of the layers they come from, then the
+     * named and shared ones in the order of their first use */
     for (int l = 0; l < nl; l++) {
         Layer *L = &g->layers[l];
         if (!L->input) {
@@ -273,16 +352,17 @@ static int build_network(Builder *b, const Block *blk)
                 new_node(b, N_BIAS, l, 0, j);
         }
     }
-    for (int l = 0; l < nl; l++) {
-        Layer *L = &g->layers[l];
-        if (L->w_into < 0)
-            continue;
-        L->w0 = g->nnodes;
-        int wt = g->layers[L->w_into].width;
-        for (int i = 1; i <= L->width; i++)
-            for (int j = 1; j <= wt; j++)
-                new_node(b, N_WEIGHT, l, i, j);
-    }
+    for (int pass = 0; pass < 2; pass++)
+        for (int q = 0; q < (pass ? g->nfamilies : nl); q++) {
+            int f = pass ? q : g->layers[q].wfam;
+            if (f < 0 || (pass && strcmp(g->families[f].name, "w") == 0))
+                continue;
+            Family *F = &g->families[f];
+            F->w0 = g->nnodes;
+            for (int i = 1; i <= F->rows; i++)
+                for (int j = 1; j <= F->cols; j++)
+                    new_node(b, N_WEIGHT, f, i, j);
+        }
     g->loss = -1;
     if (loss) {
         g->loss = new_named(b, N_LOSS, loss->name, loss->name_loc);
@@ -297,22 +377,24 @@ static int build_network(Builder *b, const Block *blk)
         } else if (n->kind == N_PRE) {
             int l = n->layer;
             const Layer *L = &g->layers[l];
-            Input deflt = {IN_DENSE, {g->layers[l - 1].label, {0, 0, 0, 0}, false, 0}, {0, 0, 0, 0}, NULL};
-            const Input *ins = lay[l]->inputs ? lay[l]->inputs : &deflt;
-            for (const Input *in = ins; in; in = in->next) {
-                int from = find_layer(g, in->from.text, l);
-                const Layer *F = &g->layers[from];
-                if (in->kind == IN_SKIP) {
-                    new_edge(b, v, F->y0 + n->j - 1, E_SKIP, -1);
-                    continue;
+            const Input *in = lay[l]->inputs;
+            int k = 0;
+            do {
+                int from = in ? find_layer(g, in->from.text, l) : l - 1;
+                const Layer *P = &g->layers[from];
+                if (fams[l][k] < 0) {
+                    new_edge(b, v, P->y0 + n->j - 1, E_SKIP, -1);
+                } else {
+                    const Family *F = &g->families[fams[l][k]];
+                    for (int i = 1; i <= P->width; i++) {
+                        int w = F->w0 + (i - 1) * F->cols + (n->j - 1);
+                        int y = P->y0 + i - 1;
+                        new_edge(b, v, w, E_JW, y);
+                        new_edge(b, v, y, E_JY, w);
+                    }
                 }
-                for (int i = 1; i <= F->width; i++) {
-                    int w = F->w0 + (i - 1) * L->width + (n->j - 1);
-                    int y = F->y0 + i - 1;
-                    new_edge(b, v, w, E_JW, y);
-                    new_edge(b, v, y, E_JY, w);
-                }
-            }
+                k++;
+            } while (in && (in = in->next));
             if (L->bias)
                 new_edge(b, v, L->b0 + n->j - 1, E_BIAS, -1);
         } else if (n->kind == N_LOSS) {
@@ -321,6 +403,9 @@ static int build_network(Builder *b, const Block *blk)
                 new_edge(b, v, last->y0 + k - 1, E_LOSS, -1);
         }
     }
+    for (int l = 0; l < nl; l++)
+        free(fams[l]);
+    free(fams);
     free(lay);
 
     /* dead neurons */
@@ -605,6 +690,7 @@ void graph_free(Graph *g)
     free(g->nodes);
     free(g->edges);
     free(g->layers);
+    free(g->families);
     free(g->syms);
     free(g->locals);
     free(g->is_output);
@@ -652,6 +738,48 @@ static int neuron_index(const Reporter *r, const Label *lab, const Layer *L)
     return (int)lab->value;
 }
 
+/* NAME[L][i][j] (dense(L) as NAME) or NAME[i][j] (shared NAME) */
+static int resolve_family(const Graph *g, const Ref *ref, const Reporter *r)
+{
+    const char *nm = ref->name;
+    const Family *F = NULL;
+    for (int f = 0; f < g->nfamilies && !F; f++)
+        if (strcmp(g->families[f].name, nm) == 0)
+            F = &g->families[f];
+    int want = F->shared ? 2 : 3;
+    if (ref->nsubs != want) {
+        ref_error(r, ref->loc, "%s takes %d indices: %s%s[FROM][TO] (%s)", nm, want, nm,
+                  F->shared ? "" : "[LAYER]", F->shared ? "shared weights, the same at every use"
+                                                        : "the weights of one dense(LAYER) as NAME");
+        return -1;
+    }
+    const Label *sub = ref->subs;
+    if (!F->shared) {
+        int l = find_layer(g, sub[0].text, g->nlayers);
+        if (l < 0) {
+            ref_error(r, sub[0].loc, "unknown layer '%s'", sub[0].text);
+            return -1;
+        }
+        F = NULL;
+        for (int f = 0; f < g->nfamilies && !F; f++)
+            if (strcmp(g->families[f].name, nm) == 0 && g->families[f].from == l)
+                F = &g->families[f];
+        if (!F) {
+            ref_error(r, sub[0].loc, "%s names no weights from layer %s: no layer takes dense(%s) as %s",
+                      nm, sub[0].text, sub[0].text, nm);
+            return -1;
+        }
+        sub++;
+    }
+    int i = neuron_index(r, &sub[0], &g->layers[F->from]);
+    if (i < 0)
+        return -1;
+    int j = neuron_index(r, &sub[1], &g->layers[F->to]);
+    if (j < 0)
+        return -1;
+    return F->w0 + (i - 1) * F->cols + (j - 1);
+}
+
 static int resolve(const Graph *g, const Ref *ref, const Reporter *r)
 {
     if (g->kind == B_GRAPH) {
@@ -668,6 +796,10 @@ static int resolve(const Graph *g, const Ref *ref, const Reporter *r)
     if (g->loss >= 0 && strcmp(ref->name, node_name(g, g->loss)) == 0 && ref->nsubs == 0)
         return g->loss;
     const char *nm = ref->name;
+    if (strcmp(nm, "w") != 0)
+        for (int f = 0; f < g->nfamilies; f++)
+            if (strcmp(g->families[f].name, nm) == 0)
+                return resolve_family(g, ref, r);
     int want = strcmp(nm, "w") == 0 ? 3 : 2;
     bool neuron = strcmp(nm, "x") == 0 || strcmp(nm, "y") == 0 || strcmp(nm, "b") == 0;
     if (strcmp(nm, "t") == 0) {
@@ -696,19 +828,19 @@ static int resolve(const Graph *g, const Ref *ref, const Reporter *r)
     }
     const Layer *L = &g->layers[l];
     if (want == 3) {
-        if (L->w_into < 0) {
+        if (L->wfam < 0) {
             ref_error(r, ref->subs[0].loc, "layer %s has no outgoing weights: no later layer takes dense(%s)",
                       L->label, L->label);
             return -1;
         }
-        const Layer *T = &g->layers[L->w_into];
+        const Family *F = &g->families[L->wfam];
         int i = neuron_index(r, &ref->subs[1], L);
         if (i < 0)
             return -1;
-        int j = neuron_index(r, &ref->subs[2], T);
+        int j = neuron_index(r, &ref->subs[2], &g->layers[F->to]);
         if (j < 0)
             return -1;
-        return L->w0 + (i - 1) * T->width + (j - 1);
+        return F->w0 + (i - 1) * F->cols + (j - 1);
     }
     int j = neuron_index(r, &ref->subs[1], L);
     if (j < 0)

@@ -44,6 +44,8 @@ typedef struct Collapse {
      * activation factor is zero at the stage (a dead ReLU) */
     unsigned char *reach_y, *reach_x, *reach_b, *zero_act;
     int *var_of_layer;            /* index variable of a layer, -1 none */
+    bool ctx_set;                 /* printing a junction's weight: its index */
+    int ctx_i, ctx_j;             /* variables (-1: the node's own index) */
     unsigned long long limit, nfam;
     bool too_many;
     mpz_t terms;
@@ -95,20 +97,30 @@ static void cl_name(const void *ctx, int node, Style st, Buf *out)
         graph_node_name(g, node, st, out);
         return;
     }
-    int vi = -1, vj = c->var_of_layer[n->layer];
-    if (n->kind == N_WEIGHT) {
-        vi = c->var_of_layer[n->layer];
-        vj = c->var_of_layer[g->layers[n->layer].w_into];
+    bool weight = n->kind == N_WEIGHT;
+    const Family *F = weight ? &g->families[n->layer] : NULL;
+    int vi = -1, vj = weight ? -1 : c->var_of_layer[n->layer];
+    if (weight && c->ctx_set) {
+        /* the weight of the junction being printed: its row is the class
+         * of the y the path goes to, its column that of the x it leaves
+         * (a shared weight is used at several places of one path) */
+        vi = c->ctx_i;
+        vj = c->ctx_j;
+    } else if (weight && !F->shared) {
+        vi = c->var_of_layer[F->from];
+        vj = c->var_of_layer[F->to];
     }
     if (vi < 0 && vj < 0) {
         graph_node_name(g, node, st, out);
         return;
     }
-    const char *letter = n->kind == N_WEIGHT ? "w" : n->kind == N_BIAS ? "b" : n->kind == N_PRE ? "x" : "y";
     int idx[2] = {n->i, n->j}, var[2] = {vi, vj};
-    int first = n->kind == N_WEIGHT ? 0 : 1;
-    bool comma = n->kind == N_WEIGHT && (n->i >= 10 || n->j >= 10 || vi >= NVARS || vj >= NVARS);
-    buf_puts(out, letter);
+    int first = weight ? 0 : 1;
+    bool comma = weight && (n->i >= 10 || n->j >= 10 || vi >= NVARS || vj >= NVARS);
+    if (weight)
+        graph_family_name(g, n->layer, st, out);
+    else
+        buf_puts(out, n->kind == N_BIAS ? "b" : n->kind == N_PRE ? "x" : "y");
     if (st == FMT_LATEX)
         buf_puts(out, "^{");
     for (int q = first; q < 2; q++) {
@@ -121,9 +133,13 @@ static void cl_name(const void *ctx, int node, Style st, Buf *out)
         else
             digits(cl_supd, idx[q], out);
     }
-    const Layer *L = &g->layers[n->layer];
+    if (st == FMT_LATEX)
+        buf_putc(out, '}');
+    if (weight && F->shared)
+        return;                        /* tied weights carry no layer */
+    const Layer *L = &g->layers[weight ? F->from : n->layer];
     if (st == FMT_LATEX) {
-        buf_puts(out, "}_{");
+        buf_puts(out, "_{");
         buf_add(out, L->latex_sub, L->latex_sub_len);
         buf_putc(out, '}');
     } else {
@@ -251,10 +267,12 @@ static void cl_family(Collapse *c)
         /* sums for the classes with more than one value, outermost first */
         Buf out = {0}, prodb = {0}, fb = {0};
         int nvar = 0;
+        int *var_of_class = xmalloc(xmul((size_t)ncls + 1, sizeof *var_of_class));
         for (int q = 0; q < ncls; q++) {
+            var_of_class[q] = -1;
             if (nallow[q] < 2)
                 continue;
-            int vix = nvar++;
+            int vix = var_of_class[q] = nvar++;
             for (int p = 0; p < c->npos; p++)
                 if (c->pos[p].cls == q)
                     c->var_of_layer[c->pos[p].layer] = vix;
@@ -308,10 +326,19 @@ static void cl_family(Collapse *c)
             coef_mul(&coef, &exp2, f->coef);
             if (!f->core)
                 continue;
+            /* edge i leaves position i for position i + 1 */
+            c->ctx_set = g->edges[edges[i]].kind == E_JY;
+            if (c->ctx_set) {
+                int ci = c->pos[i + 1].cls, cj = c->pos[i].cls;
+                c->ctx_i = ci >= 0 ? var_of_class[ci] : -1;
+                c->ctx_j = cj >= 0 ? var_of_class[cj] : -1;
+            }
             buf_truncate(&fb, 0);
             expr_print_factor(&pr, f->core, &fb);
             product_join(c->st, &prodb, 0, buf_cstr(&fb), fb.len);
+            c->ctx_set = false;
         }
+        free(var_of_class);
         print_term(c->st, coef, exp2, prodb.data, prodb.len, &out);
         add_family(c, &out);
         mpz_add(c->terms, c->terms, prod);
@@ -399,8 +426,11 @@ static bool next_child(Collapse *c, ClPos *top, ClPos *out)
             const Edge *ed = &g->edges[x1->first_edge + top->cursor];
             int P = g->nodes[ed->to].layer;
             if (ed->kind == E_JW) {
+                /* the block's weights are a family; its inputs, of layer P */
+                int fam = P;
+                P = g->nodes[g->edges[x1->first_edge + top->cursor + 1].to].layer;
                 int phase = top->phase++;
-                if (phase == 0 && ref->kind == N_WEIGHT && ref->layer == P && g->layers[P].w_into == top->layer) {
+                if (phase == 0 && ref->kind == N_WEIGHT && ref->layer == fam) {
                     *out = (ClPos){N_WEIGHT, P, -1, E_JW, false, 0, 0};
                     return true;
                 }

@@ -178,7 +178,7 @@ void numbers_seed(Numbers *n, unsigned long long seed)
             continue;
         double x;
         if (nd->kind == N_WEIGHT) {
-            int fan_in = g->layers[nd->layer].width, fan_out = g->layers[g->layers[nd->layer].w_into].width;
+            int fan_in = g->families[nd->layer].rows, fan_out = g->families[nd->layer].cols;
             double a = sqrt(6.0 / (fan_in + fan_out));
             x = uniform(&s, -a, a);
         } else if (nd->kind == N_BIAS) {

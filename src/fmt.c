@@ -206,9 +206,12 @@ static void put_stmt(Buf *out, const Stmt *s)
             buf_puts(out, " input");
         if (s->act != ACT_NONE)
             buf_printf(out, " %s", op_get(s->act)->name);
-        for (const Input *in = s->inputs; in; in = in->next)
+        for (const Input *in = s->inputs; in; in = in->next) {
             buf_printf(out, "%s%s(%s)", in == s->inputs ? " = " : " + ", in->kind == IN_DENSE ? "dense" : "skip",
                        in->from.text);
+            if (in->family)
+                buf_printf(out, " %s %s", in->shared ? "shared" : "as", in->family);
+        }
         if (s->bias)
             buf_puts(out, " bias");
         break;

@@ -51,13 +51,28 @@ typedef struct Layer {
     bool bias;
     bool input;              /* its y are inputs (the first layer, or `input`) */
     int x0, y0, b0;          /* node index of neuron 1's x, y, b (-1: none) */
-    int w_into;              /* layer index this layer's weights feed, -1 */
-    int w0;                  /* node index of w^{11} of those weights */
+    int wfam;                /* the family of its plain weights w[L] (they
+                              * feed the layer that takes dense(L)), -1 */
     int nskip;               /* number of skip inputs */
     const char *latex_sub;   /* the label as printed: LaTeX (n-2), text (ₙ₋₂) */
     const char *text_sub;
     size_t latex_sub_len, text_sub_len;
 } Layer;
+
+/* A family of weights: the plain w[L][i][j] of dense(L), a connection's
+ * own NAME[L][i][j] (dense(L) as NAME), or tied NAME[i][j] (dense(L)
+ * shared NAME), the same weights wherever NAME is used.  Weight (i, j) is
+ * node w0 + (i-1)*cols + (j-1): i a neuron of the layer it comes from, j
+ * one of the layer it feeds.  A weight node's `layer` is its family. */
+typedef struct Family {
+    const char *name;        /* "w" for the plain weights */
+    bool shared;
+    int from, to;            /* the layers of its first use */
+    int rows, cols;
+    int w0;
+    int nuses;
+    Loc loc;                 /* where it is named (its first use) */
+} Family;
 
 /* Node and Edge are kept small (24 and 12 bytes): a 1000-layer, 64-wide
  * network has 4.2 M nodes and 8.2 M edges.  What only named variables have
@@ -105,6 +120,8 @@ typedef struct Graph {
     Expr **locals;           /* scalar graphs: d(from)/d(to) of each edge */
     Layer *layers;           /* networks */
     int nlayers;
+    Family *families;        /* networks: their weights, plain ones first */
+    int nfamilies;
     int loss;                /* node of the loss, -1 if none */
     LossKind loss_kind;
     /* scalar graphs: the defined variables no other uses; OUTPUT is the
@@ -146,6 +163,8 @@ int graph_resolve_text(const Graph *g, const char *text, const char *what);
  * syntax for JSON and messages (x[n-1][1]) */
 void graph_node_name(const void *g, int node, Style st, Buf *out);
 void graph_node_ref(const Graph *g, int node, Buf *out);
+/* the name of weight family F as it prints (w, W, P) */
+void graph_family_name(const Graph *g, int f, Style st, Buf *out);
 /* a layer label as a Unicode subscript (ₙ₋₁), or _[label] */
 void graph_label_sub(const char *label, Buf *out);
 /* fill each layer's latex_sub and text_sub (in the graph's arena) */

@@ -69,8 +69,10 @@ static void fallback(Jobs *J, int *cap, Graph *g)
     int wrt = -1;
     if (g->kind == B_NETWORK) {
         for (int l = 0; l < g->nlayers && wrt < 0; l++)
-            if (g->layers[l].w_into >= 0)
-                wrt = g->layers[l].w0;
+            if (g->layers[l].wfam >= 0)
+                wrt = g->families[g->layers[l].wfam].w0;
+        if (wrt < 0 && g->nfamilies)
+            wrt = g->families[0].w0;
     } else {
         for (int v = 0; v < g->nnodes && wrt < 0; v++)
             if (!node_def(g, v))

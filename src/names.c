@@ -113,64 +113,95 @@ static const char *node_letter(NodeKind k)
     }
 }
 
+/* a name as it prints: NAME in LaTeX by --latex-names (the article's Loss
+ * letter by letter, or \mathit{Loss}), in a drawing one letter italic */
+static void put_name(const Graph *g, const char *nm, Style st, Buf *out)
+{
+    if (st == FMT_LATEX && nm[0] && nm[1] && g->latex_names != NAMES_PLAIN) {
+        buf_puts(out, g->latex_names == NAMES_MATHIT ? "\\mathit{" : "\\mathrm{");
+        latex_escaped(out, nm);
+        buf_putc(out, '}');
+    } else if (st == FMT_LATEX) {
+        latex_escaped(out, nm);
+    } else if (st == FMT_HTML) {
+        /* one letter in italics, as in mathematics; longer names upright
+         * (italic text overruns Graphviz's width estimates) */
+        buf_printf(out, strlen(nm) == 1 ? "<I>%s</I>" : "%s", nm);
+    } else {
+        buf_puts(out, nm);
+    }
+}
+
+void graph_family_name(const Graph *g, int f, Style st, Buf *out)
+{
+    const char *nm = g->families[f].name;
+    if (strcmp(nm, "w") == 0)
+        buf_puts(out, st == FMT_HTML ? "<I>w</I>" : "w");
+    else
+        put_name(g, nm, st, out);
+}
+
 void graph_node_name(const void *gp, int node, Style st, Buf *out)
 {
     const Graph *g = gp;
     const Node *n = &g->nodes[node];
     if (n->kind == N_LOSS || n->kind == N_SCALAR) {
-        const char *nm = node_name(g, node);
-        if (st == FMT_LATEX && nm[0] && nm[1] && g->latex_names != NAMES_PLAIN) {
-            buf_puts(out, g->latex_names == NAMES_MATHIT ? "\\mathit{" : "\\mathrm{");
-            latex_escaped(out, nm);
-            buf_putc(out, '}');
-        } else if (st == FMT_LATEX)
-            latex_escaped(out, nm);
-        else if (st == FMT_HTML)
-            /* one letter in italics, as in mathematics; longer names
-             * upright (italic text overruns Graphviz's width estimates) */
-            buf_printf(out, strlen(node_name(g, node)) == 1 ? "<I>%s</I>" : "%s", node_name(g, node));
-        else
-            buf_puts(out, node_name(g, node));
+        put_name(g, node_name(g, node), st, out);
         return;
     }
-    const Layer *L = &g->layers[n->layer];
-    const char *label = L->label;
+    bool weight = n->kind == N_WEIGHT;
+    const Family *F = weight ? &g->families[n->layer] : NULL;
+    const Layer *L = &g->layers[weight ? F->from : n->layer];
+    bool sub = !weight || !F->shared;        /* tied weights carry no layer */
     if (st == FMT_HTML) {
         /* names, labels and indices are [A-Za-z0-9_+-]: nothing to escape */
-        buf_printf(out, "<I>%s</I><SUP>", node_letter(n->kind));
-        if (n->kind == N_WEIGHT)
+        if (weight)
+            graph_family_name(g, n->layer, st, out);
+        else
+            buf_printf(out, "<I>%s</I>", node_letter(n->kind));
+        buf_puts(out, "<SUP>");
+        if (weight)
             buf_printf(out, n->i >= 10 || n->j >= 10 ? "%d,%d" : "%d%d", n->i, n->j);
         else
             buf_printf(out, "%d", n->j);
-        buf_printf(out, "</SUP><SUB>%s</SUB>", label);
+        buf_puts(out, "</SUP>");
+        if (sub)
+            buf_printf(out, "<SUB>%s</SUB>", L->label);
         return;
     }
-    buf_puts(out, node_letter(n->kind));
+    if (weight)
+        graph_family_name(g, n->layer, st, out);
+    else
+        buf_puts(out, node_letter(n->kind));
     if (st == FMT_LATEX) {
         /* derive writes millions of these: one reservation, no printf */
         buf_reserve(out, 2 + 24 + 3 + L->latex_sub_len + 1);
         char *p = out->data + out->len;
         *p++ = '^', *p++ = '{';
-        if (n->kind == N_WEIGHT) {
+        if (weight) {
             p += put_uint(p, (unsigned)n->i);
             if (n->i >= 10 || n->j >= 10)
                 *p++ = ',';
         }
         p += put_uint(p, (unsigned)n->j);
-        *p++ = '}', *p++ = '_', *p++ = '{';
-        memcpy(p, L->latex_sub, L->latex_sub_len);
-        p += L->latex_sub_len;
         *p++ = '}';
+        if (sub) {
+            *p++ = '_', *p++ = '{';
+            memcpy(p, L->latex_sub, L->latex_sub_len);
+            p += L->latex_sub_len;
+            *p++ = '}';
+        }
         out->len = (size_t)(p - out->data);
         *p = '\0';
     } else {
-        if (n->kind == N_WEIGHT) {
+        if (weight) {
             text_sup(out, n->i);
             if (n->i >= 10 || n->j >= 10)
                 buf_putc(out, ',');
         }
         text_sup(out, n->j);
-        buf_add(out, L->text_sub, L->text_sub_len);
+        if (sub)
+            buf_add(out, L->text_sub, L->text_sub_len);
     }
 }
 
@@ -181,11 +212,15 @@ void graph_node_ref(const Graph *g, int node, Buf *out)
         buf_puts(out, node_name(g, node));
         return;
     }
-    buf_puts(out, node_letter(n->kind));
-    buf_putc(out, '[');
-    buf_puts(out, g->layers[n->layer].label);
-    buf_putc(out, ']');
-    if (n->kind == N_WEIGHT) {
+    bool weight = n->kind == N_WEIGHT;
+    const Family *F = weight ? &g->families[n->layer] : NULL;
+    buf_puts(out, weight ? F->name : node_letter(n->kind));
+    if (!weight || !F->shared) {
+        buf_putc(out, '[');
+        buf_puts(out, g->layers[weight ? F->from : n->layer].label);
+        buf_putc(out, ']');
+    }
+    if (weight) {
         buf_putc(out, '[');
         buf_int(out, n->i);
         buf_putc(out, ']');

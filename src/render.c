@@ -28,6 +28,7 @@ typedef struct DNode {
     double col;              /* column (fractional for waypoints) */
     double row;
     bool on, keep;
+    bool tied;               /* a shared weight, drawn at each of its uses */
     Agnode_t *ag;
 } DNode;
 
@@ -53,6 +54,8 @@ typedef struct Drawing {
     DEdge *edges;
     int nedges, cap_edges;
     int *of_gnode;           /* graph node -> drawn node, -1 */
+    int *drawn_w;            /* graph view: a junction's E_JW edge -> its drawn weight */
+    bool any_tied;
     /* highlight, per graph edge */
     unsigned char *on;
     uint64_t *terms;
@@ -280,9 +283,21 @@ static void build_network_graph(Drawing *D)
             for (int k = 0; k < x->nedges; k++) {
                 const Edge *e = &g->edges[x->first_edge + k];
                 if (e->kind == E_JW) {
+                    /* a weight beside its junction; a shared one is drawn
+                     * at every use, each copy tied (a double border) */
                     int w = e->to;
-                    dnode(D, node_id(D, w, "", &t1), node_label(D, w, &t2), DK_VAR, cw, r, w);
-                    dnode(D, node_id(D, w, "J:", &t1), NULL, DK_JUNCTION, cj, r, -1);
+                    const Family *F = &g->families[g->nodes[w].layer];
+                    bool copy = D->of_gnode[w] >= 0;
+                    node_id(D, w, "", &t1);
+                    if (copy)
+                        buf_printf(&t1, "@%s", L->label);
+                    int dw = dnode(D, buf_cstr(&t1), node_label(D, w, &t2), DK_VAR, cw, r, copy ? -1 : w);
+                    D->nodes[dw].tied = F->shared && F->nuses > 1;
+                    D->any_tied |= D->nodes[dw].tied;
+                    D->drawn_w[x->first_edge + k] = dw;
+                    buf_truncate(&t2, 0);
+                    buf_printf(&t2, "J:%s", buf_cstr(&t1));
+                    dnode(D, buf_cstr(&t2), NULL, DK_JUNCTION, cj, r, -1);
                     r += 1;
                     gsize++;
                 } else if (e->kind == E_BIAS) {
@@ -310,14 +325,14 @@ static void build_network_graph(Drawing *D)
             switch (e->kind) {
             case E_JW: {
                 /* w -> junction, junction -> x (showing both junction edges) */
-                int j = D->of_gnode[e->to] + 1;
+                int j = D->drawn_w[k] + 1;
                 int jy = k + 1;          /* the same weight's E_JY follows */
-                dedge(D, from, j, k, -1, edge_label(D, k, &t3), false);
+                dedge(D, D->drawn_w[k], j, k, -1, edge_label(D, k, &t3), false);
                 dedge(D, j, to, k, jy, NULL, false);
                 break;
             }
             case E_JY: {
-                int de = dedge(D, from, D->of_gnode[e->aux] + 1, k, -1, edge_label(D, k, &t3), false);
+                int de = dedge(D, from, D->drawn_w[k - 1] + 1, k, -1, edge_label(D, k, &t3), false);
                 D->edges[de].at_head = true;
                 break;
             }
@@ -522,7 +537,7 @@ static int gv_report(void)
 
 typedef struct Syms {
     Agsym_t *n_label, *n_shape, *n_color, *n_fontcolor, *n_pos, *n_width, *n_height,
-        *n_penwidth, *n_style, *n_fillcolor, *n_fontsize, *n_margin, *n_id, *n_class;
+        *n_penwidth, *n_style, *n_fillcolor, *n_fontsize, *n_margin, *n_id, *n_class, *n_peripheries;
     Agsym_t *e_color, *e_penwidth, *e_label, *e_style, *e_id, *e_class, *e_fontcolor,
         *e_arrowsize, *e_constraint, *e_weight, *e_headlabel, *e_arrowhead;
 } Syms;
@@ -578,6 +593,8 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
     y.n_margin = agattr(G, AGNODE, S("margin"), S("0.05,0.03"));
     y.n_id = agattr(G, AGNODE, S("id"), S(""));
     y.n_class = agattr(G, AGNODE, S("class"), S(""));
+    /* declared only where needed: the attribute changes other drawings' bytes */
+    y.n_peripheries = D->any_tied ? agattr(G, AGNODE, S("peripheries"), S("1")) : NULL;
     agattr(G, AGNODE, S("fontname"), S("Times-Roman"));
     y.e_color = agattr(G, AGEDGE, S("color"), S(DIM));
     y.e_penwidth = agattr(G, AGEDGE, S("penwidth"), S("1"));
@@ -636,6 +653,8 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         }
         if (n->label)
             set_html(G, n->ag, y.n_label, n->label);
+        if (n->tied)
+            agxset(n->ag, y.n_peripheries, S("2"));
         if (n->on) {
             agxset(n->ag, y.n_color, S(HIGHLIGHT));
             agxset(n->ag, y.n_penwidth, S("2"));
@@ -814,6 +833,7 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
     deriver_init(&d, g, o->stage);
     D.d = &d;
     D.of_gnode = xmalloc(xmul((size_t)g->nnodes, sizeof *D.of_gnode));
+    D.drawn_w = xmalloc(xmul((size_t)g->nedges + 1, sizeof *D.drawn_w));
     for (int v = 0; v < g->nnodes; v++)
         D.of_gnode[v] = -1;
     D.on = xcalloc((size_t)(g->nedges ? g->nedges : 1), 1);
@@ -912,6 +932,7 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
     free(D.nodes);
     free(D.edges);
     free(D.of_gnode);
+    free(D.drawn_w);
     free(D.on);
     free(D.terms);
     arena_free(&D.arena);

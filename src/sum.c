@@ -9,6 +9,8 @@
  * - Numeric factors are multiplied into one coefficient printed first; it
  *   is kept as coef * 2^exp2, so that a product of many numbers neither
  *   overflows nor underflows.
+ * - The derivative of a shared weight is the sum over its uses: its terms
+ *   come use by use, in the order of the layers that use it.
  */
 #include "derive.h"
 
@@ -25,24 +27,51 @@ typedef struct Frame {
     int sym;                 /* the edge of the last one */
 } Frame;
 
-int derive_write(Deriver *d, int of, int wrt, Emitter *em)
+/* the stage's filter, and with USE >= 0 only the paths that end in REF
+ * through a junction of layer USE */
+typedef struct UseFilter {
+    EdgeFilter stage;
+    const Graph *g;
+    int wrt, use;
+} UseFilter;
+
+static int use_zero(void *ctx, int k)
+{
+    const UseFilter *u = ctx;
+    const Edge *e = &u->g->edges[k];
+    if (u->use >= 0 && e->to == u->wrt && e->kind == E_JW && u->g->nodes[e->from].layer != u->use)
+        return 1;
+    return u->stage.zero(u->stage.ctx, k);
+}
+
+/* the layers that use REF when it is a shared weight used more than once,
+ * in order (*N of them); NULL otherwise */
+static int *tied_uses(const Graph *g, int wrt, int *n)
+{
+    *n = 0;
+    const Node *w = &g->nodes[wrt];
+    if (w->kind != N_WEIGHT || !g->families[w->layer].shared || g->families[w->layer].nuses < 2)
+        return NULL;
+    unsigned char *uses = xcalloc((size_t)g->nlayers, 1);
+    for (int k = 0; k < g->nedges; k++)
+        if (g->edges[k].to == wrt && g->edges[k].kind == E_JW)
+            uses[g->nodes[g->edges[k].from].layer] = 1;
+    int *v = xmalloc(xmul((size_t)g->nlayers, sizeof *v));
+    for (int l = 0; l < g->nlayers; l++)
+        if (uses[l])
+            v[(*n)++] = l;
+    free(uses);
+    return v;
+}
+
+/* stream the terms of one marking */
+static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, const EdgeFilter *f,
+                       bool single, Emitter *em)
 {
     const Graph *g = d->g;
-    EdgeFilter f = stage_filter(d);
-    unsigned char *mark = paths_mark(g, of, wrt, &f);
-    if (!mark)
-        return -1;
-    mpz_t count;
-    mpz_init(count);
-    paths_count_marked(g, of, wrt, mark, &f, count);
-    char *cs = mpz_get_str(NULL, 10, count);
-    bool single = mpz_cmp_ui(count, 1) == 0;
-    EmitHead h = {d, of, wrt, cs};
-    emit_sum_begin(em, &h, mpz_cmp_ui(count, 2) > 0);
     Style st = em->ops->style;
-
     PathKids kids;
-    paths_kids(g, mark, wrt, &f, &kids);
+    paths_kids(g, mark, wrt, f, &kids);
     PathWalk w;
     paths_walk_begin(&w, g, of, wrt, mark, &kids);
     size_t cap = w.cap;
@@ -91,15 +120,53 @@ int derive_write(Deriver *d, int of, int wrt, Emitter *em)
         }
         em->ops->sum_term(em, &et);
     }
-    em->ops->sum_end(em);
     paths_walk_end(&w);
     paths_kids_free(&kids);
     free(fr);
     buf_free(&pb);
-    free(cs);
-    mpz_clear(count);
+}
+
+int derive_write(Deriver *d, int of, int wrt, Emitter *em)
+{
+    const Graph *g = d->g;
+    int nuses;
+    int *uses = tied_uses(g, wrt, &nuses);
+    int ngroups = uses ? nuses : 1;
+    UseFilter *uf = xmalloc(xmul((size_t)ngroups, sizeof *uf));
+    unsigned char **mark = xcalloc((size_t)ngroups, sizeof *mark);
+    EdgeFilter *f = xmalloc(xmul((size_t)ngroups, sizeof *f));
+    mpz_t count, part;
+    mpz_init(count);
+    mpz_init(part);
+    int rc = 0;
+    for (int u = 0; u < ngroups && rc == 0; u++) {
+        uf[u] = (UseFilter){stage_filter(d), g, wrt, uses ? uses[u] : -1};
+        f[u] = (EdgeFilter){use_zero, &uf[u]};
+        if (!(mark[u] = paths_mark(g, of, wrt, &f[u])))
+            rc = -1;
+        else {
+            paths_count_marked(g, of, wrt, mark[u], &f[u], part);
+            mpz_add(count, count, part);
+        }
+    }
+    if (rc == 0) {
+        char *cs = mpz_get_str(NULL, 10, count);
+        EmitHead h = {d, of, wrt, cs};
+        emit_sum_begin(em, &h, mpz_cmp_ui(count, 2) > 0);
+        for (int u = 0; u < ngroups; u++)
+            walk_terms(d, of, wrt, mark[u], &f[u], mpz_cmp_ui(count, 1) == 0, em);
+        em->ops->sum_end(em);
+        free(cs);
+    }
+    for (int u = 0; u < ngroups; u++)
+        free(mark[u]);
     free(mark);
-    return 0;
+    free(f);
+    free(uf);
+    free(uses);
+    mpz_clear(count);
+    mpz_clear(part);
+    return rc;
 }
 
 int expand_write(Deriver *d, int node, Emitter *em)

@@ -61,22 +61,38 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
         return -1;
     double *adj = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *adj));
     numbers_reverse(n, of, adj);
-    int nl = 0;
-    int *layer = xmalloc(xmul((size_t)g->nlayers + 1, sizeof *layer));
-    double *mean = xcalloc((size_t)g->nlayers + 1, sizeof *mean);
-    int *count = xcalloc((size_t)g->nlayers + 1, sizeof *count);
-    for (int l = 0; l < g->nlayers; l++) {
-        const Layer *L = &g->layers[l];
-        if (L->w_into < 0)
-            continue;
-        int nw = L->width * g->layers[L->w_into].width;
+    /* one row a family of weights, in the order of their nodes: a plain
+     * family by the layer it comes from, w[L]; NAME[L]; a shared NAME */
+    int nl = 0, nf = g->nfamilies;
+    int *fam = xmalloc(xmul((size_t)nf + 1, sizeof *fam));
+    double *mean = xcalloc((size_t)nf + 1, sizeof *mean);
+    int *count = xcalloc((size_t)nf + 1, sizeof *count);
+    char **label = xcalloc((size_t)nf + 1, sizeof *label);
+    for (int f = 0; f < nf; f++)
+        fam[nl++] = f;
+    for (int i = 1; i < nl; i++)             /* by first node: a few, sorted in place */
+        for (int k = i; k > 0 && g->families[fam[k - 1]].w0 > g->families[fam[k]].w0; k--) {
+            int t = fam[k];
+            fam[k] = fam[k - 1];
+            fam[k - 1] = t;
+        }
+    for (int i = 0; i < nl; i++) {
+        const Family *F = &g->families[fam[i]];
+        int nw = F->rows * F->cols;
         double s = 0;
         for (int k = 0; k < nw; k++)
-            s += fabs(adj[L->w0 + k]);
-        layer[nl] = l;
-        mean[nl] = s / nw;
-        count[nl] = nw;
-        nl++;
+            s += fabs(adj[F->w0 + k]);
+        mean[i] = s / nw;
+        count[i] = nw;
+        Buf b = {0};
+        if (strcmp(F->name, "w") == 0)
+            buf_puts(&b, g->layers[F->from].label);
+        else if (F->shared)
+            buf_puts(&b, F->name);
+        else
+            buf_printf(&b, "%s[%s]", F->name, g->layers[F->from].label);
+        label[i] = xstrdup(buf_cstr(&b));
+        buf_free(&b);
     }
     int rc = 0;
     if (nl == 0) {
@@ -86,14 +102,14 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
         fprintf(out, "{\"network\": \"%s\", \"loss\": %.17g, \"layers\": [", g->name, loss);
         for (int i = 0; i < nl; i++)
             fprintf(out, "%s\n  {\"layer\": \"%s\", \"weights\": %d, \"mean_abs_grad\": %.17g}",
-                    i ? "," : "", g->layers[layer[i]].label, count[i], mean[i]);
+                    i ? "," : "", label[i], count[i], mean[i]);
         fputs("]}\n", out);
     } else if (fmt == VANISH_TEXT) {
         fprintf(out, "network %s: mean |d%s/dw| of each weight layer (loss %.6g)\n\n", g->name,
                 node_name(g, of) ? node_name(g, of) : "Loss", loss);
         fprintf(out, "%-12s %8s %16s %9s %12s\n", "layer", "weights", "mean |dL/dw|", "log10", "vs the last");
         for (int i = 0; i < nl; i++)
-            fprintf(out, "%-12s %8d %16.6g %9.2f %12.3g\n", g->layers[layer[i]].label, count[i], mean[i],
+            fprintf(out, "%-12s %8d %16.6g %9.2f %12.3g\n", label[i], count[i], mean[i],
                     mean[i] > 0 ? log10(mean[i]) : -INFINITY, mean[nl - 1] > 0 ? mean[i] / mean[nl - 1] : 0);
     } else {
         /* PLplot writes a file of its own: a private one, copied out */
@@ -107,7 +123,7 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
             rc = -1;
         } else {
             close(fd);
-            chart(g, layer, lg, nl, tmpl);
+            chart(g, fam, lg, nl, tmpl);
             FILE *f = fopen(tmpl, "rb");
             char buf[65536];
             size_t k;
@@ -124,7 +140,10 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
         free(lg);
     }
     free(adj);
-    free(layer);
+    for (int i = 0; i < nl; i++)
+        free(label[i]);
+    free(label);
+    free(fam);
     free(mean);
     free(count);
     return rc;

@@ -1,0 +1,1 @@
+derive samples/densenet.net --stage chain --format text

@@ -1,0 +1,1 @@
+paths samples/densenet.net --wrt y[l0][1]

@@ -1,0 +1,1 @@
+render samples/rnn.net --wrt W[1][2] --no-labels

@@ -1,0 +1,1 @@
+derive samples/resproj.net --format text

@@ -1,0 +1,1 @@
+derive samples/resproj.net --collapse

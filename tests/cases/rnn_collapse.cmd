@@ -1,0 +1,1 @@
+derive samples/rnn.net --collapse --format text

@@ -1,0 +1,1 @@
+eval samples/rnn.net --seed 1 --check --format json

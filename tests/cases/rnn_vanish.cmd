@@ -1,0 +1,1 @@
+vanish samples/rnn.net
