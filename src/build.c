@@ -91,7 +91,7 @@ static bool reserved_name(const char *name, const char *loss)
 
 static int new_family(Graph *g, const char *name, bool shared, int from, int to, Loc loc)
 {
-    g->families = xrealloc(g->families, xmul((size_t)g->nfamilies + 1, sizeof *g->families));
+    g->families = xgrow(g->families, g->nfamilies, &g->families_cap, sizeof *g->families);
     g->families[g->nfamilies] = (Family){name, shared, from, to, g->layers[from].width, g->layers[to].width,
                                          -1, 1, loc};
     return g->nfamilies++;

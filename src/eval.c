@@ -495,7 +495,7 @@ typedef struct Check {
     int n_ps, skip_ps, n_fd, nkinks;
     unsigned char *kink;
     KinkCase *kc;
-    int nkc;
+    int nkc, kc_cap;
 } Check;
 
 static int run_check(Numbers *n, int of, const double *adj, Check *c)
@@ -580,7 +580,7 @@ static int run_check(Numbers *n, int of, const double *adj, Check *c)
                 bool l = rel_diff(left, adj[v], floor_fd) <= FD_BOUND;
                 bool r = rel_diff(right, adj[v], floor_fd) <= FD_BOUND;
                 int agrees = l && r ? 2 : l ? -1 : r ? 1 : 0;
-                c->kc = xrealloc(c->kc, xmul((size_t)c->nkc + 1, sizeof *c->kc));
+                c->kc = xgrow(c->kc, c->nkc, &c->kc_cap, sizeof *c->kc);
                 c->kc[c->nkc++] = (KinkCase){v, first, count, adj[v], central, left, right, agrees};
                 continue;
             }

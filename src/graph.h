@@ -121,7 +121,7 @@ typedef struct Graph {
     Layer *layers;           /* networks */
     int nlayers;
     Family *families;        /* networks: their weights, plain ones first */
-    int nfamilies;
+    int nfamilies, families_cap;
     int loss;                /* node of the loss, -1 if none */
     LossKind loss_kind;
     /* scalar graphs: the defined variables no other uses; OUTPUT is the

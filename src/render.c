@@ -64,7 +64,7 @@ typedef struct Drawing {
     Buf *legend_terms;       /* colors: the text of each term */
     int ncolors;
     int *skips;              /* shortcut edges to route: from, to, edge, label index */
-    int nskips;
+    int nskips, skips_cap;
     const char **skip_labels;
 } Drawing;
 
@@ -72,8 +72,9 @@ typedef struct Drawing {
  * place: remember it */
 static void want_skip(Drawing *D, int from, int to, int k, const char *label)
 {
-    D->skips = xrealloc(D->skips, xmul((size_t)D->nskips + 1, 3 * sizeof *D->skips));
-    D->skip_labels = xrealloc(D->skip_labels, xmul((size_t)D->nskips + 1, sizeof *D->skip_labels));
+    int cap = D->skips_cap;
+    D->skips = xgrow(D->skips, D->nskips, &D->skips_cap, 3 * sizeof *D->skips);
+    D->skip_labels = xgrow(D->skip_labels, D->nskips, &cap, sizeof *D->skip_labels);
     D->skips[3 * D->nskips] = from;
     D->skips[3 * D->nskips + 1] = to;
     D->skips[3 * D->nskips + 2] = k;

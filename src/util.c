@@ -42,6 +42,20 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
+void *xgrow(void *p, int n, int *cap, size_t size)
+{
+    if (n < *cap)
+        return p;
+    size_t c = *cap > 0 ? (size_t)*cap : 8;
+    while (c <= (size_t)n)
+        c *= 2;
+    if (c > (size_t)0x7fffffff)
+        pg_fatal("out of memory (an array of %zu elements)", c);
+    p = xrealloc(p, xmul(c, size));
+    *cap = (int)c;
+    return p;
+}
+
 void *xmalloc_big(size_t n)
 {
     /* a large array is touched page by page as it fills: 2 MiB pages,

@@ -27,6 +27,9 @@ void *xmalloc_big(size_t n);
 void *xcalloc_big(size_t count, size_t size);
 /* a*b, or exit with a message when it overflows size_t */
 size_t xmul(size_t a, size_t b);
+/* room for element N of the array P of elements of SIZE bytes whose
+ * capacity is *CAP: the capacity doubles, so N appends cost O(N) */
+void *xgrow(void *p, int n, int *cap, size_t size);
 void pg_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 typedef struct ArenaBlock ArenaBlock;
