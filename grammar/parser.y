@@ -247,17 +247,23 @@ graph_stmts
 
 /* layer LABEL : WIDTH [ACTIVATION] [= INPUT (+ INPUT)*] [bias] ;
  * layer LABEL : WIDTH input ;
- * loss NAME [= sum|mse] ;   dead REF ; */
+ * loss NAME [= sum|mse|xent] ;   dead REF ; */
 net_stmt
     : layer_stmt
     | LOSS IDENT ';'
-        { $$ = stmt_new(ps, S_LOSS, @$); $$->name = $2.text; $$->name_loc = @2; $$->loss_kind = LOSS_SUM; }
+        { $$ = stmt_new(ps, S_LOSS, @$); $$->name = $2.text; $$->name_loc = @2; $$->loss_kind = ops_default_loss(); }
     | LOSS IDENT '=' IDENT ';'
         {
             $$ = stmt_new(ps, S_LOSS, @$); $$->name = $2.text; $$->name_loc = @2;
-            if (strcmp($4.text, "sum") == 0) $$->loss_kind = LOSS_SUM;
-            else if (strcmp($4.text, "mse") == 0) $$->loss_kind = LOSS_MSE;
-            else { ps_error(ps, @4, "unknown loss '%s': expected sum or mse", $4.text); YYABORT; }
+            $$->loss_kind = ops_loss($4.text);
+            $$->loss_explicit = true;
+            if ($$->loss_kind < 0) {
+                Buf list = {0};
+                ops_loss_list(", ", " or ", &list);
+                ps_error(ps, @4, "unknown loss '%s': the losses are %s", $4.text, buf_cstr(&list));
+                buf_free(&list);
+                YYABORT;
+            }
         }
     | DEAD ref ';'          { $$ = stmt_new(ps, S_DEAD, @$); $$->ref = $2; }
     | common_stmt

@@ -56,8 +56,6 @@ typedef struct Name {
     struct Name *next;
 } Name;
 
-typedef enum { LOSS_SUM, LOSS_MSE } LossKind;
-
 typedef struct Stmt {
     StmtKind kind;
     Loc loc;
@@ -74,7 +72,8 @@ typedef struct Stmt {
     /* S_LOSS */
     const char *name;       /* also S_ASSIGN: the defined name */
     Loc name_loc;
-    LossKind loss_kind;
+    int loss_kind;          /* the loss's row in ops.h */
+    bool loss_explicit;     /* written out: loss NAME = KIND; */
     /* S_DEAD, S_EXPAND: ref; S_DERIVE: of wrt */
     Ref ref, wrt;
     /* S_INPUT */

@@ -302,7 +302,8 @@ static int build_network(Builder *b, const Block *blk)
         nodes += L->input ? w : 2 * w + (L->bias ? w : 0);
         if (L->input)
             continue;
-        edges += w + w * (uint64_t)L->nskip + (L->bias ? w : 0);
+        /* an activation of a whole layer: y^k -> every x^j */
+        edges += (op_get(L->act)->layer ? w * w : w) + w * (uint64_t)L->nskip + (L->bias ? w : 0);
         int k = 0;
         const Input *in = lay[l]->inputs;
         do {                         /* two junction edges a weight of each use */
@@ -313,8 +314,11 @@ static int build_network(Builder *b, const Block *blk)
     }
     for (int f = 0; rc == 0 && f < g->nfamilies; f++)
         nodes += (uint64_t)g->families[f].rows * (uint64_t)g->families[f].cols;
-    if (rc == 0)
+    if (rc == 0) {
         edges += (uint64_t)g->layers[nl - 1].width;
+        if (loss && loss_get(loss->loss_kind)->targets)
+            nodes += (uint64_t)g->layers[nl - 1].width;
+    }
     if (rc == 0 &&
         limit_check2(nodes + 1, PG_MAX_NODES, edges, PG_MAX_EDGES, src, blk->name_loc,
                      "network '%s' is too large: %llu variables and %llu edges (the limits are %d and %d)",
@@ -367,13 +371,24 @@ static int build_network(Builder *b, const Block *blk)
     if (loss) {
         g->loss = new_named(b, N_LOSS, loss->name, loss->name_loc);
         g->loss_kind = loss->loss_kind;
+        g->loss_explicit = loss->loss_explicit;
+        if (loss_get(g->loss_kind)->targets) {
+            g->t0 = g->nnodes;
+            for (int k = 1; k <= g->layers[nl - 1].width; k++)
+                new_node(b, N_TARGET, nl - 1, 0, k);
+        }
     }
 
     /* edges, parent by parent in node order */
     for (int v = 0; v < g->nnodes; v++) {
         Node *n = &g->nodes[v];
         if (n->kind == N_ACT) {
-            new_edge(b, v, g->layers[n->layer].x0 + n->j - 1, E_ACT, -1);
+            const Layer *L = &g->layers[n->layer];
+            if (op_get(L->act)->layer)
+                for (int j = 0; j < L->width; j++)
+                    new_edge(b, v, L->x0 + j, E_ACT, -1);
+            else
+                new_edge(b, v, L->x0 + n->j - 1, E_ACT, -1);
         } else if (n->kind == N_PRE) {
             int l = n->layer;
             const Layer *L = &g->layers[l];
@@ -466,6 +481,11 @@ static Expr *resolve_expr(Builder *b, const Expr *e)
             return NULL;
         return c;
     case X_CALL:
+        if (e->fn != OP_OPAQUE && op_get(e->fn)->layer) {
+            diag_error(b->src, e->loc, "%s is the activation of a whole layer of a network: %s", e->name,
+                       op_get(e->fn)->layer->in_graphs);
+            return NULL;
+        }
         if (e->fn != OP_OPAQUE && e->nargs != op_get(e->fn)->arity) {
             int want = op_get(e->fn)->arity;
             diag_error(b->src, e->loc, "%s takes %s argument%s, not %d", e->name, want == 1 ? "one" : "two",
@@ -670,6 +690,14 @@ static int build_graph(Builder *b, const Block *blk)
     return check_acyclic(b);
 }
 
+bool graph_folds(const Graph *g)
+{
+    if (g->kind != B_NETWORK || g->loss < 0 || !g->loss_explicit)
+        return false;
+    const LayerOp *lo = op_get(g->layers[g->nlayers - 1].act)->layer;
+    return lo && lo->fold_loss == g->loss_kind;
+}
+
 int graph_build(Graph *g, const Source *src, const Block *blk)
 {
     memset(g, 0, sizeof *g);
@@ -677,6 +705,7 @@ int graph_build(Graph *g, const Source *src, const Block *blk)
     g->name = blk->name;
     g->src = src;
     g->loss = -1;
+    g->t0 = -1;
     g->output = -1;
     Builder b = {.g = g, .src = src};
     int rc = blk->kind == B_NETWORK ? build_network(&b, blk) : build_graph(&b, blk);

@@ -464,6 +464,7 @@ static bool next_child(Collapse *c, ClPos *top, ClPos *out)
 int collapse_write(Deriver *d, int of, int wrt, unsigned long long limit, Emitter *em)
 {
     const Graph *g = d->g;
+    deriver_target(d, of, wrt);
     if (g->kind != B_NETWORK)
         return derive_write(d, of, wrt, em);
     EdgeFilter f = stage_filter(d);

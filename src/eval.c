@@ -35,6 +35,7 @@ int numbers_init(Numbers *n, const Graph *g)
     n->t = xcalloc((size_t)n->nt + 1, sizeof *n->t);
     n->t_given = xcalloc((size_t)n->nt + 1, sizeof *n->t_given);
     n->order = paths_topological(g, &n->norder);
+    n->layer_pass = xcalloc((size_t)g->nlayers + 1, sizeof *n->layer_pass);
     return 0;
 }
 
@@ -45,6 +46,7 @@ void numbers_free(Numbers *n)
     free(n->t);
     free(n->t_given);
     free(n->order);
+    free(n->layer_pass);
     memset(n, 0, sizeof *n);
 }
 
@@ -68,8 +70,8 @@ int numbers_load(Numbers *n, const char *path)
         if (strcmp(r->name, "t") == 0 && r->nsubs == 1 && g->kind == B_NETWORK &&
             !(g->loss >= 0 && strcmp(node_name(g, g->loss), "t") == 0)) {
             const Label *k = &r->subs[0];
-            if (g->loss_kind != LOSS_MSE) {
-                diag_error(&src, r->loc, "t[k] are the targets of an mse loss; loss %s is a sum",
+            if (g->t0 < 0) {
+                diag_error(&src, r->loc, "t[k] are the targets of an mse or xent loss; loss %s is a sum",
                            g->loss >= 0 ? node_name(g, g->loss) : "(none)");
                 rc = -1;
                 break;
@@ -140,7 +142,7 @@ int numbers_complete(const Numbers *n, const char *what)
             if (!missing++)
                 graph_node_ref(g, v, &first);
         }
-    if (g->kind == B_NETWORK && g->loss_kind == LOSS_MSE && g->loss >= 0)
+    if (g->t0 >= 0)
         for (int k = 0; k < n->nt; k++)
             if (!n->t_given[k] && !missing++)
                 buf_printf(&first, "t[%d]", k + 1);
@@ -151,7 +153,22 @@ int numbers_complete(const Numbers *n, const char *what)
             diag_file_error(what, "no value for %s (and %d more)", buf_cstr(&first), missing - 1);
     }
     buf_free(&first);
-    return missing ? -1 : 0;
+    if (missing)
+        return -1;
+    /* the fold of softmax and xent (y - t) holds for targets that sum to 1 */
+    if (graph_folds(g)) {
+        double s = 0;
+        for (int k = 0; k < n->nt; k++)
+            s += n->t[k];
+        if (!(fabs(s - 1) <= 1e-9)) {
+            diag_file_error(what, "the targets t[k] sum to %.17g, not 1: a %s layer under loss %s = %s folds "
+                            "to y - t only for targets that are a distribution", s,
+                            op_get(g->layers[g->nlayers - 1].act)->name, node_name(g, g->loss),
+                            loss_get(g->loss_kind)->name);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* splitmix64: small, fast, the same stream everywhere */
@@ -191,10 +208,17 @@ void numbers_seed(Numbers *n, unsigned long long seed)
         n->v[v] = x;
         n->given[v] = 1;
     }
+    /* targets U(-1, 1); a distribution's U(0, 1), divided by their sum */
+    bool dist = g->t0 >= 0 && loss_get(g->loss_kind)->distribution;
+    double sum = 0;
     for (int k = 0; k < n->nt; k++) {
-        n->t[k] = uniform(&s, -1, 1);
+        n->t[k] = dist ? uniform(&s, 0, 1) : uniform(&s, -1, 1);
         n->t_given[k] = true;
+        sum += n->t[k];
     }
+    if (dist && sum > 0)
+        for (int k = 0; k < n->nt; k++)
+            n->t[k] /= sum;
 }
 
 /* ---- forward ---- */
@@ -253,6 +277,7 @@ static int eval_expr(const Numbers *n, const Expr *e, double *out, bool *kink)
 int numbers_forward(Numbers *n, int of, double *out)
 {
     const Graph *g = n->g;
+    n->pass++;
     for (int i = 0; i < n->norder; i++) {
         int v = n->order[i];
         const Node *nd = &g->nodes[v];
@@ -268,15 +293,40 @@ int numbers_forward(Numbers *n, int of, double *out)
             }
             n->v[v] = x;
             break;
-        case N_ACT:
-            n->v[v] = nd->dead ? 0 : op_get(g->layers[nd->layer].act)->value(&n->v[g->edges[nd->first_edge].to]);
+        case N_ACT: {
+            const Layer *L = &g->layers[nd->layer];
+            const Op *op = op_get(L->act);
+            if (op->layer) {
+                /* the whole layer at its first y (every x is done by then) */
+                if (n->layer_pass[nd->layer] != n->pass) {
+                    op->layer->value(&n->v[L->x0], &n->v[L->y0], L->width);
+                    n->layer_pass[nd->layer] = n->pass;
+                }
+            } else {
+                n->v[v] = nd->dead ? 0 : op->value(&n->v[g->edges[nd->first_edge].to]);
+            }
             break;
-        case N_LOSS:
+        }
+        case N_LOSS: {
+            const LossOp *lo = loss_get(g->loss_kind);
             for (int k = 0; k < nd->nedges; k++) {
-                double y = n->v[g->edges[nd->first_edge + k].to];
-                x += g->loss_kind == LOSS_MSE ? 0.5 * (y - n->t[k]) * (y - n->t[k]) : y;
+                int y = g->edges[nd->first_edge + k].to;
+                double p = lo->part(n->v[y], n->t[k]);
+                if (!isfinite(p)) {
+                    Buf r = {0};
+                    graph_node_ref(g, y, &r);
+                    pg_error("loss %s = %s is not finite with these values: %s = %.17g", node_name(g, v),
+                             lo->name, buf_cstr(&r), n->v[y]);
+                    buf_free(&r);
+                    return -1;
+                }
+                x += p;
             }
             n->v[v] = x;
+            break;
+        }
+        case N_TARGET:
+            n->v[v] = n->t[nd->j - 1];
             break;
         case N_SCALAR:
             if (node_def(g, v)) {
@@ -304,17 +354,21 @@ double numbers_local(const Numbers *n, int k)
     const Edge *e = &g->edges[k];
     switch (e->kind) {
     case E_LOSS: {
-        if (g->loss_kind != LOSS_MSE)
-            return 1;
         const Node *l = &g->nodes[e->from];
-        return n->v[e->to] - n->t[k - l->first_edge];
+        return loss_get(g->loss_kind)->deriv(n->v[e->to], n->t[k - l->first_edge]);
     }
     case E_ACT: {
         const Node *y = &g->nodes[e->from];
         if (y->dead)
             return 0;
+        const Layer *L = &g->layers[y->layer];
+        const Op *op = op_get(L->act);
+        if (op->layer) {
+            int j = g->nodes[e->to].j;
+            return op->layer->deriv(n->v[e->from], n->v[L->y0 + j - 1], j == y->j);
+        }
         double xv = n->v[e->to];
-        return op_get(g->layers[y->layer].act)->deriv(&xv, n->v[e->from], 0);
+        return op->deriv(&xv, n->v[e->from], 0);
     }
     case E_JW: case E_JY: return n->v[e->aux];
     case E_SKIP: case E_BIAS: return 1;
@@ -694,6 +748,8 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
         fprintf(out, "{\"of\": \"%s\", \"loss\": %.17g,\n \"values\": {", buf_cstr(&ofref), loss);
         int first = 1;
         for (int v = 0; v < g->nnodes; v++) {
+            if (g->nodes[v].kind == N_TARGET)
+                continue;           /* given as t[k]: not variables */
             fputs(first ? "" : ", ", out);
             first = 0;
             json_key(out, g, v, &tmp);
@@ -715,12 +771,13 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
         fputs("}\n", out);
     } else {
         if (g->kind == B_NETWORK && o->of == g->loss)
-            fprintf(out, "%s = %.10g (%s)\n", ofname, loss,
-                    g->loss_kind == LOSS_MSE ? "mse: 1/2 sum (y - t)^2" : "sum of the outputs");
+            fprintf(out, "%s = %.10g (%s)\n", ofname, loss, loss_get(g->loss_kind)->formula);
         else
             fprintf(out, "%s = %.10g\n", buf_cstr(&ofref), loss);
         fputs("\nvalues:\n", out);
         for (int v = 0; v < g->nnodes; v++) {
+            if (g->nodes[v].kind == N_TARGET)
+                continue;
             buf_truncate(&tmp, 0);
             graph_node_ref(g, v, &tmp);
             fprintf(out, "  %-16s %15.10g\n", buf_cstr(&tmp), n->v[v]);

@@ -23,10 +23,14 @@ typedef struct Numbers {
     int nt;
     int *order;             /* variables in evaluation order (operands first) */
     int norder;
+    /* layers of a whole-layer activation: the forward pass that last
+     * computed them (one pass computes each once) */
+    unsigned *layer_pass;
+    unsigned pass;
 } Numbers;
 
 /* the leaves a value is needed for: inputs, weights, biases, a graph's
- * inputs (and t[k] for an mse loss) */
+ * inputs (and t[k] for an mse or xent loss) */
 bool numbers_is_leaf(const Graph *g, int node);
 
 int numbers_init(Numbers *n, const Graph *g);
@@ -35,7 +39,7 @@ void numbers_free(Numbers *n);
 int numbers_load(Numbers *n, const char *path);
 /* draw every value from SEED: weights Glorot-uniform U(-a, a) with
  * a = sqrt(6 / (fan_in + fan_out)), biases U(-0.1, 0.1), network inputs and
- * targets U(-1, 1), a graph's inputs U(0.5, 1.5) (inside log's and sqrt's
+ * targets U(-1, 1) (xent's U(0, 1) divided by their sum), a graph's inputs U(0.5, 1.5) (inside log's and sqrt's
  * domain); splitmix64, the same numbers on every machine */
 void numbers_seed(Numbers *n, unsigned long long seed);
 /* every value missing is an error naming it */

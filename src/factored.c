@@ -97,9 +97,34 @@ static void delta_sum(Deriver *d, int of, int c, const Deltas *D, Style st, Buf 
     buf_free(&term);
 }
 
+/* Folded (a last softmax layer under xent, stage.h): the loss's outputs
+ * get no equation of their own (their delta is not what the fold writes),
+ * and each x^j of the last layer is the fold's y^j - t_j */
+static bool folded_y(const Deriver *d, int v)
+{
+    const Graph *g = d->g;
+    return d->fold && g->nodes[v].kind == N_ACT && g->nodes[v].layer == g->nlayers - 1;
+}
+
+static void delta_line(Deriver *d, int of, int v, const Deltas *D, Style st, Buf *out)
+{
+    const Graph *g = d->g;
+    const Node *n = &g->nodes[v];
+    if (d->fold && n->kind == N_PRE && n->layer == g->nlayers - 1) {
+        const Factor *f = stage_factor_printed(d, g->nodes[g->loss].first_edge + n->j - 1);
+        if (st == FMT_LATEX)
+            print_term(st, f->coef, 0, f->latex_bare, f->latex_bare_len, out);
+        else
+            print_term(st, f->coef, 0, f->text_bare, f->text_bare_len, out);
+        return;
+    }
+    delta_sum(d, of, D->idx[v], D, st, out);
+}
+
 int factored_write(Deriver *d, int of, int wrt, Emitter *em)
 {
     const Graph *g = d->g;
+    deriver_target(d, of, wrt);
     EdgeFilter f = stage_filter(d);
     unsigned char *mark = paths_mark(g, of, wrt, &f);
     if (!mark)
@@ -172,11 +197,11 @@ int factored_write(Deriver *d, int of, int wrt, Emitter *em)
     Buf line = {0}, delta = {0};
     for (int i = 0; i < no; i++) {
         int v = order[i];
-        if (v == of || v == wrt)
+        if (v == of || v == wrt || folded_y(d, v))
             continue;
         buf_truncate(&line, 0);
         buf_cstr(&line);
-        delta_sum(d, of, idx[v], &D, st, &line);
+        delta_line(d, of, v, &D, st, &line);
         buf_truncate(&delta, 0);
         put_delta(&D, v, &delta);
         em->ops->eq(em, v, buf_cstr(&delta), line.data, line.len);
@@ -187,7 +212,7 @@ int factored_write(Deriver *d, int of, int wrt, Emitter *em)
     else if (of == wrt)
         buf_putc(&line, '1');
     else
-        delta_sum(d, of, idx[wrt], &D, st, &line);
+        delta_line(d, of, wrt, &D, st, &line);
     em->ops->eqs_end(em, line.data, line.len);
     buf_free(&line);
     buf_free(&delta);

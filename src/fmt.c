@@ -216,7 +216,9 @@ static void put_stmt(Buf *out, const Stmt *s)
             buf_puts(out, " bias");
         break;
     case S_LOSS:
-        buf_printf(out, "loss %s%s", s->name, s->loss_kind == LOSS_MSE ? " = mse" : "");
+        buf_printf(out, "loss %s", s->name);
+        if (s->loss_explicit)
+            buf_printf(out, " = %s", loss_get(s->loss_kind)->name);
         break;
     case S_DEAD:
         buf_puts(out, "dead ");

@@ -31,6 +31,8 @@ typedef enum {
     N_ACT,       /* y^{j}_L = act(x^{j}_L), L not the first layer */
     N_LOSS,      /* the network's loss */
     N_SCALAR,    /* a scalar-graph variable (input or defined) */
+    N_TARGET,    /* t_{k}: the target of output k (mse, xent); no edges, its
+                  * value is given as t[k]; printed, never derived */
 } NodeKind;
 
 typedef enum {
@@ -123,7 +125,9 @@ typedef struct Graph {
     Family *families;        /* networks: their weights, plain ones first */
     int nfamilies, families_cap;
     int loss;                /* node of the loss, -1 if none */
-    LossKind loss_kind;
+    int t0;                  /* node of t_{1} (a loss with targets), -1 */
+    int loss_kind;           /* the loss's row in ops.h */
+    bool loss_explicit;      /* written `= KIND`: its derivative is concrete */
     /* scalar graphs: the defined variables no other uses; OUTPUT is the
      * one when there is exactly one, else -1 */
     unsigned char *is_output;
@@ -144,6 +148,10 @@ static inline Expr *node_def(const Graph *g, int v)
     return g->nodes[v].kind == N_SCALAR ? node_sym(g, v)->def : NULL;
 }
 
+
+/* does the last layer's activation fold with the loss (softmax under
+ * `loss L = xent;`: ops.h, LayerOp.fold_loss)? */
+bool graph_folds(const Graph *g);
 
 /* Build the graph of BLOCK.  On error print a located message and return -1
  * (the graph is then freed). */

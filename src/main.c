@@ -332,8 +332,12 @@ static void usage_all(Buf *b)
     ops_list(OPK_ACTIVATION, " ", " ", b);
     buf_puts(b, "\nfunctions:   ");
     ops_list(OPK_FUNCTION, " ", " ", b);
-    buf_puts(b, " (and the activations); any other\n"
-                "             name is an opaque function: its derivatives stay symbols\n"
+    buf_puts(b, " (and the activations of one\n"
+                "             neuron); any other name is an opaque function: its derivatives\n"
+                "             stay symbols\n"
+                "losses:      ");
+    ops_loss_list(" ", " ", b);
+    buf_puts(b, "\n"
                 "\nFILE '-' is standard input. Exit status: 0 success, 1 bad input, 2 bad usage,\n"
                 "3 eval --check found a disagreement.\n");
 }

@@ -1,6 +1,7 @@
 /* names.c — how graph variables print: LaTeX, Unicode text, reference syntax. */
 #include "graph.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void latex_escaped(Buf *out, const char *s)
@@ -149,6 +150,19 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
         put_name(g, node_name(g, node), st, out);
         return;
     }
+    if (n->kind == N_TARGET) {            /* t_{k}: a subscript, no layer */
+        char k[16];
+        snprintf(k, sizeof k, "%d", n->j);
+        if (st == FMT_LATEX)
+            buf_printf(out, "t_{%s}", k);
+        else if (st == FMT_HTML)
+            buf_printf(out, "<I>t</I><SUB>%s</SUB>", k);
+        else {
+            buf_putc(out, 't');
+            graph_label_sub(k, out);
+        }
+        return;
+    }
     bool weight = n->kind == N_WEIGHT;
     const Family *F = weight ? &g->families[n->layer] : NULL;
     const Layer *L = &g->layers[weight ? F->from : n->layer];
@@ -210,6 +224,10 @@ void graph_node_ref(const Graph *g, int node, Buf *out)
     const Node *n = &g->nodes[node];
     if (n->kind == N_LOSS || n->kind == N_SCALAR) {
         buf_puts(out, node_name(g, node));
+        return;
+    }
+    if (n->kind == N_TARGET) {
+        buf_printf(out, "t[%d]", n->j);
         return;
     }
     bool weight = n->kind == N_WEIGHT;

@@ -14,7 +14,7 @@
 
 /* the rows, in table order (names outside this file go by properties) */
 enum {
-    IDENTITY, RELU, SIGMOID, TANH, LEAKY, SOFTPLUS, ELU, GELU, SWISH,
+    IDENTITY, RELU, SIGMOID, TANH, LEAKY, SOFTPLUS, ELU, GELU, SWISH, SOFTMAX,
     EXP, LOG, SIN, COS, SQRT, ABS, MAX, MIN,
     RELU_D, LEAKY_D, ELU_D, CDF, PDF, SGN, GE, GT, LE, LT,
     NOPS
@@ -237,6 +237,81 @@ static Expr *f_lt(Arena *A, Expr *const *a)
     return num2(a, &v, &w) ? mk_num(A, v < w) : NULL;
 }
 
+/* ---- softmax: an activation of a whole layer ---- */
+
+/* y^k = e^{x^k - m} / sum_j e^{x^j - m}, m the largest x (no overflow) */
+static void l_softmax(const double *x, double *y, int n)
+{
+    double m = x[0], s = 0;
+    for (int j = 1; j < n; j++)
+        if (x[j] > m)
+            m = x[j];
+    for (int j = 0; j < n; j++)
+        s += y[j] = exp(x[j] - m);
+    for (int j = 0; j < n; j++)
+        y[j] /= s;
+}
+/* y^k (delta_kj - y^j) */
+static double ld_softmax(double yk, double yj, bool same) { return same ? yk * (1 - yk) : -yk * yj; }
+static Expr *ls_softmax(Arena *A, Expr *yk, Expr *yj, bool same)
+{
+    return same ? mk_mul(A, yk, mk_sub(A, mk_num(A, 1), yk)) : mk_neg(A, mk_mul(A, yk, yj));
+}
+/* exp(x^k) / (exp(x^1) + ... + exp(x^n)) */
+static Expr *lf_softmax(Arena *A, Expr *const *x, int n, int k)
+{
+    Expr *s = call1(A, EXP, x[0]);
+    for (int j = 1; j < n; j++)
+        s = mk_add(A, s, call1(A, EXP, x[j]));
+    return mk_div(A, call1(A, EXP, x[k]), s);
+}
+static Expr *y_minus_t(Arena *A, Expr *y, Expr *t) { return mk_sub(A, y, t); }
+
+enum { LOSS_SUM, LOSS_MSE, LOSS_XENT, NLOSSES };
+
+static const LayerOp softmax_layer = {
+    l_softmax, ld_softmax, ls_softmax, lf_softmax, LOSS_XENT, y_minus_t,
+    "a graph has no layers: write its exponentials out, exp(a) / (exp(a) + exp(b))",
+};
+
+/* ---- losses ---- */
+
+static double lp_sum(double y, double t) { (void)t; return y; }
+static double ld_sum(double y, double t) { (void)y, (void)t; return 1; }
+static Expr *ls_sum(Arena *A, Expr *y, Expr *t) { (void)y, (void)t; return mk_num(A, 1); }
+static double lp_mse(double y, double t) { return 0.5 * (y - t) * (y - t); }
+static double ld_mse(double y, double t) { return y - t; }
+static double lp_xent(double y, double t) { return -t * log(y); }
+static double ld_xent(double y, double t) { return -t / y; }
+static Expr *ls_xent(Arena *A, Expr *y, Expr *t) { return mk_neg(A, mk_div(A, t, y)); }
+
+static const LossOp losses[NLOSSES] = {
+    [LOSS_SUM] = {"sum", false, false, lp_sum, ld_sum, ls_sum, "sum of the outputs"},
+    [LOSS_MSE] = {"mse", true, false, lp_mse, ld_mse, y_minus_t, "mse: 1/2 sum (y - t)^2"},
+    [LOSS_XENT] = {"xent", true, true, lp_xent, ld_xent, ls_xent, "xent: -sum t log y"},
+};
+
+int ops_loss(const char *name)
+{
+    for (int i = 0; i < NLOSSES; i++)
+        if (strcmp(losses[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int ops_default_loss(void) { return LOSS_SUM; }
+
+const LossOp *loss_get(int id) { return id >= 0 && id < NLOSSES ? &losses[id] : NULL; }
+
+void ops_loss_list(const char *sep, const char *last, Buf *out)
+{
+    for (int i = 0; i < NLOSSES; i++) {
+        if (i)
+            buf_puts(out, i == NLOSSES - 1 ? last : sep);
+        buf_puts(out, losses[i].name);
+    }
+}
+
 /* ---- the table ---- */
 
 #define ACT OPK_ACTIVATION
@@ -263,6 +338,8 @@ static const Op ops[NOPS] = {
                   v_gelu, d_gelu, NULL, s_gelu, f_zero_at_zero, false, false},
     [SWISH] =    {"swish",      1, ACT, PRINT_CALL, "\\operatorname{swish}",   "swish",
                   v_swish, d_swish, NULL, s_swish, f_zero_at_zero, false, false},
+    [SOFTMAX] =  {"softmax",    1, ACT, PRINT_CALL, "\\operatorname{softmax}", "softmax",
+                  NULL, NULL, NULL, NULL, NULL, false, false, &softmax_layer},
     [EXP] =      {"exp",        1, FUN, PRINT_CALL, "\\exp",                   "exp",
                   v_exp, d_exp, NULL, s_exp, f_one_at_zero, false, false},
     [LOG] =      {"log",        1, FUN, PRINT_CALL, "\\log",                   "log",

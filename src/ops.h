@@ -40,6 +40,27 @@ typedef enum {
     PRINT_BRACKET,     /* an Iverson bracket, [a ≥ b] */
 } OpPrint;
 
+/* An activation of a whole layer (softmax): each y^k of the layer depends on
+ * every x^j of it.  Indices are 0-based here. */
+typedef struct LayerOp {
+    /* Y[0..N) from X[0..N) */
+    void (*value)(const double *x, double *y, int n);
+    /* d y^k / d x^j from the outputs y^k and y^j (SAME: j = k) */
+    double (*deriv)(double yk, double yj, bool same);
+    /* the same in symbols, written in the outputs as textbooks do */
+    Expr *(*dsym)(Arena *A, Expr *yk, Expr *yj, bool same);
+    /* y^k written out in the inputs X[0..N) (forward sums) */
+    Expr *(*forward)(Arena *A, Expr *const *x, int n, int k);
+    /* the loss (its row) with which, on the last layer, the two fold: the
+     * derivative of the loss with respect to x^j is then written
+     * fold(y^j, t_j) and the layer's own d y^k / d x^j is delta_kj;
+     * -1: none */
+    int fold_loss;
+    Expr *(*fold)(Arena *A, Expr *y, Expr *t);
+    /* what to write instead, said when a graph calls it */
+    const char *in_graphs;
+} LayerOp;
+
 typedef struct Op {
     const char *name;        /* as written in a .net file */
     int arity;
@@ -63,7 +84,22 @@ typedef struct Op {
      * and only these rows may be declared dead */
     bool live_is_identity;
     bool can_die;
+    /* an activation of a whole layer: value, deriv, dsym and simplify are
+     * NULL, and a graph may not call it */
+    const LayerOp *layer;
 } Op;
+
+/* A network's loss: the sum over the outputs y^k of the last layer of
+ * part(y^k, t_k), t_k a target where the loss takes them. */
+typedef struct LossOp {
+    const char *name;             /* as written after `loss NAME =` */
+    bool targets;                 /* takes targets t[k] */
+    bool distribution;            /* its targets are a distribution (sum 1) */
+    double (*part)(double y, double t);
+    double (*deriv)(double y, double t);          /* d part / d y */
+    Expr *(*dsym)(Arena *A, Expr *y, Expr *t);    /* the same in symbols */
+    const char *formula;          /* its value, as eval says it */
+} LossOp;
 
 int ops_count(void);
 const Op *op_get(int id);
@@ -77,5 +113,12 @@ int ops_activation(const char *name);
 void ops_list(OpKind kind, const char *sep, const char *last, Buf *out);
 /* the activation a layer without one has */
 int ops_default_activation(void);
+
+/* the losses: their rows by name (-1 if none), the row of `loss NAME;`,
+ * a row, and their names listed as ops_list does */
+int ops_loss(const char *name);
+int ops_default_loss(void);
+const LossOp *loss_get(int id);
+void ops_loss_list(const char *sep, const char *last, Buf *out);
 
 #endif

@@ -832,6 +832,8 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
     D.o = o;
     Deriver d;
     deriver_init(&d, g, o->stage);
+    if (of >= 0)
+        deriver_target(&d, of, wrt);
     D.d = &d;
     D.of_gnode = xmalloc(xmul((size_t)g->nnodes, sizeof *D.of_gnode));
     D.drawn_w = xmalloc(xmul((size_t)g->nedges + 1, sizeof *D.drawn_w));

@@ -44,6 +44,28 @@ static Stage rules(const Deriver *d)
     return d->stage == ST_FACTORED ? ST_LOCAL : d->stage;
 }
 
+void deriver_target(Deriver *d, int of, int wrt)
+{
+    const Graph *g = d->g;
+    bool fold = graph_folds(g) && of == g->loss && rules(d) >= ST_LOCAL;
+    if (fold && wrt >= 0) {
+        /* a y of the last layer is reached from the loss straight */
+        const Node *w = &g->nodes[wrt];
+        fold = !((w->kind == N_ACT || w->kind == N_INPUT) && w->layer == g->nlayers - 1) && wrt != g->loss;
+    }
+    if (fold == d->fold)
+        return;
+    d->fold = fold;
+    /* the factors that change: the loss's, the last layer's activations' */
+    const Node *l = &g->nodes[g->loss];
+    for (int k = l->first_edge; k < l->first_edge + l->nedges; k++) {
+        memset(&d->factors[k], 0, sizeof d->factors[k]);
+        const Node *y = &g->nodes[g->edges[k].to];
+        for (int q = y->first_edge; q < y->first_edge + y->nedges; q++)
+            memset(&d->factors[q], 0, sizeof d->factors[q]);
+    }
+}
+
 /* ---- forward path sums ---- */
 
 /* w * (a + b + ...) distributed over the sum, so that every term stays a
@@ -72,6 +94,13 @@ static Expr *forward(Deriver *d, int v)
     switch (n->kind) {
     case N_ACT: {
         int a = g->layers[n->layer].act;
+        if (op_get(a)->layer) {
+            Expr **xs = arena_alloc(A, sizeof *xs * (size_t)n->nedges);
+            for (int k = 0; k < n->nedges; k++)
+                xs[k] = forward(d, g->edges[n->first_edge + k].to);
+            r = op_get(a)->layer->forward(A, xs, n->nedges, n->j - 1);
+            break;
+        }
         Expr *x = forward(d, g->edges[n->first_edge].to);
         if (n->dead)
             r = mk_num(A, 0);
@@ -187,13 +216,19 @@ static int forward_ok(Deriver *d, int v, const char *why)
                 if (cd > dp)
                     dp = cd;
             }
-            /* a sum nests one level (the products along it); f(...) one more */
-            if (node_def(g, u))
+            /* a sum nests one level (the products along it); f(...) one more;
+             * a whole layer's y^k writes x^k once more, and nests a
+             * quotient of sums of calls */
+            if (node_def(g, u)) {
                 dp += (unsigned long long)node_def(g, u)->depth;
-            else if (nu->kind == N_PRE)
+            } else if (nu->kind == N_PRE) {
                 dp += 1;
-            else if (!op_get(g->layers[nu->layer].act)->live_is_identity)
+            } else if (op_get(g->layers[nu->layer].act)->layer) {
+                t = sat_add(t, terms[g->edges[nu->first_edge + nu->j - 1].to]);
+                dp += 3;
+            } else if (!op_get(g->layers[nu->layer].act)->live_is_identity) {
                 dp += 1;
+            }
             if (!t)
                 t = 1;
         }
@@ -270,7 +305,17 @@ static int subst_ok(Deriver *d, const Expr *e)
 static Expr *act_factor(Deriver *d, const Node *y, int x)
 {
     Arena *A = &d->arena;
-    const Op *op = op_get(d->g->layers[y->layer].act);
+    const Graph *g = d->g;
+    const Layer *L = &g->layers[y->layer];
+    const Op *op = op_get(L->act);
+    if (op->layer) {
+        /* d y^k / d x^j, written in the outputs; folded into the loss's
+         * derivative: delta_kj */
+        int j = g->nodes[x].j;
+        if (d->fold && rules(d) >= ST_LOCAL)
+            return mk_num(A, j == y->j);
+        return op->layer->dsym(A, mk_var(A, L->y0 + y->j - 1), mk_var(A, L->y0 + j - 1), j == y->j);
+    }
     if (y->dead)
         return mk_num(A, 0);
     if (op->live_is_identity)
@@ -291,6 +336,13 @@ const Factor *stage_factor(Deriver *d, int k)
     Expr *x = NULL;
     switch (e->kind) {
     case E_LOSS:
+        /* a loss written out: its own derivative, or the fold's */
+        if (st >= ST_LOCAL && g->loss_explicit) {
+            Expr *y = mk_var(A, e->to);
+            Expr *t = g->t0 >= 0 ? mk_var(A, g->t0 + g->nodes[e->to].j - 1) : NULL;
+            x = d->fold ? op_get(g->layers[g->nlayers - 1].act)->layer->fold(A, y, t)
+                        : loss_get(g->loss_kind)->dsym(A, y, t);
+        }
         break;
     case E_ACT:
         if (st >= ST_ACT)
@@ -416,6 +468,8 @@ int stage_edge_zero(Deriver *d, int k)
     Stage st = rules(d);
     switch (e->kind) {
     case E_ACT:
+        if (st >= ST_LOCAL && d->fold && op_get(g->layers[g->nodes[e->from].layer].act)->layer)
+            return g->nodes[e->to].j != g->nodes[e->from].j;
         return st >= ST_ACT && g->nodes[e->from].dead;
     case E_JW:
         if (st != ST_FORWARD || g->nodes[e->aux].kind != N_ACT)
@@ -441,6 +495,7 @@ EdgeFilter stage_filter(Deriver *d)
 
 int stage_count_terms(Deriver *d, int of, int wrt, mpz_t out)
 {
+    deriver_target(d, of, wrt);
     EdgeFilter f = stage_filter(d);
     return paths_count(d->g, of, wrt, &f, out);
 }

@@ -49,10 +49,16 @@ typedef struct Deriver {
     Factor *factors;          /* per edge, filled on first use */
     Expr **fwd;               /* per node: forward path sum, on first use */
     unsigned char *fwd_state; /* 0 none, 2 done; 3 refused */
+    bool fold;                /* the last layer folds with the loss (graph_folds) */
     Arena arena;
 } Deriver;
 
 void deriver_init(Deriver *d, const Graph *g, Stage stage);
+/* say which derivative d(OF)/d(WRT) the factors are for (WRT -1: any):
+ * a last softmax layer folds with an xent loss from stage local on, except
+ * for OF other than the loss, or WRT a y of the last layer, which the loss
+ * reaches straight.  Without it nothing folds. */
+void deriver_target(Deriver *d, int of, int wrt);
 void deriver_free(Deriver *d);
 
 /* the factor of edge K at the stage, or NULL after an error (a forward sum

@@ -129,6 +129,7 @@ static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, c
 int derive_write(Deriver *d, int of, int wrt, Emitter *em)
 {
     const Graph *g = d->g;
+    deriver_target(d, of, wrt);
     int nuses;
     int *uses = tied_uses(g, wrt, &nuses);
     int ngroups = uses ? nuses : 1;

@@ -24,10 +24,10 @@ syn keyword netStatement    loss dead input
 syn match   netLayerLabel   "\<\%(\h\w*\%(\s*[-+]\s*\d\+\)\=\|\d\+\)\>" contained
 syn keyword netDerive       derive wrt expand
 syn keyword netInput        dense skip bias
-syn keyword netActivation   identity relu sigmoid tanh leaky_relu softplus elu gelu swish
+syn keyword netActivation   identity relu sigmoid tanh leaky_relu softplus elu gelu swish softmax
 
-" the loss kinds: loss NAME = sum | mse ;
-syn match   netLossKind     "\%(\<loss\s\+\h\w*\s*=\s*\)\@<=\<\%(sum\|mse\)\>"
+" the loss kinds: loss NAME = sum | mse | xent ;
+syn match   netLossKind     "\%(\<loss\s\+\h\w*\s*=\s*\)\@<=\<\%(sum\|mse\|xent\)\>"
 
 " a call of a function that pathgrad does not know is opaque; the known
 " ones of a scalar graph (and the activations, matched above)
