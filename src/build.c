@@ -482,7 +482,7 @@ static Expr *resolve_expr(Builder *b, const Expr *e)
         return c;
     case X_CALL:
         if (e->fn != OP_OPAQUE && op_get(e->fn)->layer) {
-            diag_error(b->src, e->loc, "%s is the activation of a whole layer of a network: %s", e->name,
+            diag_error(b->src, e->loc, "%s is the activation of a whole layer of a network; %s", e->name,
                        op_get(e->fn)->layer->in_graphs);
             return NULL;
         }

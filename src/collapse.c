@@ -43,7 +43,9 @@ typedef struct Collapse {
     /* per layer: some neuron's y, x or b lies on a path; some neuron's
      * activation factor is zero at the stage (a dead ReLU) */
     unsigned char *reach_y, *reach_x, *reach_b, *zero_act;
-    int *var_of_layer;            /* index variable of a layer, -1 none */
+    /* index variable of a layer's y, and of its x and b (they differ
+     * where its activation couples its neurons), -1 none */
+    int *var_y, *var_x;
     bool ctx_set;                 /* printing a junction's weight: its index */
     int ctx_i, ctx_j;             /* variables (-1: the node's own index) */
     unsigned long long limit, nfam;
@@ -88,6 +90,8 @@ static void digits(const char *const *tab, long v, Buf *out)
 }
 
 /* a node with the free indices of its layers written as variables */
+static void cl_name_var(const Collapse *c, int node, int var, Style st, Buf *out);
+
 static void cl_name(const void *ctx, int node, Style st, Buf *out)
 {
     const Collapse *c = ctx;
@@ -97,9 +101,25 @@ static void cl_name(const void *ctx, int node, Style st, Buf *out)
         graph_node_name(g, node, st, out);
         return;
     }
-    bool weight = n->kind == N_WEIGHT;
-    const Family *F = weight ? &g->families[n->layer] : NULL;
-    int vi = -1, vj = weight ? -1 : c->var_of_layer[n->layer];
+    if (n->kind == N_TARGET) {            /* t_k: the index of its output */
+        int v = c->var_y[n->layer];
+        if (v < 0) {
+            graph_node_name(g, node, st, out);
+            return;
+        }
+        buf_puts(out, st == FMT_HTML ? "<I>t</I><SUB>" : st == FMT_LATEX ? "t_{" : "t");
+        cl_var(v, st, 2, out);
+        buf_puts(out, st == FMT_HTML ? "</SUB>" : st == FMT_LATEX ? "}" : "");
+        return;
+    }
+    if (n->kind != N_WEIGHT) {
+        cl_name_var(c, node, n->kind == N_PRE || n->kind == N_BIAS ? c->var_x[n->layer] : c->var_y[n->layer],
+                    st, out);
+        return;
+    }
+    bool weight = true;
+    const Family *F = &g->families[n->layer];
+    int vi = -1, vj = -1;
     if (weight && c->ctx_set) {
         /* the weight of the junction being printed: its row is the class
          * of the y the path goes to, its column that of the x it leaves
@@ -107,8 +127,8 @@ static void cl_name(const void *ctx, int node, Style st, Buf *out)
         vi = c->ctx_i;
         vj = c->ctx_j;
     } else if (weight && !F->shared) {
-        vi = c->var_of_layer[F->from];
-        vj = c->var_of_layer[F->to];
+        vi = c->var_y[F->from];
+        vj = c->var_x[F->to];
     }
     if (vi < 0 && vj < 0) {
         graph_node_name(g, node, st, out);
@@ -138,6 +158,31 @@ static void cl_name(const void *ctx, int node, Style st, Buf *out)
     if (weight && F->shared)
         return;                        /* tied weights carry no layer */
     const Layer *L = &g->layers[weight ? F->from : n->layer];
+    if (st == FMT_LATEX) {
+        buf_puts(out, "_{");
+        buf_add(out, L->latex_sub, L->latex_sub_len);
+        buf_putc(out, '}');
+    } else {
+        buf_add(out, L->text_sub, L->text_sub_len);
+    }
+}
+
+/* a neuron (x, y, b) with index variable VAR (-1: its own index) */
+static void cl_name_var(const Collapse *c, int node, int var, Style st, Buf *out)
+{
+    const Graph *g = c->g;
+    const Node *n = &g->nodes[node];
+    if (var < 0) {
+        graph_node_name(g, node, st, out);
+        return;
+    }
+    buf_puts(out, n->kind == N_BIAS ? "b" : n->kind == N_PRE ? "x" : "y");
+    if (st == FMT_LATEX)
+        buf_puts(out, "^{");
+    cl_var(var, st, 1, out);
+    if (st == FMT_LATEX)
+        buf_putc(out, '}');
+    const Layer *L = &g->layers[n->layer];
     if (st == FMT_LATEX) {
         buf_puts(out, "_{");
         buf_add(out, L->latex_sub, L->latex_sub_len);
@@ -189,6 +234,45 @@ static void add_family(Collapse *c, const Buf *text)
     c->fam_off[c->nfam] = c->fams.len;
     if (c->limit && c->nfam > c->limit)
         c->too_many = true;
+}
+
+/* A coupling activation's factor, y^k(delta_kl - y^l), for the whole
+ * family (the representative's y^k(1-y^k) or -y^k y^l would hold for
+ * some of its terms only), into FB; false where it does not apply: not
+ * such an edge, a stage that keeps the partial derivative, or both
+ * indices fixed (then the representative's factor is the family's). */
+static bool coupled_factor(Collapse *c, int i, int edge, const int *var_of_class, Buf *fb)
+{
+    const Graph *g = c->g;
+    const Edge *e = &g->edges[edge];
+    if (e->kind != E_ACT || !stage_act_couples(c->d, g->nodes[e->from].layer))
+        return false;
+    const Factor *f = stage_factor(c->d, edge);
+    if (!f->core || f->core->kind == X_PARTIAL)
+        return false;
+    int ck = c->pos[i].cls, cl = c->pos[i + 1].cls;
+    int vk = ck >= 0 ? var_of_class[ck] : -1, vl = cl >= 0 ? var_of_class[cl] : -1;
+    if (vk < 0 && vl < 0)
+        return false;
+    const Layer *L = &g->layers[g->nodes[e->from].layer];
+    int yk = e->from, yl = L->y0 + g->nodes[e->to].j - 1;
+    bool latex = c->st == FMT_LATEX;
+    buf_truncate(fb, 0);
+    cl_name_var(c, yk, vk, c->st, fb);
+    buf_puts(fb, latex ? "(\\delta_{" : "(δ");
+    for (int q = 0; q < 2; q++) {
+        int v = q ? vl : vk, node = q ? yl : yk;
+        if (v >= 0)
+            cl_var(v, c->st, 2, fb);
+        else if (latex)
+            buf_printf(fb, "%d", g->nodes[node].j);
+        else
+            digits(cl_subd, g->nodes[node].j, fb);
+    }
+    buf_puts(fb, latex ? "}-" : "−");
+    cl_name_var(c, yl, vl, c->st, fb);
+    buf_putc(fb, ')');
+    return true;
 }
 
 static void cl_family(Collapse *c)
@@ -274,8 +358,17 @@ static void cl_family(Collapse *c)
                 continue;
             int vix = var_of_class[q] = nvar++;
             for (int p = 0; p < c->npos; p++)
-                if (c->pos[p].cls == q)
-                    c->var_of_layer[c->pos[p].layer] = vix;
+                if (c->pos[p].cls == q) {
+                    NodeKind k = c->pos[p].kind;
+                    if (k == N_PRE || k == N_BIAS)
+                        c->var_x[c->pos[p].layer] = vix;
+                    else if (k != N_WEIGHT)
+                        c->var_y[c->pos[p].layer] = vix;
+                    if (k == N_PRE && !stage_act_couples(d, c->pos[p].layer))
+                        c->var_y[c->pos[p].layer] = vix;
+                    if ((k == N_ACT || k == N_INPUT) && !stage_act_couples(d, c->pos[p].layer))
+                        c->var_x[c->pos[p].layer] = vix;
+                }
             int W = g->layers[c->cls_layer[q]].width, lo = 0, hi = 0;
             bool contiguous = true;
             const unsigned char *al = allow + base[q];
@@ -323,6 +416,10 @@ static void cl_family(Collapse *c)
         for (int i = 0; i < ne; i++) {
             const Factor *f = stage_factor(d, edges[i]);
             assert(f);                 /* the marking made it */
+            if (coupled_factor(c, i, edges[i], var_of_class, &fb)) {
+                product_join(c->st, &prodb, 0, buf_cstr(&fb), fb.len);
+                continue;
+            }
             coef_mul(&coef, &exp2, f->coef);
             if (!f->core)
                 continue;
@@ -344,7 +441,7 @@ static void cl_family(Collapse *c)
         mpz_add(c->terms, c->terms, prod);
         for (int p = 0; p < c->npos; p++)
             if (c->pos[p].layer >= 0)
-                c->var_of_layer[c->pos[p].layer] = -1;
+                c->var_x[c->pos[p].layer] = c->var_y[c->pos[p].layer] = -1;
         buf_free(&out);
         buf_free(&prodb);
         buf_free(&fb);
@@ -414,7 +511,9 @@ static bool next_child(Collapse *c, ClPos *top, ClPos *out)
     }
     case N_ACT:
         if (top->phase++ == 0 && c->reach_x[top->layer]) {
-            *out = (ClPos){N_PRE, top->layer, top->cls, E_ACT, false, 0, 0};
+            /* a coupling activation (softmax): x's index is free of y's */
+            bool couples = stage_act_couples(c->d, top->layer);
+            *out = (ClPos){N_PRE, top->layer, couples ? -1 : top->cls, E_ACT, couples, 0, 0};
             return true;
         }
         return false;
@@ -484,10 +583,11 @@ int collapse_write(Deriver *d, int of, int wrt, unsigned long long limit, Emitte
     c.reach_x = xcalloc((size_t)nl, 1);
     c.reach_b = xcalloc((size_t)nl, 1);
     c.zero_act = xcalloc((size_t)nl, 1);
-    c.var_of_layer = xmalloc(xmul((size_t)nl, sizeof *c.var_of_layer));
+    c.var_y = xmalloc(xmul((size_t)nl, sizeof *c.var_y));
+    c.var_x = xmalloc(xmul((size_t)nl, sizeof *c.var_x));
     for (int l = 0; l < nl; l++) {
         const Layer *L = &g->layers[l];
-        c.var_of_layer[l] = -1;
+        c.var_y[l] = c.var_x[l] = -1;
         for (int j = 0; j < L->width; j++) {
             c.reach_y[l] |= mark[L->y0 + j] == R_YES;
             if (L->x0 >= 0) {
@@ -556,7 +656,8 @@ int collapse_write(Deriver *d, int of, int wrt, unsigned long long limit, Emitte
     free(c.reach_x);
     free(c.reach_b);
     free(c.zero_act);
-    free(c.var_of_layer);
+    free(c.var_y);
+    free(c.var_x);
     free(mark);
     return rc;
 }

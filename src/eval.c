@@ -161,7 +161,7 @@ int numbers_complete(const Numbers *n, const char *what)
         for (int k = 0; k < n->nt; k++)
             s += n->t[k];
         if (!(fabs(s - 1) <= 1e-9)) {
-            diag_file_error(what, "the targets t[k] sum to %.17g, not 1: a %s layer under loss %s = %s folds "
+            diag_file_error(what, "the targets t[k] sum to %.10g, not 1: a %s layer under loss %s = %s folds "
                             "to y - t only for targets that are a distribution", s,
                             op_get(g->layers[g->nlayers - 1].act)->name, node_name(g, g->loss),
                             loss_get(g->loss_kind)->name);

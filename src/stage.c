@@ -300,6 +300,15 @@ static int subst_ok(Deriver *d, const Expr *e)
 
 /* ---- factors ---- */
 
+/* output Y of a layer in a factor: the variable, or at stage forward its
+ * forward path sum (NULL after an error) */
+static Expr *out_y(Deriver *d, int y)
+{
+    if (d->stage == ST_FORWARD && d->g->nodes[y].kind == N_ACT)
+        return stage_forward(d, y, "stage forward");
+    return mk_var(&d->arena, y);
+}
+
 /* the activation's derivative at stage act: the row's symbolic derivative
  * at x, or the article's 1 for a live neuron and 0 for a dead one */
 static Expr *act_factor(Deriver *d, const Node *y, int x)
@@ -314,7 +323,8 @@ static Expr *act_factor(Deriver *d, const Node *y, int x)
         int j = g->nodes[x].j;
         if (d->fold && rules(d) >= ST_LOCAL)
             return mk_num(A, j == y->j);
-        return op->layer->dsym(A, mk_var(A, L->y0 + y->j - 1), mk_var(A, L->y0 + j - 1), j == y->j);
+        Expr *yk = out_y(d, L->y0 + y->j - 1), *yj = yk ? out_y(d, L->y0 + j - 1) : NULL;
+        return yj ? op->layer->dsym(A, yk, yj, j == y->j) : NULL;
     }
     if (y->dead)
         return mk_num(A, 0);
@@ -338,15 +348,17 @@ const Factor *stage_factor(Deriver *d, int k)
     case E_LOSS:
         /* a loss written out: its own derivative, or the fold's */
         if (st >= ST_LOCAL && g->loss_explicit) {
-            Expr *y = mk_var(A, e->to);
+            Expr *y = out_y(d, e->to);
+            if (!y)
+                return NULL;
             Expr *t = g->t0 >= 0 ? mk_var(A, g->t0 + g->nodes[e->to].j - 1) : NULL;
             x = d->fold ? op_get(g->layers[g->nlayers - 1].act)->layer->fold(A, y, t)
                         : loss_get(g->loss_kind)->dsym(A, y, t);
         }
         break;
     case E_ACT:
-        if (st >= ST_ACT)
-            x = act_factor(d, &g->nodes[e->from], e->to);
+        if (st >= ST_ACT && !(x = act_factor(d, &g->nodes[e->from], e->to)))
+            return NULL;
         break;
     case E_JW:
         if (st == ST_FORWARD && g->nodes[e->aux].kind == N_ACT) {
@@ -468,9 +480,18 @@ int stage_edge_zero(Deriver *d, int k)
     Stage st = rules(d);
     switch (e->kind) {
     case E_ACT:
-        if (st >= ST_LOCAL && d->fold && op_get(g->layers[g->nodes[e->from].layer].act)->layer)
-            return g->nodes[e->to].j != g->nodes[e->from].j;
+        if (op_get(g->layers[g->nodes[e->from].layer].act)->layer) {
+            if (st >= ST_LOCAL && d->fold)
+                return g->nodes[e->to].j != g->nodes[e->from].j;
+            if (st != ST_FORWARD)
+                return 0;
+            break;                  /* written in forward sums: may fail */
+        }
         return st >= ST_ACT && g->nodes[e->from].dead;
+    case E_LOSS:
+        if (st != ST_FORWARD || !g->loss_explicit)
+            return 0;
+        break;
     case E_JW:
         if (st != ST_FORWARD || g->nodes[e->aux].kind != N_ACT)
             return 0;
@@ -484,6 +505,14 @@ int stage_edge_zero(Deriver *d, int k)
     }
     const Factor *f = stage_factor(d, k);
     return f ? f->zero : -1;
+}
+
+bool stage_act_couples(const Deriver *d, int layer)
+{
+    const Graph *g = d->g;
+    if (!op_get(g->layers[layer].act)->layer)
+        return false;
+    return !(d->fold && rules(d) >= ST_LOCAL && layer == g->nlayers - 1);
 }
 
 static int filter_zero(void *ctx, int edge) { return stage_edge_zero(ctx, edge); }

@@ -74,8 +74,14 @@ static inline const Factor *stage_factor_printed(Deriver *d, int k)
 /* is edge K's factor 0 at the stage?  1 yes, 0 no, -1 after an error.  Only
  * activations, scalar operators and (at stage forward) junction inputs can
  * be 0: for any other edge no factor is made, so a search over a large
- * network allocates nothing per edge. */
+ * network allocates nothing per edge.  At stage forward the factors that
+ * can fail (a forward sum too large: junction inputs, a written-out loss,
+ * a softmax) are made here, so that a marking has made every factor of
+ * its paths. */
 int stage_edge_zero(Deriver *d, int k);
+/* does layer L's activation couple its neurons at the stage (y^k -> every
+ * x^j, a softmax not folded into the loss)? */
+bool stage_act_couples(const Deriver *d, int layer);
 /* the filter of paths.h that drops the terms with a zero factor */
 EdgeFilter stage_filter(Deriver *d);
 

@@ -1,0 +1,1 @@
+derive tests/cases/loss_sum.net --format text

@@ -1,0 +1,1 @@
+derive samples/softmax.net --stage act

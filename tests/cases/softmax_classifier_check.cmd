@@ -1,0 +1,1 @@
+eval samples/softmax.net --block classifier --seed 7 --check --format json

@@ -1,0 +1,1 @@
+derive samples/softmax.net --block classifier --stage act --collapse

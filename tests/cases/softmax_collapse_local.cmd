@@ -1,0 +1,1 @@
+derive samples/softmax.net --block classifier --collapse --format text

@@ -1,0 +1,1 @@
+count samples/softmax.net --block classifier

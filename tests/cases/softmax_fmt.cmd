@@ -1,0 +1,1 @@
+fmt tests/cases/softmax_hidden.net

@@ -1,0 +1,1 @@
+derive tests/cases/softmax_hidden.net --stage act --collapse --format text

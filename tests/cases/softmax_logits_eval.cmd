@@ -1,0 +1,1 @@
+eval samples/softmax.net --values samples/softmax.values --check

@@ -1,0 +1,1 @@
+eval samples/softmax.net --values tests/errors/values_xent_sum.values

@@ -1,0 +1,1 @@
+eval tests/errors/xent_log_zero.net --values tests/errors/xent_log_zero.values
