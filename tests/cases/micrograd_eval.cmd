@@ -1,0 +1,1 @@
+eval samples/micrograd.net --values samples/micrograd.values --check
