@@ -46,6 +46,7 @@ typedef struct { Expr **v; int n, cap; } ArgList;
     Input *input;
     InputList inputs;
     NameList names;
+    Name *name;
     ArgList args;
     long ival;
     double num;
@@ -152,6 +153,7 @@ static int call_depth(ParseState *ps, Expr *e)
 %token DERIVE "derive" WRT "wrt" EXPAND "expand" INPUT "input"
 %token DENSE "dense" SKIP "skip" BIAS "bias"
 %token VALUES_MODE "values file"
+%token DOTDOT ".."
 
 %type <blocks> blocks
 %type <block> block
@@ -162,6 +164,8 @@ static int call_depth(ParseState *ps, Expr *e)
 %type <inputs> inputs opt_inputs
 %type <input> input
 %type <names> names
+%type <name> decl
+%type <args> subs
 %type <expr> expr
 %type <args> args
 %type <act> opt_act
@@ -338,24 +342,75 @@ opt_bias
     | BIAS                  { $$ = 1; }
     ;
 
-/* input NAME (, NAME)* ;   NAME = EXPR ; */
+/* input DECL (, DECL)* ;   NAME[i]... = EXPR ;
+ * for NAME in A..B { ... }: 'for' and 'in' are words only here (a file
+ * may still name a variable 'for') */
 graph_stmt
     : INPUT names ';'       { $$ = stmt_new(ps, S_INPUT, @$); $$->names = $2.head; }
     | IDENT '=' expr ';'
         { $$ = stmt_new(ps, S_ASSIGN, @$); $$->name = $1.text; $$->name_loc = @1; $$->expr = $3; }
+    | IDENT subs '=' expr ';'
+        {
+            $$ = stmt_new(ps, S_ASSIGN, @$); $$->name = $1.text; $$->name_loc = span(@1, @2); $$->expr = $4;
+            $$->subs = $2.v; $$->nsubs = $2.n;
+        }
+    | IDENT IDENT IDENT expr DOTDOT expr '{' graph_stmts '}'
+        {
+            if (strcmp($1.text, "for") != 0) {
+                ps_error(ps, @2, "unexpected name '%s' after '%s': expected '=' (or 'for NAME in A..B {')",
+                         $2.text, $1.text);
+                YYABORT;
+            }
+            if (strcmp($3.text, "in") != 0) {
+                ps_error(ps, @3, "expected 'in' after 'for %s', not '%s'", $2.text, $3.text);
+                YYABORT;
+            }
+            $$ = stmt_new(ps, S_FOR, span(@1, @7)); $$->name = $2.text; $$->name_loc = @2;
+            $$->lo = $4; $$->hi = $6; $$->body = $8.head; $$->close_loc = @9;
+        }
     | common_stmt
     ;
 
 names
+    : decl                  { $$.head = $$.tail = $1; }
+    | names ',' decl        { $$ = $1; $$.tail->next = $3; $$.tail = $3; }
+    ;
+
+/* NAME, NAME[3], NAME[1..5][0] */
+decl
     : IDENT
+        { $$ = arena_alloc(ps->arena, sizeof *$$); $$->text = $1.text; $$->loc = @1; }
+    | decl '[' INT ']'
         {
-            Name *n = arena_alloc(ps->arena, sizeof *n); n->text = $1.text; n->loc = @1;
-            $$.head = $$.tail = n;
+            $$ = $1;
+            if ($$->nsubs == PG_MAX_SUBS) { ps_error(ps, @3, "too many indices (at most %d)", PG_MAX_SUBS); YYABORT; }
+            $$->lo[$$->nsubs] = $$->hi[$$->nsubs] = $3.ival; $$->nsubs++;
+            $$->loc = span($$->loc, @4);
         }
-    | names ',' IDENT
+    | decl '[' INT DOTDOT INT ']'
         {
-            Name *n = arena_alloc(ps->arena, sizeof *n); n->text = $3.text; n->loc = @3;
-            $$ = $1; $$.tail->next = n; $$.tail = n;
+            $$ = $1;
+            if ($$->nsubs == PG_MAX_SUBS) { ps_error(ps, @3, "too many indices (at most %d)", PG_MAX_SUBS); YYABORT; }
+            if ($5.ival < $3.ival) {
+                ps_error(ps, span(@3, @5), "empty range %ld..%ld: the last index comes before the first",
+                         $3.ival, $5.ival);
+                YYABORT;
+            }
+            $$->lo[$$->nsubs] = $3.ival; $$->hi[$$->nsubs] = $5.ival; $$->range[$$->nsubs] = true;
+            $$->nsubs++;
+            $$->loc = span($$->loc, @6);
+        }
+    ;
+
+/* [EXPR]...: the indices of an indexed name */
+subs
+    : '[' expr ']'
+        { $$.cap = PG_MAX_SUBS; $$.v = arena_alloc(ps->arena, PG_MAX_SUBS * sizeof(Expr *)); $$.v[0] = $2; $$.n = 1; }
+    | subs '[' expr ']'
+        {
+            $$ = $1;
+            if ($$.n == PG_MAX_SUBS) { ps_error(ps, @3, "too many indices (at most %d)", PG_MAX_SUBS); YYABORT; }
+            $$.v[$$.n++] = $3;
         }
     ;
 
@@ -417,6 +472,35 @@ expr
         {
             int ok = 1; $$ = node(ps, X_VAR, NULL, NULL, @1, &ok);
             $$->name = $1.text;
+        }
+    | IDENT subs
+        {
+            int ok = 1; $$ = node(ps, X_VAR, NULL, NULL, @$, &ok);
+            $$->name = $1.text;
+            $$->subs = $2.v; $$->nsubs = $2.n;
+            for (int i = 0; i < $2.n; i++)
+                if ($2.v[i]->depth + 1 > $$->depth)
+                    $$->depth = $2.v[i]->depth + 1;
+        }
+    | IDENT '(' IDENT IDENT expr DOTDOT expr ',' expr ')'
+        {
+            /* sum(j in 1..3, EXPR), prod(...): words only here */
+            bool is_sum = strcmp($1.text, "sum") == 0;
+            if (!is_sum && strcmp($1.text, "prod") != 0) {
+                ps_error(ps, @1, "'%s(%s %s ...)' is not a call: only sum and prod take 'NAME in A..B, EXPR'",
+                         $1.text, $3.text, $4.text);
+                YYABORT;
+            }
+            if (strcmp($4.text, "in") != 0) {
+                ps_error(ps, @4, "expected 'in' after '%s(%s', not '%s'", $1.text, $3.text, $4.text);
+                YYABORT;
+            }
+            int ok = 1; $$ = node(ps, is_sum ? X_SUM : X_PROD, $5, $7, @$, &ok);
+            if (!ok) YYABORT;
+            $$->name = $3.text;
+            $$->args = arena_alloc(ps->arena, sizeof(Expr *));
+            $$->args[0] = $9; $$->nargs = 1;
+            if (!call_depth(ps, $$)) YYABORT;
         }
     | IDENT '(' args ')'
         {

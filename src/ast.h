@@ -47,12 +47,16 @@ typedef struct Input {
 } Input;
 
 typedef enum {
-    S_LAYER, S_LOSS, S_DEAD, S_DERIVE, S_EXPAND, S_INPUT, S_ASSIGN
+    S_LAYER, S_LOSS, S_DEAD, S_DERIVE, S_EXPAND, S_INPUT, S_ASSIGN, S_FOR
 } StmtKind;
 
+/* a name an `input` declares: NAME, or NAME[a..b][c]... (indices, ranges) */
 typedef struct Name {
     const char *text;
     Loc loc;
+    int nsubs;
+    long lo[PG_MAX_SUBS], hi[PG_MAX_SUBS];
+    bool range[PG_MAX_SUBS];           /* written a..b (else lo = hi) */
     struct Name *next;
 } Name;
 
@@ -78,8 +82,14 @@ typedef struct Stmt {
     Ref ref, wrt;
     /* S_INPUT */
     Name *names;
-    /* S_ASSIGN */
+    /* S_ASSIGN: NAME (name) [subs]... = expr */
     Expr *expr;
+    Expr **subs;
+    int nsubs;
+    /* S_FOR: for NAME (name) in lo..hi { body } (close_loc: its '}') */
+    Expr *lo, *hi;
+    struct Stmt *body;
+    Loc close_loc;
 } Stmt;
 
 typedef enum { B_NETWORK, B_GRAPH } BlockKind;

@@ -23,6 +23,9 @@
 #define PG_MAX_PARENS 1000                  /* open parentheses at once */
 #define PG_MAX_SUBS 4                       /* indices of one reference: w[L][i][j] */
 #define PG_MAX_ARGS 1000                    /* arguments of one call */
+#define PG_MAX_LOOP_DEPTH 64                /* for loops, one inside another */
+#define PG_MAX_ITERATIONS 20000000ULL       /* for loops' bodies run, in all */
+#define PG_MAX_EXPANDED 1000000             /* operations of one definition, sums written out */
 
 /* ---- the graph ---- */
 #define PG_MAX_WIDTH 1000000                /* neurons in one layer */

@@ -11,10 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* loop variables in scope (for, sum, prod), innermost first */
+typedef struct Env {
+    const char *var;
+    long val;
+    const struct Env *up;
+} Env;
+
 typedef struct Builder {
     Graph *g;
     const Source *src;
     int cap_nodes, cap_edges, cap_syms, cap_locals;
+    unsigned long long iterations;   /* for loops' bodies run so far */
+    unsigned long long expanded;     /* nodes of the definition being written out */
+    Buf key;                         /* an indexed name being looked up */
 } Builder;
 
 static int new_node(Builder *b, NodeKind k, int layer, int i, int j)
@@ -456,29 +466,201 @@ static int find_name(const Graph *g, const char *name)
     return strmap_get(&g->names, name);
 }
 
-/* a copy of the parsed E (in the graph's arena: the syntax tree is only
- * read) with its names resolved to nodes and the known functions' arity
- * checked; NULL after an error.  Parsed trees are at most
- * PG_MAX_EXPR_DEPTH deep. */
-static Expr *resolve_expr(Builder *b, const Expr *e)
+static const Env *env_find(const Env *env, const char *name)
+{
+    for (; env; env = env->up)
+        if (strcmp(env->var, name) == 0)
+            return env;
+    return NULL;
+}
+
+/* the value of index expression E (integers, loop variables, + - * and
+ * unary minus); -1 after a located error */
+static int eval_index(Builder *b, const Expr *e, const Env *env, long *out)
+{
+    long x, y;
+    switch (e->kind) {
+    case X_NUM:
+        if (e->num != floor(e->num) || fabs(e->num) > (double)PG_MAX_INT) {
+            diag_error(b->src, e->loc, "an index is a whole number, not %g", e->num);
+            return -1;
+        }
+        *out = (long)e->num;
+        return 0;
+    case X_VAR: {
+        const Env *v = e->nsubs ? NULL : env_find(env, e->name);
+        if (!v) {
+            diag_error(b->src, e->loc, "'%s' is not a loop variable here: an index is written with integers and "
+                       "the variables of enclosing for, sum and prod, joined by +, - and *", e->name);
+            return -1;
+        }
+        *out = v->val;
+        return 0;
+    }
+    case X_NEG:
+        if (eval_index(b, e->a, env, &x) < 0)
+            return -1;
+        *out = -x;
+        return 0;
+    case X_ADD: case X_SUB: case X_MUL:
+        if (eval_index(b, e->a, env, &x) < 0 || eval_index(b, e->b, env, &y) < 0)
+            return -1;
+        {
+            double r = e->kind == X_ADD ? (double)x + (double)y : e->kind == X_SUB ? (double)x - (double)y
+                                                                                : (double)x * (double)y;
+            if (fabs(r) > (double)PG_MAX_INT) {
+                diag_error(b->src, e->loc, "this index is %.0f, beyond the limit of %ld", r, PG_MAX_INT);
+                return -1;
+            }
+            *out = (long)r;
+        }
+        return 0;
+    default:
+        diag_error(b->src, e->loc, "an index is written with integers and loop variables joined by +, - and * "
+                   "(no /, ^ or calls)");
+        return -1;
+    }
+}
+
+/* "NAME[i][j]": the name of an element of an indexed variable (a
+ * recurrence of 100,000 steps looks up half a million of them) */
+static void put_key(Buf *key, const char *name, const long *idx, int n)
+{
+    buf_truncate(key, 0);
+    buf_puts(key, name);
+    for (int i = 0; i < n; i++) {
+        char t[24], *p = t + sizeof t;
+        unsigned long u = idx[i] < 0 ? 0UL - (unsigned long)idx[i] : (unsigned long)idx[i];
+        *--p = ']';
+        do
+            *--p = (char)('0' + u % 10);
+        while (u /= 10);
+        if (idx[i] < 0)
+            *--p = '-';
+        *--p = '[';
+        buf_add(key, p, (size_t)(t + sizeof t - p));
+    }
+}
+
+/* the indices of a reference NAME[e1][e2]... under ENV into the key */
+static int ref_key(Builder *b, const char *name, Expr *const *subs, int nsubs, const Env *env)
+{
+    long idx[PG_MAX_SUBS];
+    for (int i = 0; i < nsubs; i++)
+        if (eval_index(b, subs[i], env, &idx[i]) < 0)
+            return -1;
+    put_key(&b->key, name, idx, nsubs);
+    return 0;
+}
+
+static Expr *raw_node(Builder *b, ExprKind k, Expr *x, Expr *y, Loc loc)
 {
     Expr *c = arena_alloc(&b->g->arena, sizeof *c);
+    c->kind = k;
+    c->a = x;
+    c->b = y;
+    c->loc = loc;
+    c->node = c->wrt = -1;
+    c->depth = 1 + (x && x->depth > (y ? y->depth : 0) ? x->depth : y ? y->depth : 0);
+    return c;
+}
+
+/* a copy of the parsed E (in the graph's arena: the syntax tree is only
+ * read) with its names resolved to nodes under the loop variables ENV,
+ * sum and prod written out, and the known functions' arity checked; NULL
+ * after an error.  Parsed trees are at most PG_MAX_EXPR_DEPTH deep, and
+ * so is what sum and prod write out. */
+static Expr *resolve_expr(Builder *b, const Expr *e, const Env *env)
+{
+    if (++b->expanded > PG_MAX_EXPANDED) {
+        diag_error(b->src, e->loc, "this definition writes out more than %d operations (sum and prod over "
+                   "ranges, one inside another)", PG_MAX_EXPANDED);
+        return NULL;
+    }
+    Expr *c = arena_alloc(&b->g->arena, sizeof *c);
     *c = *e;
+    if (e->kind == X_VAR) {
+        c->subs = NULL;
+        c->nsubs = 0;
+    }
+    if (e->kind == X_VAR || e->kind == X_NUM)
+        c->depth = 1;
     switch (e->kind) {
-    case X_VAR:
-        c->node = find_name(b->g, e->name);
+    case X_VAR: {
+        const Env *lv = e->nsubs ? NULL : env_find(env, e->name);
+        if (lv) {                     /* a loop variable: its value */
+            c->kind = X_NUM;
+            c->num = (double)lv->val;
+            c->node = -1;
+            return c;
+        }
+        const char *key = e->name;
+        if (e->nsubs) {
+            if (ref_key(b, e->name, e->subs, e->nsubs, env) < 0)
+                return NULL;
+            key = buf_cstr(&b->key);
+        }
+        c->node = find_name(b->g, key);
         if (c->node < 0) {
-            diag_error(b->src, e->loc, "'%s' is not defined", e->name);
+            diag_error(b->src, e->loc, "'%s' is not defined", key);
             return NULL;
         }
+        c->name = node_name(b->g, c->node);
         return c;
+    }
+    case X_SUM: case X_PROD: {
+        long lo, hi;
+        if (eval_index(b, e->a, env, &lo) < 0 || eval_index(b, e->b, env, &hi) < 0)
+            return NULL;
+        if (env_find(env, e->name)) {
+            diag_error(b->src, e->loc, "'%s' is already a loop variable here: %s needs a name of its own",
+                       e->name, e->kind == X_SUM ? "sum" : "prod");
+            return NULL;
+        }
+        if (hi - lo + 1 > PG_MAX_EXPR_DEPTH) {
+            diag_error(b->src, e->loc, "%s(%s in %ld..%ld, ...) writes out %ld terms, more than the limit of %d",
+                       e->kind == X_SUM ? "sum" : "prod", e->name, lo, hi, hi - lo + 1, PG_MAX_EXPR_DEPTH);
+            return NULL;
+        }
+        Expr *acc = NULL;
+        for (long v = lo; v <= hi; v++) {
+            Env in = {e->name, v, env};
+            Expr *t = resolve_expr(b, e->args[0], &in);
+            if (!t)
+                return NULL;
+            acc = acc ? raw_node(b, e->kind == X_SUM ? X_ADD : X_MUL, acc, t, e->loc) : t;
+            if (acc->depth > PG_MAX_EXPR_DEPTH) {
+                diag_error(b->src, e->loc, "this %s is nested too deeply once written out: more than %d levels "
+                           "of operators", e->kind == X_SUM ? "sum" : "prod", PG_MAX_EXPR_DEPTH);
+                return NULL;
+            }
+        }
+        if (!acc) {                   /* an empty range: 0, or 1 */
+            c->kind = X_NUM;
+            c->num = e->kind == X_SUM ? 0 : 1;
+            c->a = c->b = NULL;
+            c->args = NULL;
+            c->nargs = 0;
+            return c;
+        }
+        return acc;
+    }
     case X_NUM: case X_PARTIAL:
         return c;
     case X_NEG: case X_POW:
-        return (c->a = resolve_expr(b, e->a)) ? c : NULL;
-    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
-        if (!(c->a = resolve_expr(b, e->a)) || !(c->b = resolve_expr(b, e->b)))
+        if (!(c->a = resolve_expr(b, e->a, env)))
             return NULL;
+        c->depth = c->a->depth + 1;
+        return c;
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+        if (!(c->a = resolve_expr(b, e->a, env)) || !(c->b = resolve_expr(b, e->b, env)))
+            return NULL;
+        c->depth = 1 + (c->a->depth > c->b->depth ? c->a->depth : c->b->depth);
+        if (c->depth > PG_MAX_EXPR_DEPTH) {
+            diag_error(b->src, e->loc, "this expression is nested too deeply once its sums are written out: "
+                       "more than %d levels of operators", PG_MAX_EXPR_DEPTH);
+            return NULL;
+        }
         return c;
     case X_CALL:
         if (e->fn != OP_OPAQUE && op_get(e->fn)->layer) {
@@ -493,9 +675,18 @@ static Expr *resolve_expr(Builder *b, const Expr *e)
             return NULL;
         }
         c->args = arena_alloc(&b->g->arena, sizeof *c->args * (size_t)(e->nargs ? e->nargs : 1));
-        for (int i = 0; i < e->nargs; i++)
-            if (!(c->args[i] = resolve_expr(b, e->args[i])))
+        c->depth = 1;
+        for (int i = 0; i < e->nargs; i++) {
+            if (!(c->args[i] = resolve_expr(b, e->args[i], env)))
                 return NULL;
+            if (c->args[i]->depth + 1 > c->depth)
+                c->depth = c->args[i]->depth + 1;
+        }
+        if (c->depth > PG_MAX_EXPR_DEPTH) {
+            diag_error(b->src, e->loc, "this expression is nested too deeply once its sums are written out: "
+                       "more than %d levels of operators", PG_MAX_EXPR_DEPTH);
+            return NULL;
+        }
         return c;
     }
     return c;
@@ -608,48 +799,164 @@ static int define_name(Builder *b, const char *name, Loc loc)
     return v;
 }
 
+/* a definition made by an assignment: its statement and the loop
+ * variables it was made under (a copy: loops move on) */
+typedef struct Def {
+    const Stmt *s;
+    Env *env;                /* in the graph's arena, innermost first */
+} Def;
+
+typedef struct Defs {
+    Def *v;                  /* by node */
+    int cap;
+} Defs;
+
+static Env *env_copy(Builder *b, const Env *env)
+{
+    Env *head = NULL, **tail = &head;
+    for (; env; env = env->up) {
+        Env *c = arena_alloc(&b->g->arena, sizeof *c);
+        *c = *env;
+        c->up = NULL;
+        *tail = c;
+        tail = (Env **)&c->up;
+    }
+    return head;
+}
+
+/* every element NAME[i][j]... of a declaration's ranges, as inputs */
+static int declare(Builder *b, const Name *nm)
+{
+    unsigned long long count = 1;
+    for (int i = 0; i < nm->nsubs; i++)
+        count *= (unsigned long long)(nm->hi[i] - nm->lo[i] + 1);   /* each <= 10^12, at most 4 */
+    if (count > PG_MAX_NODES || (unsigned long long)b->g->nnodes + count > PG_MAX_NODES) {
+        diag_error(b->src, nm->loc, "%s declares %llu variables: too many (the limit is %d in all)", nm->text,
+                   count, PG_MAX_NODES);
+        return -1;
+    }
+    long idx[PG_MAX_SUBS];
+    for (int i = 0; i < nm->nsubs; i++)
+        idx[i] = nm->lo[i];
+    for (unsigned long long k = 0; k < count; k++) {
+        put_key(&b->key, nm->text, idx, nm->nsubs);
+        if (define_name(b, arena_strndup(&b->g->arena, b->key.data, b->key.len), nm->loc) < 0)
+            return -1;
+        for (int i = nm->nsubs - 1; i >= 0; i--) {    /* the next element, last index fastest */
+            if (++idx[i] <= nm->hi[i])
+                break;
+            idx[i] = nm->lo[i];
+        }
+    }
+    return 0;
+}
+
+/* the statements S..., run under ENV, DEPTH loops deep: names declared,
+ * assignments defined (their expressions resolved once every name is) */
+static int unroll(Builder *b, const Stmt *s, const Env *env, int depth, Defs *defs)
+{
+    for (; s; s = s->next) {
+        switch (s->kind) {
+        case S_INPUT:
+            if (depth) {
+                diag_error(b->src, s->loc, "input declares names outside loops (give it ranges: input x[1..5])");
+                return -1;
+            }
+            for (const Name *nm = s->names; nm; nm = nm->next)
+                if (declare(b, nm) < 0)
+                    return -1;
+            break;
+        case S_ASSIGN: {
+            const char *name = s->name;
+            if (s->nsubs) {
+                if (ref_key(b, s->name, s->subs, s->nsubs, env) < 0)
+                    return -1;
+                name = arena_strndup(&b->g->arena, b->key.data, b->key.len);
+            } else if (env_find(env, s->name)) {
+                diag_error(b->src, s->name_loc, "'%s' is a loop variable here: it cannot be defined", s->name);
+                return -1;
+            }
+            int v = define_name(b, name, s->name_loc);
+            if (v < 0)
+                return -1;
+            if (v >= defs->cap) {
+                int old = defs->cap;
+                defs->cap = 2 * v + 16;
+                defs->v = xrealloc(defs->v, xmul((size_t)defs->cap, sizeof *defs->v));
+                memset(defs->v + old, 0, (size_t)(defs->cap - old) * sizeof *defs->v);
+            }
+            defs->v[v] = (Def){s, env_copy(b, env)};
+            break;
+        }
+        case S_FOR: {
+            if (depth == PG_MAX_LOOP_DEPTH) {
+                diag_error(b->src, s->loc, "loops are nested too deeply (the limit is %d)", PG_MAX_LOOP_DEPTH);
+                return -1;
+            }
+            if (env_find(env, s->name)) {
+                diag_error(b->src, s->name_loc, "'%s' is already a loop variable here: a loop needs a name of "
+                           "its own", s->name);
+                return -1;
+            }
+            long lo, hi;
+            if (eval_index(b, s->lo, env, &lo) < 0 || eval_index(b, s->hi, env, &hi) < 0)
+                return -1;
+            if (hi >= lo) {
+                b->iterations += (unsigned long long)(hi - lo + 1);
+                if (limit_check(b->iterations, PG_MAX_ITERATIONS, b->src, s->loc,
+                                "the loops run their bodies more than %llu times in all", PG_MAX_ITERATIONS) < 0)
+                    return -1;
+            }
+            for (long t = lo; t <= hi; t++) {
+                Env in = {s->name, t, env};
+                if (unroll(b, s->body, &in, depth + 1, defs) < 0)
+                    return -1;
+            }
+            break;
+        }
+        case S_DERIVE: case S_EXPAND:
+            if (depth) {
+                diag_error(b->src, s->loc, "%s goes outside loops (write the indices out: derive h[5] wrt h[0])",
+                           s->kind == S_DERIVE ? "derive" : "expand");
+                return -1;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
 static int build_graph(Builder *b, const Block *blk)
 {
     Graph *g = b->g;
-    const Stmt **defs = NULL;      /* the assignment of each node, NULL for inputs */
-    int cap_defs = 0;
-    for (const Stmt *s = blk->stmts; s; s = s->next) {
-        if (s->kind == S_INPUT) {
-            for (const Name *nm = s->names; nm; nm = nm->next)
-                if (define_name(b, nm->text, nm->loc) < 0) {
-                    free(defs);
-                    return -1;
-                }
-        } else if (s->kind == S_ASSIGN) {
-            int v = define_name(b, s->name, s->name_loc);
-            if (v < 0) {
-                free(defs);
-                return -1;
-            }
-            if (v >= cap_defs) {
-                int old = cap_defs;
-                cap_defs = 2 * v + 16;
-                defs = xrealloc(defs, xmul((size_t)cap_defs, sizeof *defs));
-                memset(defs + old, 0, (size_t)(cap_defs - old) * sizeof *defs);
-            }
-            defs[v] = s;
-        }
+    Defs D = {0};
+    if (unroll(b, blk->stmts, NULL, 0, &D) < 0) {
+        free(D.v);
+        buf_free(&b->key);
+        return -1;
     }
+    Def *defs = D.v;
+    int cap_defs = D.cap;
     /* every name is known now: resolve the definitions */
     for (int v = 0; v < g->nnodes && v < cap_defs; v++) {
-        if (!defs[v])
+        if (!defs[v].s)
             continue;
-        Expr *def = resolve_expr(b, defs[v]->expr);
+        b->expanded = 0;
+        Expr *def = resolve_expr(b, defs[v].s->expr, defs[v].env);
         const Expr *bad = def ? expr_bad_constant(def) : NULL;
         if (bad)
             diag_error(b->src, bad->loc, "this constant is not a finite number: a double cannot hold its value");
         if (!def || bad) {
             free(defs);
+            buf_free(&b->key);
             return -1;
         }
         g->syms[g->nodes[v].sym].def = def;
     }
     free(defs);
+    buf_free(&b->key);
     for (int v = 0; v < g->nnodes; v++) {
         Expr *def = node_def(g, v);
         if (!def)
@@ -812,14 +1119,22 @@ static int resolve_family(const Graph *g, const Ref *ref, const Reporter *r)
 static int resolve(const Graph *g, const Ref *ref, const Reporter *r)
 {
     if (g->kind == B_GRAPH) {
-        if (ref->nsubs) {
-            ref_error(r, ref->loc, "'%s' takes no indices: the variables of a graph are plain names",
-                      ref->name);
-            return -1;
+        /* h[3], W[1][2]: an element of an indexed variable */
+        Buf key = {0};
+        buf_puts(&key, ref->name);
+        for (int i = 0; i < ref->nsubs; i++) {
+            if (!ref->subs[i].is_int) {
+                ref_error(r, ref->subs[i].loc, "an index of a graph variable is a number here, not '%s' "
+                          "(h[3], W[1][2])", ref->subs[i].text);
+                buf_free(&key);
+                return -1;
+            }
+            buf_printf(&key, "[%ld]", ref->subs[i].value);
         }
-        int v = find_name(g, ref->name);
+        int v = find_name(g, buf_cstr(&key));
         if (v < 0)
-            ref_error(r, ref->name_loc, "'%s' is not defined", ref->name);
+            ref_error(r, ref->loc, "'%s' is not defined", buf_cstr(&key));
+        buf_free(&key);
         return v;
     }
     if (g->loss >= 0 && strcmp(ref->name, node_name(g, g->loss)) == 0 && ref->nsubs == 0)

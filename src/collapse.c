@@ -413,11 +413,15 @@ static void cl_family(Collapse *c)
         long exp2 = 0;
         buf_cstr(&prodb);
         Printer pr = {c->st, cl_name, c};
+        Run run = {0, NULL, 0, 0};
+        Buf fbs[2] = {{0}, {0}};     /* the run's text stays in the other */
+        int cur = 0;
         for (int i = 0; i < ne; i++) {
             const Factor *f = stage_factor(d, edges[i]);
             assert(f);                 /* the marking made it */
-            if (coupled_factor(c, i, edges[i], var_of_class, &fb)) {
-                product_join(c->st, &prodb, 0, buf_cstr(&fb), fb.len);
+            if (coupled_factor(c, i, edges[i], var_of_class, &fbs[cur])) {
+                product_join_run(c->st, &prodb, 0, &run, buf_cstr(&fbs[cur]), fbs[cur].len);
+                cur ^= 1;
                 continue;
             }
             coef_mul(&coef, &exp2, f->coef);
@@ -430,11 +434,14 @@ static void cl_family(Collapse *c)
                 c->ctx_i = ci >= 0 ? var_of_class[ci] : -1;
                 c->ctx_j = cj >= 0 ? var_of_class[cj] : -1;
             }
-            buf_truncate(&fb, 0);
-            expr_print_factor(&pr, f->core, &fb);
-            product_join(c->st, &prodb, 0, buf_cstr(&fb), fb.len);
+            buf_truncate(&fbs[cur], 0);
+            expr_print_factor(&pr, f->core, &fbs[cur]);
+            product_join_run(c->st, &prodb, 0, &run, buf_cstr(&fbs[cur]), fbs[cur].len);
+            cur ^= 1;
             c->ctx_set = false;
         }
+        buf_free(&fbs[0]);
+        buf_free(&fbs[1]);
         free(var_of_class);
         print_term(c->st, coef, exp2, prodb.data, prodb.len, &out);
         add_family(c, &out);

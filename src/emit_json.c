@@ -29,7 +29,7 @@ static void sum_term(Emitter *em, const EmitTerm *t)
     int nf = 0;
     for (int k = 0; k < t->n; k++) {
         /* the walk made every factor of a path it found */
-        const Factor *f = stage_factor_printed(em->head.d, t->edges[k]);
+        const Factor *f = stage_factor_printed(em->head.d, t->edges[k], PRINTED_JSON);
         if (f->one)
             continue;
         if (nf++)

@@ -230,6 +230,7 @@ static int eval_expr(const Numbers *n, const Expr *e, double *out, bool *kink)
 {
     double a, b;
     switch (e->kind) {
+    case X_SUM: case X_PROD: return -1;         /* parsed only: build writes them out */
     case X_NUM: *out = e->num; return 0;
     case X_VAR: *out = n->v[e->node]; return 0;
     case X_PARTIAL: {

@@ -17,8 +17,18 @@ static Expr *mk(Arena *A, ExprKind k)
     return e;
 }
 
+/* 0 and 1 are made millions of times (every derivative of a long graph
+ * starts from them): one node each, shared (expressions are never
+ * changed once made) */
+static Expr num_zero = {.kind = X_NUM, .num = 0, .node = -1, .wrt = -1, .depth = 1};
+static Expr num_one = {.kind = X_NUM, .num = 1, .node = -1, .wrt = -1, .depth = 1};
+
 Expr *mk_num(Arena *A, double v)
 {
+    if (v == 0)
+        return &num_zero;
+    if (v == 1)
+        return &num_one;
     Expr *e = mk(A, X_NUM);
     e->num = v == 0 ? 0 : v;    /* no -0 */
     return e;
@@ -156,6 +166,9 @@ Expr *mk_pow(Arena *A, Expr *a, long n)
         return a;
     if (a->kind == X_NUM && (a->num == 0 || a->num == 1))
         return a;
+    /* (a^m)^n = a^(mn) for integers m, n */
+    if (a->kind == X_POW && labs(a->ipow) < 1000000 && labs(n) < 1000000)
+        return mk_pow(A, a->a, a->ipow * n);
     Expr *e = mk2(A, X_POW, a, NULL);
     e->ipow = n;
     return e;
@@ -191,6 +204,7 @@ bool expr_equal(const Expr *a, const Expr *b)
         return false;
     switch (a->kind) {
     case X_NUM: return a->num == b->num;
+    case X_SUM: case X_PROD: return false;      /* parsed only: build writes them out */
     case X_VAR: return a->node == b->node;
     case X_PARTIAL: return a->node == b->node && a->wrt == b->wrt;
     case X_NEG: return expr_equal(a->a, b->a);
@@ -211,6 +225,7 @@ bool expr_equal(const Expr *a, const Expr *b)
 bool expr_finite(const Expr *e)
 {
     switch (e->kind) {
+    case X_SUM: case X_PROD: return true;       /* parsed only */
     case X_NUM: return isfinite(e->num);
     case X_VAR: case X_PARTIAL: return true;
     case X_NEG: case X_POW: return expr_finite(e->a);
@@ -233,6 +248,8 @@ static double const_value(const Expr *e, bool *is_const, const Expr **bad)
     bool ca, cb;
     *is_const = false;
     switch (e->kind) {
+    case X_SUM: case X_PROD:                    /* parsed only */
+        return 0;
     case X_NUM:
         *is_const = true;
         v = e->num;
@@ -286,6 +303,7 @@ const Expr *expr_bad_constant(const Expr *e)
 bool expr_uses(const Expr *e, int node)
 {
     switch (e->kind) {
+    case X_SUM: case X_PROD: return false;      /* parsed only */
     case X_NUM: return false;
     case X_VAR: return e->node == node;
     case X_PARTIAL: return false;
@@ -364,6 +382,7 @@ Expr *expr_subst(Arena *A, Expr *e, Expr *(*sub)(void *ctx, int node), void *ctx
 {
     switch (e->kind) {
     case X_NUM: case X_PARTIAL: return e;
+    case X_SUM: case X_PROD: return e;          /* parsed only */
     case X_VAR: {
         Expr *r = sub(ctx, e->node);
         return r ? r : e;
@@ -416,6 +435,68 @@ static void text_exponent(long k, Buf *out)
         buf_puts(out, *c == '-' ? "⁻" : sup_digits[*c - '0']);
 }
 
+/* is F (printed) one symbol that takes an exponent as it is: a name with
+ * subscripts but no superscript, or a parenthesised group? */
+static bool power_atom(Style st, const char *f, size_t n, bool *braces)
+{
+    *braces = false;
+    if (n >= 2 && f[0] == '(' && f[n - 1] == ')') {
+        int depth = 0;
+        for (size_t i = 0; i < n; i++) {
+            depth += f[i] == '(' ? 1 : f[i] == ')' ? -1 : 0;
+            if (depth == 0 && i + 1 < n)
+                return false;          /* (a)(b) */
+        }
+        return true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)f[i];
+        if (st == FMT_LATEX) {
+            if (c == '^') {
+                *braces = true;        /* y^{1}_{n}: {y^{1}_{n}}^{2} */
+                continue;
+            }
+            if (!((c | 32) >= 'a' && (c | 32) <= 'z') && !(c >= '0' && c <= '9') && c != '_' && c != '{' &&
+                c != '}' && c != '\\' && c != ',')
+                return false;
+        } else if (st == FMT_TEXT) {
+            /* letters, digits and subscripts (U+2080..U+209C) only */
+            if (c == 0xE2 && i + 2 < n && (unsigned char)f[i + 1] == 0x82) {
+                i += 2;
+                continue;
+            }
+            if (!((c | 32) >= 'a' && (c | 32) <= 'z') && !(c >= '0' && c <= '9') && c != '_')
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+void product_join_power(Style st, Buf *out, size_t start, const char *factor, size_t n, int k)
+{
+    bool braces;
+    bool atom = power_atom(st, factor, n, &braces);
+    if (atom && braces) {
+        product_join(st, out, start, "{", 1);
+        buf_add(out, factor, n);
+        buf_putc(out, '}');
+    } else if (atom) {
+        product_join(st, out, start, factor, n);
+    } else {
+        product_join(st, out, start, "(", 1);
+        buf_add(out, factor, n);
+        buf_putc(out, ')');
+    }
+    if (st == FMT_LATEX)
+        buf_printf(out, "^{%d}", k);
+    else if (st == FMT_HTML)
+        buf_printf(out, "<SUP>%d</SUP>", k);
+    else
+        text_exponent(k, out);
+}
+
 void print_number(Style st, double v, Buf *out)
 {
     double a = fabs(v);
@@ -453,11 +534,15 @@ void print_number(Style st, double v, Buf *out)
 static void print_exponent(const Printer *p, long n, Buf *out)
 {
     if (p->style == FMT_LATEX) {
-        buf_printf(out, "^{%ld}", n);
+        buf_puts(out, "^{");
+        buf_int(out, n);
+        buf_putc(out, '}');
         return;
     }
     if (p->style == FMT_HTML) {
-        buf_printf(out, "<SUP>%ld</SUP>", n);
+        buf_puts(out, "<SUP>");
+        buf_int(out, n);
+        buf_puts(out, "</SUP>");
         return;
     }
     text_exponent(n, out);
@@ -529,11 +614,14 @@ static void print_call(const Printer *p, const Expr *e, long power, Buf *out)
 
 static void print_product(const Printer *p, const Expr *e, Buf *out)
 {
-    /* flatten a*b*c (left-deep) and join the factors */
+    /* flatten a*b*c (left-deep) and join the factors, each printed in
+     * place and the separator put before it (no buffer a factor: a long
+     * graph prints millions of products) */
     int n = 1;
     for (const Expr *c = e; c->kind == X_MUL; c = c->a)
         n++;
-    const Expr **stack = xmalloc(xmul((size_t)n, sizeof *stack));
+    const Expr *small[16];
+    const Expr **stack = n <= 16 ? small : xmalloc(xmul((size_t)n, sizeof *stack));
     n = 0;
     const Expr *cur = e;
     while (cur->kind == X_MUL) {
@@ -541,30 +629,43 @@ static void print_product(const Printer *p, const Expr *e, Buf *out)
         cur = cur->a;
     }
     stack[n++] = cur;
-    Buf f = {0};
     size_t start = out->len;
     for (int i = n - 1; i >= 0; i--) {
-        buf_truncate(&f, 0);
+        size_t at = out->len;
         const Expr *x = stack[i];
         /* a leading negative number reads fine; later ones need parentheses */
         if (prec(p->style, x) < P_PROD && !(i == n - 1 && x->kind == X_NUM)) {
-            buf_putc(&f, '(');
-            print_at(p, x, P_SUM, &f);
-            buf_putc(&f, ')');
+            buf_putc(out, '(');
+            print_at(p, x, P_SUM, out);
+            buf_putc(out, ')');
         } else {
-            print_at(p, x, P_PROD, &f);
+            print_at(p, x, P_PROD, out);
         }
+        if (at == start || out->len == at)
+            continue;
+        /* the separator product_join would put between the two */
+        const char *sep = NULL;
+        unsigned char prev = (unsigned char)out->data[at - 1], next = (unsigned char)out->data[at];
         if (p->style != FMT_LATEX) {
             /* inside an expression: juxtapose before '(' else a tight dot */
-            if (out->len > start && f.data[0] != '(')
-                buf_puts(out, "·");
-            buf_add(out, f.data, f.len);
-        } else {
-            product_join(p->style, out, start, f.data, f.len);
+            if (next != '(')
+                sep = "·";
+        } else if ((next >= '0' && next <= '9') || next == '.' || next == '-') {
+            sep = "\\cdot ";
+        } else if (((prev | 32) >= 'a' && (prev | 32) <= 'z') && ((next | 32) >= 'a' && (next | 32) <= 'z')) {
+            sep = "\\,";
+        }
+        if (sep) {
+            size_t k = strlen(sep), len = out->len - at;
+            buf_reserve(out, k);
+            memmove(out->data + at + k, out->data + at, len);
+            memcpy(out->data + at, sep, k);
+            out->len += k;
+            out->data[out->len] = '\0';
         }
     }
-    buf_free(&f);
-    free(stack);
+    if (stack != small)
+        free(stack);
 }
 
 static void print_at(const Printer *p, const Expr *e, int min_prec, Buf *out)
@@ -579,6 +680,8 @@ static void print_at(const Printer *p, const Expr *e, int min_prec, Buf *out)
     switch (e->kind) {
     case X_NUM:
         print_number(p->style, e->num, out);
+        return;
+    case X_SUM: case X_PROD:                    /* parsed only */
         return;
     case X_VAR:
         p->name(p->ctx, e->node, p->style, out);
@@ -647,6 +750,12 @@ static void print_at(const Printer *p, const Expr *e, int min_prec, Buf *out)
                 memmove(out->data + at + 1, out->data + at, out->len - at);
                 out->data[at] = '{';
             }
+        } else if (e->a->kind == X_POW || e->a->kind == X_DIV) {
+            /* (a^2)^3 as written, (a/b)^2: a superscript on \frac{a}{b}
+             * or on a^{2} would read wrong */
+            buf_putc(out, '(');
+            print_at(p, e->a, P_SUM, out);
+            buf_putc(out, ')');
         } else {
             print_at(p, e->a, P_ATOM, out);
         }

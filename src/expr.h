@@ -24,23 +24,36 @@ typedef enum {
     X_POW,      /* a ^ integer */
     X_CALL,     /* known or opaque function */
     X_PARTIAL,  /* the symbol d(node)/d(wrt): a derivative left abstract */
+    /* parsed only (build writes them out): sum(NAME in a..b, args[0]) */
+    X_SUM, X_PROD,
 } ExprKind;
 
 
+/* 80 bytes: a graph recurrence of 100,000 steps holds millions */
 typedef struct Expr Expr;
 struct Expr {
     ExprKind kind;
-    Loc loc;                 /* where it was written (parsed exprs only) */
-    double num;              /* X_NUM */
-    long ipow;               /* X_POW exponent */
     int node;                /* X_VAR, X_PARTIAL: the variable; -1 unresolved */
     int wrt;                 /* X_PARTIAL: differentiated by */
-    const char *name;        /* X_VAR as written; X_CALL function name */
     int fn;                  /* X_CALL: its row in ops.h's table, or OP_OPAQUE */
+    int depth;               /* height of the tree */
+    Loc loc;                 /* where it was written (parsed exprs only) */
+    union {
+        double num;          /* X_NUM */
+        long ipow;           /* X_POW exponent */
+    };
+    const char *name;        /* X_VAR as written; X_CALL function name */
     Expr *a, *b;             /* operands */
-    Expr **args;             /* X_CALL */
-    int nargs;
-    int depth;               /* parsed exprs: height of the tree */
+    union {
+        struct {
+            Expr **args;     /* X_CALL; X_SUM, X_PROD: the body */
+            int nargs;
+        };
+        struct {
+            Expr **subs;     /* parsed X_VAR: its index expressions, h[t-1] */
+            int nsubs;
+        };
+    };
 };
 
 
@@ -113,6 +126,29 @@ static inline void product_join(Style st, Buf *out, size_t start, const char *fa
         }
     }
     buf_add(out, factor, n);
+}
+/* Consecutive equal factors of a product print as a power: w·w·w is w^{3}
+ * (Pascanu's dh_T/dh_0 = w^T).  A Run is the last factor appended and how
+ * many times in a row; count 0: none yet. */
+typedef struct Run {
+    size_t start;            /* where the run begins in the product */
+    const char *f;
+    size_t n;
+    int count;
+} Run;
+/* FACTOR^{K} joined to the product (the slow path of product_join_run) */
+void product_join_power(Style st, Buf *out, size_t start, const char *factor, size_t n, int k);
+static inline void product_join_run(Style st, Buf *out, size_t start, Run *run, const char *factor, size_t n)
+{
+    if (run->count > 0 && n == run->n && memcmp(factor, run->f, n) == 0) {
+        out->len = run->start;
+        out->data[out->len] = '\0';
+        run->f = factor;           /* equal: the caller may reuse the old text */
+        product_join_power(st, out, start, factor, n, ++run->count);
+        return;
+    }
+    *run = (Run){out->len, factor, n, 1};
+    product_join(st, out, start, factor, n);
 }
 /* multiply a term's coefficient, kept as COEF * 2^EXP2 so that a product
  * of many numbers neither overflows nor underflows, by F */

@@ -77,7 +77,7 @@ static void delta_sum(Deriver *d, int of, int c, const Deltas *D, Style st, Buf 
         if (e->from != of)
             put_delta(D, e->from, &prod);
         /* stage local's factors never fail */
-        const Factor *f = stage_factor_printed(d, k);
+        const Factor *f = stage_factor_printed(d, k, printed_style(st));
         if (f->core)
             product_join(st, &prod, 0, st == FMT_LATEX ? f->latex : f->text,
                          st == FMT_LATEX ? f->latex_len : f->text_len);
@@ -111,7 +111,7 @@ static void delta_line(Deriver *d, int of, int v, const Deltas *D, Style st, Buf
     const Graph *g = d->g;
     const Node *n = &g->nodes[v];
     if (d->fold && n->kind == N_PRE && n->layer == g->nlayers - 1) {
-        const Factor *f = stage_factor_printed(d, g->nodes[g->loss].first_edge + n->j - 1);
+        const Factor *f = stage_factor_printed(d, g->nodes[g->loss].first_edge + n->j - 1, printed_style(st));
         if (st == FMT_LATEX)
             print_term(st, f->coef, 0, f->latex_bare, f->latex_bare_len, out);
         else

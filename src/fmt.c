@@ -138,6 +138,15 @@ static int prec(const Expr *e)
 
 static void put_expr(Buf *out, const Expr *e);
 
+/* A..B: an operand of '..' bound looser than * is parenthesised (1..n+1
+ * reads back the same either way; the parentheses only help the eye) */
+static void put_range(Buf *out, const Expr *lo, const Expr *hi)
+{
+    put_expr(out, lo);
+    buf_puts(out, "..");
+    put_expr(out, hi);
+}
+
 static void put_operand(Buf *out, const Expr *e, bool parens)
 {
     if (parens)
@@ -155,6 +164,18 @@ static void put_expr(Buf *out, const Expr *e)
         return;
     case X_VAR:
         buf_puts(out, e->name);
+        for (int i = 0; i < e->nsubs; i++) {
+            buf_putc(out, '[');
+            put_expr(out, e->subs[i]);
+            buf_putc(out, ']');
+        }
+        return;
+    case X_SUM: case X_PROD:
+        buf_printf(out, "%s(%s in ", e->kind == X_SUM ? "sum" : "prod", e->name);
+        put_range(out, e->a, e->b);
+        buf_puts(out, ", ");
+        put_expr(out, e->args[0]);
+        buf_putc(out, ')');
         return;
     case X_CALL:
         buf_puts(out, e->name);
@@ -236,24 +257,37 @@ static void put_stmt(Buf *out, const Stmt *s)
         break;
     case S_INPUT:
         buf_puts(out, "input ");
-        for (const Name *n = s->names; n; n = n->next)
+        for (const Name *n = s->names; n; n = n->next) {
             buf_printf(out, "%s%s", n == s->names ? "" : ", ", n->text);
+            for (int i = 0; i < n->nsubs; i++)
+                if (n->range[i])
+                    buf_printf(out, "[%ld..%ld]", n->lo[i], n->hi[i]);
+                else
+                    buf_printf(out, "[%ld]", n->lo[i]);
+        }
         break;
     case S_ASSIGN:
-        buf_printf(out, "%s = ", s->name);
+        buf_puts(out, s->name);
+        for (int i = 0; i < s->nsubs; i++) {
+            buf_putc(out, '[');
+            put_expr(out, s->subs[i]);
+            buf_putc(out, ']');
+        }
+        buf_puts(out, " = ");
         put_expr(out, s->expr);
         break;
+    case S_FOR:                       /* its head only: fmt_stmts writes the body */
+        buf_printf(out, "for %s in ", s->name);
+        put_range(out, s->lo, s->hi);
+        buf_puts(out, " {");
+        return;
     }
     buf_putc(out, ';');
 }
 
-/* the line of a block's closing brace: the first '}' after the end of its
- * last statement (or of its name), comments aside */
-static int close_line(const Source *src, const Block *b)
+/* the line of a closing brace: the first '}' after FROM, comments aside */
+static int brace_after(const Source *src, Loc from)
 {
-    Loc from = b->name_loc;
-    for (const Stmt *s = b->stmts; s; s = s->next)
-        from = s->loc;
     const char *t = src->text;
     size_t i = 0;
     int line = 1;
@@ -271,6 +305,22 @@ static int close_line(const Source *src, const Block *b)
             return line;
     }
     return line;
+}
+
+/* where statement S ends: a loop at its closing brace */
+static Loc stmt_end(const Stmt *s)
+{
+    return s->kind == S_FOR ? s->close_loc : s->loc;
+}
+
+/* the line of a block's closing brace: the first '}' after the end of its
+ * last statement (or of its name) */
+static int close_line(const Source *src, const Block *b)
+{
+    Loc from = b->name_loc;
+    for (const Stmt *s = b->stmts; s; s = s->next)
+        from = stmt_end(s);
+    return brace_after(src, from);
 }
 
 /* ---- alignment, a pass over the printed lines ---- */
@@ -382,6 +432,42 @@ static void align(Buf *out)
     buf_free(&res);
 }
 
+/* statements one a line at DEPTH; a loop's body one level deeper, its
+ * closing brace on a line of its own */
+static void put_stmts(Fmt *F, const Stmt *stmts, int depth)
+{
+    Buf *out = F->out;
+    for (const Stmt *s = stmts; s; s = s->next) {
+        comments_before(F, s->loc.first_line, depth);
+        gap(F, s->loc.first_line);
+        indent(F, depth);
+        put_stmt(out, s);
+        if (s->kind == S_FOR) {
+            end_line(F, s->loc.first_line, s->loc.last_line);
+            put_stmts(F, s->body, depth + 1);
+            int cl = s->close_loc.first_line;
+            comments_before(F, cl, depth + 1);
+            indent(F, depth);
+            buf_putc(out, '}');
+            if (s->next && s->next->loc.first_line == cl) {
+                buf_putc(out, '\n');
+                F->last_line = cl;
+                continue;
+            }
+            end_line(F, cl, cl);
+            continue;
+        }
+        /* several statements on one line: the comment goes after the last */
+        int last = s->loc.last_line;
+        if (s->next && s->next->loc.first_line == last) {
+            buf_putc(out, '\n');
+            F->last_line = last;
+            continue;
+        }
+        end_line(F, s->loc.first_line, last);
+    }
+}
+
 void fmt_program(const Source *src, const Program *prog, Buf *out)
 {
     Fmt F = {.src = src, .out = out};
@@ -391,20 +477,7 @@ void fmt_program(const Source *src, const Program *prog, Buf *out)
         gap(&F, b->loc.first_line);
         buf_printf(out, "%s %s {", b->kind == B_NETWORK ? "network" : "graph", b->name);
         end_line(&F, b->loc.first_line, b->name_loc.last_line);
-        for (const Stmt *s = b->stmts; s; s = s->next) {
-            comments_before(&F, s->loc.first_line, 1);
-            gap(&F, s->loc.first_line);
-            indent(&F, 1);
-            put_stmt(out, s);
-            /* several statements on one line: the comment goes after the last */
-            int last = s->loc.last_line;
-            if (s->next && s->next->loc.first_line == last) {
-                buf_putc(out, '\n');
-                F.last_line = last;
-                continue;
-            }
-            end_line(&F, s->loc.first_line, last);
-        }
+        put_stmts(&F, b->stmts, 1);
         int cl = close_line(src, b);
         comments_before(&F, cl, 1);
         buf_putc(out, '}');

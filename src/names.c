@@ -114,9 +114,51 @@ static const char *node_letter(NodeKind k)
     }
 }
 
+static void put_plain_name(const Graph *g, const char *nm, Style st, Buf *out);
+
+/* an element of an indexed variable, "h[3]" or "W[1][12]": its indices as
+ * a subscript, h_{3}, W_{1,12} (a comma once an index has two digits) */
+static void put_indexed(const Graph *g, const char *nm, const char *br, Style st, Buf *out)
+{
+    char base[PG_MAX_NAME + 1];
+    size_t n = (size_t)(br - nm);
+    memcpy(base, nm, n);
+    base[n] = '\0';
+    put_plain_name(g, base, st, out);
+    bool comma = false;
+    for (const char *p = br; *p; p++)
+        if (*p == '[' && p[1] && p[2] && p[2] != ']' && !(p[1] == '-' && p[3] == ']'))
+            comma = true;              /* an index of two digits or more */
+    buf_puts(out, st == FMT_LATEX ? "_{" : st == FMT_HTML ? "<SUB>" : "");
+    char idx[24];
+    for (const char *p = br; *p == '[';) {
+        const char *e = strchr(p, ']');
+        size_t k = (size_t)(e - p - 1);
+        memcpy(idx, p + 1, k < sizeof idx ? k : sizeof idx - 1);
+        idx[k < sizeof idx ? k : sizeof idx - 1] = '\0';
+        if (p != br && comma)
+            buf_puts(out, st == FMT_TEXT ? "," : ",");
+        if (st == FMT_TEXT)
+            graph_label_sub(idx, out);
+        else
+            buf_puts(out, idx);
+        p = e + 1;
+    }
+    buf_puts(out, st == FMT_LATEX ? "}" : st == FMT_HTML ? "</SUB>" : "");
+}
+
 /* a name as it prints: NAME in LaTeX by --latex-names (the article's Loss
  * letter by letter, or \mathit{Loss}), in a drawing one letter italic */
 static void put_name(const Graph *g, const char *nm, Style st, Buf *out)
+{
+    const char *br = strchr(nm, '[');
+    if (br)
+        put_indexed(g, nm, br, st, out);
+    else
+        put_plain_name(g, nm, st, out);
+}
+
+static void put_plain_name(const Graph *g, const char *nm, Style st, Buf *out)
 {
     if (st == FMT_LATEX && nm[0] && nm[1] && g->latex_names != NAMES_PLAIN) {
         buf_puts(out, g->latex_names == NAMES_MATHIT ? "\\mathit{" : "\\mathrm{");

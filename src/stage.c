@@ -34,6 +34,7 @@ void deriver_free(Deriver *d)
     free(d->factors);
     free(d->fwd);
     free(d->fwd_state);
+    buf_free(&d->scratch);
     arena_free(&d->arena);
     memset(d, 0, sizeof *d);
 }
@@ -423,53 +424,59 @@ const Factor *stage_factor(Deriver *d, int k)
     return f;
 }
 
-const Factor *stage_factor_make_printed(Deriver *d, int k)
+const Factor *stage_factor_make_printed(Deriver *d, int k, unsigned need)
 {
     const Factor *fc = stage_factor(d, k);
     if (!fc)
         return NULL;
     Factor *f = &d->factors[k];
-    if (f->printed)
-        return f;
     Arena *A = &d->arena;
     const Graph *g = d->g;
-    Buf b = {0};
+    Buf b = d->scratch;         /* kept between calls: no allocation a factor */
     Printer p;
-    if (f->core) {
-        for (int style = 0; style < 2; style++) {
-            p = graph_printer(g, style ? FMT_TEXT : FMT_LATEX);
+    if (need & PRINTED_JSON && f->core && f->coef == 1)
+        need |= PRINTED_LATEX;            /* the JSON is the bare LaTeX */
+    for (int style = 0; style < 2; style++) {
+        unsigned bit = style ? PRINTED_TEXT : PRINTED_LATEX;
+        if (!(need & bit) || (f->printed & bit))
+            continue;
+        f->printed |= bit;
+        if (!f->core)
+            continue;
+        p = graph_printer(g, style ? FMT_TEXT : FMT_LATEX);
+        buf_truncate(&b, 0);
+        expr_print_factor(&p, f->core, &b);
+        const char *fac = arena_strndup(A, buf_cstr(&b), b.len);
+        size_t fac_len = b.len, bare_len = fac_len;
+        const char *bare = fac;
+        if (fac[0] == '(') {          /* a sum: bare differs */
             buf_truncate(&b, 0);
-            expr_print_factor(&p, f->core, &b);
-            const char *fac = arena_strndup(A, buf_cstr(&b), b.len);
-            size_t fac_len = b.len, bare_len = fac_len;
-            const char *bare = fac;
-            if (fac[0] == '(') {          /* a sum: bare differs */
-                buf_truncate(&b, 0);
-                expr_print(&p, f->core, &b);
-                bare = arena_strndup(A, buf_cstr(&b), b.len);
-                bare_len = b.len;
-            }
-            if (style) {
-                f->text = fac, f->text_len = fac_len;
-                f->text_bare = bare, f->text_bare_len = bare_len;
-            } else {
-                f->latex = fac, f->latex_len = fac_len;
-                f->latex_bare = bare, f->latex_bare_len = bare_len;
-            }
+            expr_print(&p, f->core, &b);
+            bare = arena_strndup(A, buf_cstr(&b), b.len);
+            bare_len = b.len;
+        }
+        if (style) {
+            f->text = fac, f->text_len = fac_len;
+            f->text_bare = bare, f->text_bare_len = bare_len;
+        } else {
+            f->latex = fac, f->latex_len = fac_len;
+            f->latex_bare = bare, f->latex_bare_len = bare_len;
         }
     }
-    if (f->core && f->coef == 1) {
-        f->json = f->latex_bare;
-        f->json_len = f->latex_bare_len;
-    } else {
-        p = graph_printer(g, FMT_LATEX);
-        buf_truncate(&b, 0);
-        expr_print(&p, f->e, &b);
-        f->json_len = b.len;
-        f->json = arena_strndup(A, buf_cstr(&b), b.len);
+    if (need & PRINTED_JSON && !(f->printed & PRINTED_JSON)) {
+        f->printed |= PRINTED_JSON;
+        if (f->core && f->coef == 1) {
+            f->json = f->latex_bare;
+            f->json_len = f->latex_bare_len;
+        } else {
+            p = graph_printer(g, FMT_LATEX);
+            buf_truncate(&b, 0);
+            expr_print(&p, f->e, &b);
+            f->json_len = b.len;
+            f->json = arena_strndup(A, buf_cstr(&b), b.len);
+        }
     }
-    buf_free(&b);
-    f->printed = 1;
+    d->scratch = b;
     return f;
 }
 
@@ -531,27 +538,32 @@ int stage_count_terms(Deriver *d, int of, int wrt, mpz_t out)
 
 int stage_term_string(Deriver *d, const int *edges, int n, Style st, Buf *out)
 {
-    Buf prod = {0}, tmp = {0};
+    Buf prod = {0}, tmp[2] = {{0}, {0}};
     double coef = 1;
     long exp2 = 0;
+    Run run = {0, NULL, 0, 0};
+    int cur = 0;                /* the run's text stays in the other buffer */
     buf_cstr(&prod);
     Printer p = graph_printer(d->g, st);
+    int rc = 0;
     for (int i = 0; i < n; i++) {
         const Factor *f = stage_factor(d, edges[i]);
         if (!f) {
-            buf_free(&prod);
-            buf_free(&tmp);
-            return -1;
+            rc = -1;
+            break;
         }
         coef_mul(&coef, &exp2, f->coef);
         if (!f->core)
             continue;
-        buf_truncate(&tmp, 0);
-        expr_print_factor(&p, f->core, &tmp);
-        product_join(st, &prod, 0, buf_cstr(&tmp), tmp.len);
+        buf_truncate(&tmp[cur], 0);
+        expr_print_factor(&p, f->core, &tmp[cur]);
+        product_join_run(st, &prod, 0, &run, buf_cstr(&tmp[cur]), tmp[cur].len);
+        cur ^= 1;
     }
-    print_term(st, coef, exp2, prod.data, prod.len, out);
+    if (rc == 0)
+        print_term(st, coef, exp2, prod.data, prod.len, out);
     buf_free(&prod);
-    buf_free(&tmp);
-    return 0;
+    buf_free(&tmp[0]);
+    buf_free(&tmp[1]);
+    return rc;
 }

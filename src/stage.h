@@ -50,6 +50,7 @@ typedef struct Deriver {
     Expr **fwd;               /* per node: forward path sum, on first use */
     unsigned char *fwd_state; /* 0 none, 2 done; 3 refused */
     bool fold;                /* the last layer folds with the loss (graph_folds) */
+    Buf scratch;              /* printing a factor */
     Arena arena;
 } Deriver;
 
@@ -65,12 +66,16 @@ void deriver_free(Deriver *d);
  * too large, reported) */
 const Factor *stage_factor(Deriver *d, int k);
 /* the same with its printed forms made */
-const Factor *stage_factor_make_printed(Deriver *d, int k);
-static inline const Factor *stage_factor_printed(Deriver *d, int k)
+/* the printed forms NEED asks for (PRINTED_*), each made on first use */
+enum { PRINTED_LATEX = 1, PRINTED_TEXT = 2, PRINTED_JSON = 4 };
+const Factor *stage_factor_make_printed(Deriver *d, int k, unsigned need);
+static inline const Factor *stage_factor_printed(Deriver *d, int k, unsigned need)
 {
     const Factor *f = &d->factors[k];
-    return f->printed ? f : stage_factor_make_printed(d, k);
+    return f->done && (f->printed & need) == need ? f : stage_factor_make_printed(d, k, need);
 }
+/* the PRINTED_ bit of a style (LaTeX or text) */
+static inline unsigned printed_style(Style st) { return st == FMT_LATEX ? PRINTED_LATEX : PRINTED_TEXT; }
 /* is edge K's factor 0 at the stage?  1 yes, 0 no, -1 after an error.  Only
  * activations, scalar operators and (at stage forward) junction inputs can
  * be 0: for any other edge no factor is made, so a search over a large

@@ -25,6 +25,7 @@ typedef struct Frame {
     long exp2;
     int nsym;                /* symbolic factors so far */
     int sym;                 /* the edge of the last one */
+    Run run;                 /* equal factors in a row print as a power */
 } Frame;
 
 /* the stage's filter, and with USE >= 0 only the paths that end in REF
@@ -76,7 +77,7 @@ static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, c
     paths_walk_begin(&w, g, of, wrt, mark, &kids);
     size_t cap = w.cap;
     Frame *fr = xmalloc(cap * sizeof *fr);
-    fr[0] = (Frame){0, 1.0, 0, 0, -1};
+    fr[0] = (Frame){0, 1.0, 0, 0, -1, {0, NULL, 0, 0}};
     Buf pb = {0};
     buf_cstr(&pb);
     int ev;
@@ -89,32 +90,33 @@ static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, c
             int dep = w.depth, k = w.via[dep];
             const Frame *p = &fr[dep - 1];
             /* the marking made every factor on the paths: none fails here */
-            const Factor *fc = stage_factor_printed(d, k);
+            const Factor *fc = stage_factor_printed(d, k, printed_style(st));
             assert(fc);
             double coef = p->coef;
             long exp2 = p->exp2;
             if (fc->coef != 1)
                 coef_mul(&coef, &exp2, fc->coef);
             int nsym = p->nsym, sym = p->sym;
+            Run run = p->run;
             pb.len = p->len;
             if (fc->core) {
                 if (st == FMT_LATEX)
-                    product_join(st, &pb, 0, fc->latex, fc->latex_len);
+                    product_join_run(st, &pb, 0, &run, fc->latex, fc->latex_len);
                 else
-                    product_join(st, &pb, 0, fc->text, fc->text_len);
+                    product_join_run(st, &pb, 0, &run, fc->text, fc->text_len);
                 nsym++;
                 sym = k;
             } else {
                 pb.data[pb.len] = '\0';
             }
-            fr[dep] = (Frame){pb.len, coef, exp2, nsym, sym};
+            fr[dep] = (Frame){pb.len, coef, exp2, nsym, sym, run};
             continue;
         }
         const Frame *t = &fr[w.depth];
         EmitTerm et = {t->coef, t->exp2, pb.data, t->len, w.node, w.via + 1, w.depth};
         /* a lone factor needs no parentheses: "(b+1)" prints as "b+1" */
         if (single && t->nsym == 1 && t->coef == 1 && t->exp2 == 0) {
-            const Factor *fc = stage_factor_printed(d, t->sym);
+            const Factor *fc = stage_factor_printed(d, t->sym, printed_style(st));
             et.prod = st == FMT_LATEX ? fc->latex_bare : fc->text_bare;
             et.len = st == FMT_LATEX ? fc->latex_bare_len : fc->text_bare_len;
         }

@@ -235,7 +235,7 @@ void fmt_number(Buf *b, double v)
         return;
     }
     if (v == floor(v) && fabs(v) < 1e15) {
-        buf_printf(b, "%.0f", v);
+        buf_int(b, (long)v);
         return;
     }
     char tmp[40];
