@@ -212,7 +212,7 @@ bool expr_equal(const Expr *a, const Expr *b)
     case X_ADD: case X_SUB: case X_MUL: case X_DIV:
         return expr_equal(a->a, b->a) && expr_equal(a->b, b->b);
     case X_CALL:
-        if (a->fn != b->fn || a->nargs != b->nargs || strcmp(a->name, b->name) != 0)
+        if (a->fn != b->fn || a->nargs != b->nargs || a->wrt != b->wrt || strcmp(a->name, b->name) != 0)
             return false;
         for (int i = 0; i < a->nargs; i++)
             if (!expr_equal(a->args[i], b->args[i]))
@@ -319,6 +319,8 @@ bool expr_uses(const Expr *e, int node)
     return false;
 }
 
+/* does NODE reach E through the derivative of an opaque function (which
+ * pathgrad does not differentiate again)? */
 static bool opaque_uses(const Expr *e, int node)
 {
     switch (e->kind) {
@@ -326,7 +328,7 @@ static bool opaque_uses(const Expr *e, int node)
     case X_ADD: case X_SUB: case X_MUL: case X_DIV:
         return opaque_uses(e->a, node) || opaque_uses(e->b, node);
     case X_CALL:
-        if (e->fn == OP_OPAQUE && expr_uses(e, node))
+        if (e->fn == OP_OPAQUE && e->wrt >= 0 && expr_uses(e, node))
             return true;
         for (int i = 0; i < e->nargs; i++)
             if (opaque_uses(e->args[i], node))
@@ -357,13 +359,24 @@ static Expr *diff(Arena *A, Expr *e, int v)
         return mk_mul(A, mk_mul(A, mk_num(A, (double)e->ipow), mk_pow(A, e->a, e->ipow - 1)),
                       diff(A, e->a, v));
     case X_CALL: {
-        /* the chain rule over the arguments: sum of df/da_i * da_i/dv
-         * (an opaque call never gets here: expr_diff keeps its partial) */
+        /* the chain rule over the arguments: sum of df/da_i * da_i/dv; an
+         * opaque f's derivative is the symbol f'(a), or D_i f(a, b) for
+         * its i-th argument (a derivative of one never gets here:
+         * expr_diff keeps the partial) */
         const Op *o = op_get(e->fn);
         Expr *r = mk_num(A, 0);
         for (int i = 0; i < e->nargs; i++)
-            if (expr_uses(e->args[i], v))
-                r = mk_add(A, r, mk_mul(A, o->dsym(A, e->args, i), diff(A, e->args[i], v)));
+            if (expr_uses(e->args[i], v)) {
+                Expr *df;
+                if (o) {
+                    df = o->dsym(A, e->args, i);
+                } else {
+                    df = mk(A, X_CALL);
+                    *df = *e;
+                    df->wrt = i;
+                }
+                r = mk_add(A, r, mk_mul(A, df, diff(A, e->args[i], v)));
+            }
         return r;
     }
     default:
@@ -376,6 +389,30 @@ Expr *expr_diff(Arena *A, Expr *e, int node, int node_self)
     if (opaque_uses(e, node))
         return mk_partial(A, node_self, node);
     return diff(A, e, node);
+}
+
+Expr *expr_replace(Arena *A, Expr *e, const Expr *what, int node)
+{
+    if (expr_equal(e, what))
+        return mk_var(A, node);
+    switch (e->kind) {
+    case X_ADD: return mk_add(A, expr_replace(A, e->a, what, node), expr_replace(A, e->b, what, node));
+    case X_SUB: return mk_sub(A, expr_replace(A, e->a, what, node), expr_replace(A, e->b, what, node));
+    case X_MUL: return mk_mul(A, expr_replace(A, e->a, what, node), expr_replace(A, e->b, what, node));
+    case X_DIV: return mk_div(A, expr_replace(A, e->a, what, node), expr_replace(A, e->b, what, node));
+    case X_NEG: return mk_neg(A, expr_replace(A, e->a, what, node));
+    case X_POW: return mk_pow(A, expr_replace(A, e->a, what, node), e->ipow);
+    case X_CALL: {
+        Expr *c = mk(A, X_CALL);
+        *c = *e;
+        c->args = arena_alloc(A, sizeof(Expr *) * (size_t)(e->nargs ? e->nargs : 1));
+        for (int i = 0; i < e->nargs; i++)
+            c->args[i] = expr_replace(A, e->args[i], what, node);
+        return c;
+    }
+    default:
+        return e;
+    }
 }
 
 Expr *expr_subst(Arena *A, Expr *e, Expr *(*sub)(void *ctx, int node), void *ctx)
@@ -556,8 +593,25 @@ static void print_fname(const Printer *p, const Expr *e, Buf *out)
         buf_puts(out, tex ? o->latex : o->text);
         return;
     }
+    /* an opaque function's derivative: f'(a) of one argument, D_2 h(a, b)
+     * (the partial derivative in its second argument) of several */
+    bool d = e->wrt >= 0, several = d && e->nargs > 1;
+    if (several) {
+        if (tex) {
+            buf_printf(out, "D_{%d}", e->wrt + 1);
+        } else {
+            static const char *const sub_digits[] = {"₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"};
+            char k[12];
+            snprintf(k, sizeof k, "%d", e->wrt + 1);
+            buf_puts(out, "D");
+            for (const char *c = k; *c; c++)
+                buf_puts(out, sub_digits[*c - '0']);
+        }
+    }
     if (!tex) {
         buf_puts(out, e->name);
+        if (d && !several)
+            buf_puts(out, "′");
         return;
     }
     bool one = strlen(e->name) == 1;
@@ -567,6 +621,8 @@ static void print_fname(const Printer *p, const Expr *e, Buf *out)
         buf_puts(out, *c == '_' ? "\\_" : (char[]){*c, 0});
     if (!one)
         buf_putc(out, '}');
+    if (d && !several)
+        buf_putc(out, '\'');
 }
 
 static void print_args(const Printer *p, const Expr *e, Buf *out)

@@ -83,6 +83,10 @@ bool expr_uses(const Expr *e, int node);
  * function depends on NODE the result is the abstract partial
  * d(NODE_SELF)/d(NODE). */
 Expr *expr_diff(Arena *A, Expr *e, int node, int node_self);
+/* E with every subexpression equal to WHAT written as variable NODE: a
+ * derivative in terms of the node it belongs to, as textbooks write it
+ * (v = σ(a): σ(a)(1−σ(a)) is v(1−v)) */
+Expr *expr_replace(Arena *A, Expr *e, const Expr *what, int node);
 /* E with every variable v for which SUB(v) is non-NULL replaced by it */
 Expr *expr_subst(Arena *A, Expr *e, Expr *(*sub)(void *ctx, int node), void *ctx);
 
