@@ -971,7 +971,8 @@ static int build_graph(Builder *b, const Block *blk)
                 g->locals = xrealloc(g->locals, xmul((size_t)b->cap_locals, sizeof *g->locals));
             }
             /* written in the node where its definition recurs: v(1-v) */
-            Expr *local = expr_replace(&g->arena, expr_diff(&g->arena, def, vars[k], v), def, v);
+            Expr *local = expr_replace(&g->arena, expr_simplify(&g->arena, expr_diff(&g->arena, def, vars[k], v)),
+                                       def, v);
             if (!expr_finite(local) || expr_bad_constant(local)) {
                 diag_error(b->src, node_sym(g, v)->loc,
                            "the derivative of %s with respect to %s overflows: a constant in it is not finite",

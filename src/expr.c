@@ -391,6 +391,212 @@ Expr *expr_diff(Arena *A, Expr *e, int node, int node_self)
     return diff(A, e, node);
 }
 
+/* ---- collecting like terms ---- */
+
+/* a product: COEF times BASE[i]^EXP[i] (integer exponents; a negative one
+ * divides) */
+typedef struct Mono {
+    double coef;
+    Expr **base;
+    long *exp;
+    int n, cap;
+} Mono;
+
+typedef struct Poly {
+    Mono *m;
+    int n, cap;
+} Poly;
+
+static void mono_put(Mono *m, Expr *base, long exp)
+{
+    for (int i = 0; i < m->n; i++)
+        if (expr_equal(m->base[i], base)) {
+            m->exp[i] += exp;
+            return;
+        }
+    if (m->n == m->cap) {
+        m->cap = m->cap ? 2 * m->cap : 4;
+        m->base = xrealloc(m->base, xmul((size_t)m->cap, sizeof *m->base));
+        m->exp = xrealloc(m->exp, xmul((size_t)m->cap, sizeof *m->exp));
+    }
+    m->base[m->n] = base;
+    m->exp[m->n++] = exp;
+}
+
+static Expr *simplify_at(Arena *A, Expr *e);
+static void poly_free(Poly *p);
+
+/* E ^ EXP multiplied into M (E's own products and quotients flattened) */
+static void mono_collect(Arena *A, Expr *e, long exp, Mono *m)
+{
+    switch (e->kind) {
+    case X_NUM:
+        m->coef *= pow(e->num, (double)exp);
+        return;
+    case X_NEG:
+        if (exp % 2)
+            m->coef = -m->coef;
+        mono_collect(A, e->a, exp, m);
+        return;
+    case X_MUL:
+        mono_collect(A, e->a, exp, m);
+        mono_collect(A, e->b, exp, m);
+        return;
+    case X_DIV:
+        mono_collect(A, e->a, exp, m);
+        mono_collect(A, e->b, -exp, m);
+        return;
+    case X_POW:
+        if (labs(e->ipow) < 1000000 && labs(exp) < 1000000)
+            mono_collect(A, e->a, exp * e->ipow, m);
+        else
+            mono_put(m, e, exp);       /* too large to multiply out */
+        return;
+    case X_ADD: case X_SUB: {
+        /* a sum is one factor; one that simplifies to a number or to a
+         * product joins this product instead */
+        Expr *s = simplify_at(A, e);
+        if (s->kind == X_NUM || s->kind == X_MUL || s->kind == X_DIV || s->kind == X_NEG || s->kind == X_POW ||
+            s->kind == X_VAR)
+            mono_collect(A, s, exp, m);
+        else
+            mono_put(m, s, exp);
+        return;
+    }
+    default:
+        mono_put(m, simplify_at(A, e), exp);
+        return;
+    }
+}
+
+static bool mono_same(const Mono *a, const Mono *b)
+{
+    int na = 0, nb = 0;
+    for (int i = 0; i < a->n; i++)
+        na += a->exp[i] != 0;
+    for (int i = 0; i < b->n; i++)
+        nb += b->exp[i] != 0;
+    if (na != nb)
+        return false;
+    for (int i = 0; i < a->n; i++) {
+        if (!a->exp[i])
+            continue;
+        bool found = false;
+        for (int j = 0; j < b->n && !found; j++)
+            found = b->exp[j] == a->exp[i] && expr_equal(a->base[i], b->base[j]);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* E (times SIGN) added into P term by term */
+static void poly_collect(Arena *A, Expr *e, double sign, Poly *p)
+{
+    switch (e->kind) {
+    case X_ADD:
+        poly_collect(A, e->a, sign, p);
+        poly_collect(A, e->b, sign, p);
+        return;
+    case X_SUB:
+        poly_collect(A, e->a, sign, p);
+        poly_collect(A, e->b, -sign, p);
+        return;
+    case X_NEG:
+        poly_collect(A, e->a, -sign, p);
+        return;
+    default:
+        break;
+    }
+    Mono m = {sign, NULL, NULL, 0, 0};
+    mono_collect(A, e, 1, &m);
+    for (int i = 0; i < p->n; i++)
+        if (mono_same(&p->m[i], &m)) {
+            p->m[i].coef += m.coef;
+            free(m.base);
+            free(m.exp);
+            return;
+        }
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 4;
+        p->m = xrealloc(p->m, xmul((size_t)p->cap, sizeof *p->m));
+    }
+    p->m[p->n++] = m;
+}
+
+static void poly_free(Poly *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        free(p->m[i].base);
+        free(p->m[i].exp);
+    }
+    free(p->m);
+}
+
+/* C (> 0) times M's factors: positive powers over negative ones, the
+ * coefficient in the numerator (2/x^3), or as the denominator's when it
+ * is one over a whole number (1/(2 sqrt(u))) */
+static Expr *mono_build(Arena *A, const Mono *m, double c)
+{
+    Expr *num = mk_num(A, 1), *den = mk_num(A, 1);
+    for (int i = 0; i < m->n; i++) {
+        if (m->exp[i] > 0)
+            num = mk_mul(A, num, mk_pow(A, m->base[i], m->exp[i]));
+        else if (m->exp[i] < 0)
+            den = mk_mul(A, den, mk_pow(A, m->base[i], -m->exp[i]));
+    }
+    double inv = 1 / c;
+    if (c != floor(c) && inv == floor(inv) && inv < 1e15 && den->kind != X_NUM)
+        return mk_div(A, num, mk_mul(A, mk_num(A, inv), den));
+    return mk_div(A, mk_mul(A, mk_num(A, c), num), den);
+}
+
+static Expr *simplify_at(Arena *A, Expr *e)
+{
+    switch (e->kind) {
+    case X_NUM: case X_VAR: case X_PARTIAL: case X_SUM: case X_PROD:
+        return e;
+    case X_CALL: {
+        Expr **args = arena_alloc(A, sizeof(Expr *) * (size_t)(e->nargs ? e->nargs : 1));
+        bool same = true;
+        for (int i = 0; i < e->nargs; i++) {
+            args[i] = simplify_at(A, e->args[i]);
+            same &= args[i] == e->args[i];
+        }
+        if (same)
+            return e;
+        if (e->fn != OP_OPAQUE && e->wrt < 0)
+            return mk_call(A, e->fn, args, e->nargs);
+        Expr *c = mk(A, X_CALL);
+        *c = *e;
+        c->args = args;
+        return c;
+    }
+    default:
+        break;
+    }
+    Poly p = {0};
+    poly_collect(A, e, 1, &p);
+    Expr *r = mk_num(A, 0);
+    for (int i = 0; i < p.n; i++) {
+        const Mono *m = &p.m[i];
+        if (m->coef == 0 || !isfinite(m->coef))
+            continue;
+        Expr *t = mono_build(A, m, fabs(m->coef));
+        r = m->coef < 0 ? mk_sub(A, r, t) : mk_add(A, r, t);
+    }
+    bool bad = false;
+    for (int i = 0; i < p.n; i++)
+        bad |= !isfinite(p.m[i].coef);
+    poly_free(&p);
+    return bad ? e : r;               /* an overflowing constant stays as it was */
+}
+
+Expr *expr_simplify(Arena *A, Expr *e)
+{
+    return simplify_at(A, e);
+}
+
 Expr *expr_replace(Arena *A, Expr *e, const Expr *what, int node)
 {
     if (expr_equal(e, what))

@@ -83,6 +83,11 @@ bool expr_uses(const Expr *e, int node);
  * function depends on NODE the result is the abstract partial
  * d(NODE_SELF)/d(NODE). */
 Expr *expr_diff(Arena *A, Expr *e, int node, int node_self);
+/* E collected: a sum's like terms added (2a^2 + a^2 = 3a^2), a product's
+ * equal factors joined in one power (a·a·a = a^3, b/b = 1), numbers
+ * multiplied out; sums inside products are simplified but not expanded.
+ * Order is kept: terms and factors in the order they first appear. */
+Expr *expr_simplify(Arena *A, Expr *e);
 /* E with every subexpression equal to WHAT written as variable NODE: a
  * derivative in terms of the node it belongs to, as textbooks write it
  * (v = σ(a): σ(a)(1−σ(a)) is v(1−v)) */

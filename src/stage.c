@@ -322,7 +322,7 @@ static Expr *act_factor(Deriver *d, const Node *y, int x)
         /* d y^k / d x^j, written in the outputs; folded into the loss's
          * derivative: delta_kj */
         int j = g->nodes[x].j;
-        if (d->fold && rules(d) >= ST_LOCAL)
+        if (d->fold && rules(d) >= ST_LOCAL && y->layer == g->nlayers - 1)
             return mk_num(A, j == y->j);
         Expr *yk = out_y(d, L->y0 + y->j - 1), *yj = yk ? out_y(d, L->y0 + j - 1) : NULL;
         return yj ? op->layer->dsym(A, yk, yj, j == y->j) : NULL;
@@ -488,7 +488,7 @@ int stage_edge_zero(Deriver *d, int k)
     switch (e->kind) {
     case E_ACT:
         if (op_get(g->layers[g->nodes[e->from].layer].act)->layer) {
-            if (st >= ST_LOCAL && d->fold)
+            if (st >= ST_LOCAL && d->fold && g->nodes[e->from].layer == g->nlayers - 1)
                 return g->nodes[e->to].j != g->nodes[e->from].j;
             if (st != ST_FORWARD)
                 return 0;

@@ -3,11 +3,13 @@
 
 It writes random *valid* .net programs -- networks (deep chains up to 10,000
 layers, wide layers of hundreds of neurons, a layer with 65-80 dense inputs,
-skip shortcuts, biases, dead ReLU neurons, mse losses, labels 3 / h / n-2 /
-L+1, names up to the 200-character limit) and scalar graphs (random
-expressions over + - * / ^INT, unary minus, numbers and every known function,
-chains of thousands of assignments, a variable using 70+ others, opaque
-functions) -- one `derive OF wrt REF;` each, sometimes several blocks in one
+skip shortcuts, biases, dead ReLU neurons, softmax layers (y^k -> every x^j
+of the layer: the paths through one are multiplied by its width), losses
+`loss L;` and `= sum|mse|xent`, often a last softmax under xent (the fold),
+labels 3 / h / n-2 / L+1, names up to the 200-character limit) and scalar
+graphs (random expressions over + - * / ^INT, unary minus, numbers and every
+known function, chains of thousands of assignments, a variable using 70+
+others, opaque functions) -- one `derive OF wrt REF;` each, sometimes several blocks in one
 file, runs the pathgrad binary on them and checks, for each program:
 
   count     `count --of OF --wrt REF` == the number of paths of an independent
@@ -17,12 +19,19 @@ file, runs the pathgrad binary on them and checks, for each program:
             --stage chain has count == N == len(terms), its paths are the
             model's paths in depth-first order; stages act and local have
             count == len(terms), and list the chain paths minus those through
-            a dead ReLU (networks) or a subsequence of them (graphs);
+            a dead ReLU (networks) or a subsequence of them (graphs); under
+            the fold (the last layer softmax, `loss L = xent;`, OF the loss,
+            REF not a y of the last layer) stage local also drops the paths
+            that cross that last softmax with j != k (delta_kj), and no
+            other softmax's; a small network's stage forward lists local's
+            paths (a subsequence with dead neurons; a softmax of width 1 is
+            the constant 1 there), or is refused for its size;
             `--max-terms N-1` is refused (exit 1) naming the exact count;
   factored  `--stage factored --format json` (any N) counts the terms of stage
-            local: the paths that cross no dead neuron (networks, by the
-            model), at most N and as many as local lists (graphs: a local
-            derivative that simplifies to 0 takes its paths out);
+            local: the paths that cross no dead neuron nor a folded edge
+            (networks, by the model), at most N and as many as local lists
+            (graphs: a local derivative that simplifies to 0 takes its paths
+            out);
   paths     `paths --format json`: the lengths' path counts add up to N (and
             equal the model's histogram when paths are enumerated);
   collapse  networks: the JSON of `--collapse` has count == N (any N: with
@@ -30,8 +39,9 @@ file, runs the pathgrad binary on them and checks, for each program:
             --collapse enumerates -- are few enough to print, else it may
             refuse beyond 20 families); when
             N is small, every family of the LaTeX `--collapse` output (stages
-            chain and act), expanded back, gives exactly the multiset of terms
-            of the expanded output; graphs: --collapse prints what the
+            chain, act and local), expanded back (a softmax's delta_{kl}
+            evaluated, t_{k} indexed), gives exactly the multiset of signed
+            terms of the expanded output; graphs: --collapse prints what the
             expanded output prints;
   eval      programs without opaque functions: `eval --seed K --format json
             --of OF` (with --check unless it would be slow) exits 0; every
@@ -44,9 +54,19 @@ file, runs the pathgrad binary on them and checks, for each program:
             round-off explains (eps x |values| / h against a tiny gradient)
             is printed as a `note difffuzz seed=S: ...` line and not
             counted;
+            an xent loss of a y <= 0 may only be refused (exit 1, not
+            finite);
+            networks, always with an mse or xent loss: `eval --values FILE`
+            with values written here (targets a distribution under the fold)
+            gives the file's values to the leaves, every value and the loss
+            recomputed, and every gradient equal to reverse mode computed
+            here from its values (softmax's y^k(delta_kj - y^j), -t/y, y-t);
+            a missing target, a target of a sum, targets of the fold that do
+            not sum to 1 (beyond 1e-9) and an xent of a y <= 0 exit 1;
             opaque functions: eval --of OF is refused with exit 1 when OF
             depends on one;
-  fmt       fmt's output formatted again is byte-identical, `fmt --check` on it
+  fmt       fmt's output formatted again is byte-identical, keeps `loss L =
+            KIND;` (and `loss L;`), `fmt --check` on it
             exits 0 (and on the input exits 1 exactly when the input differs;
             the input is read from the file or from standard input, and its
             layout is scrambled a little sometimes), and the formatted program
@@ -55,15 +75,18 @@ file, runs the pathgrad binary on them and checks, for each program:
             input layer, an undefined name, a malformed reference), an unknown
             stage or option exit 2 with nothing on standard output; a mutated
             program (a name of 201 characters, a duplicate label, a keyword as
-            a name, an unknown layer, a cycle, ...) makes `check` exit 1 with a
-            located error and nothing on standard output;
+            a name, an unknown layer, a cycle, softmax(a) in a graph, a dead
+            neuron of a softmax layer, an unknown loss kind, ...) makes
+            `check` exit 1 with a located error and nothing on standard
+            output;
   always    every command exits 0, 1 or 2 (3 only for a failing eval --check),
             never by a signal, within --timeout seconds.
 
-Which activations (leaky_relu softplus elu gelu swish) and graph functions
-(max min abs, the activations as functions) the binary supports is detected
-at start-up and printed on the info line; a name the binary's --help lists
-that this file has no model of is a failure (add the model).
+Which activations (leaky_relu softplus elu gelu swish, softmax), graph
+functions (max min abs, the activations of one neuron as functions) and loss
+kinds (sum mse xent) the binary supports is detected at start-up and printed
+on the info line; a name the binary's --help lists (activations, functions,
+losses) that this file has no model of is a failure (add the model).
 
 Usage: python3 tests/gen/difffuzz.py --bin ./pathgrad [--seconds 30]
            [--seed N] [--count N] [--keep DIR] [--jobs N] [--timeout S]
@@ -118,11 +141,17 @@ NEW_ACTS = ["leaky_relu", "softplus", "elu", "gelu", "swish"]
 BASE_FUNCS = ["exp", "log", "sin", "cos", "sqrt", "relu", "sigmoid", "tanh", "identity"]
 NEW_FUNCS1 = ["abs"]
 NEW_FUNCS2 = ["max", "min"]
+# activations of a whole layer (y^k depends on every x^j of it): networks only
+LAYER_ACTS = ["softmax"]
+# the kinds of a loss written out (`loss L = KIND;`); `loss L;` is abstract
+BASE_LOSSES = ["sum", "mse"]
+NEW_LOSSES = ["xent"]
 KEYWORDS = {"network", "graph", "layer", "loss", "dead", "derive", "wrt", "expand",
             "input", "dense", "skip", "bias", "identity", "relu", "sigmoid", "tanh"}
 # never used as names or labels: keywords, every function or activation (known
 # today or being added), and words with a meaning somewhere
 RESERVED = (KEYWORDS | set(NEW_ACTS) | set(BASE_FUNCS) | set(NEW_FUNCS1) | set(NEW_FUNCS2)
+            | set(LAYER_ACTS) | set(NEW_LOSSES)
             | {"sum", "mse", "t", "e", "pi", "f", "g", "h", "phi", "psi", "op_a", "Fn"})
 OPAQUE1 = ["f", "g", "phi", "op_a"]
 OPAQUE2 = ["h", "psi", "Fn"]
@@ -139,6 +168,49 @@ PY_FUNCS = {
     "gelu": lambda x: x * 0.5 * math.erfc(-x / math.sqrt(2.0)),
 }
 PY_FUNCS["swish"] = lambda x: x * PY_FUNCS["sigmoid"](x)
+
+
+def py_softmax(xs):
+    """softmax of a layer's x, with the max subtracted"""
+    m = max(xs)
+    es = [math.exp(v - m) for v in xs]
+    s = sum(es)
+    return [e / s for e in es]
+
+
+# the layer activations' formulas: a list of x to a list of y
+PY_LAYER_FUNCS = {"softmax": py_softmax}
+
+
+def py_dact(act, x):
+    """d act / d x of a one-neuron activation at x (a kink takes the side
+    LANGUAGE.md names: relu'(0) = 0, leaky_relu'(0) = 0.01)"""
+    if act == "identity":
+        return 1.0
+    if act == "relu":
+        return 1.0 if x > 0 else 0.0
+    if act == "leaky_relu":
+        return 1.0 if x > 0 else 0.01
+    if act == "sigmoid":
+        s = PY_FUNCS["sigmoid"](x)
+        return s * (1.0 - s)
+    if act == "tanh":
+        t = math.tanh(x)
+        return 1.0 - t * t
+    if act == "softplus":
+        return PY_FUNCS["sigmoid"](x)
+    if act == "elu":
+        return 1.0 if x > 0 else math.exp(x)
+    if act == "gelu":
+        return 0.5 * math.erfc(-x / math.sqrt(2.0)) + x * math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+    if act == "swish":
+        s = PY_FUNCS["sigmoid"](x)
+        return s + x * s * (1.0 - s)
+    raise AssertionError(act)
+
+
+# activations whose output is positive everywhere (an xent loss takes its log)
+POSITIVE_ACTS = {"sigmoid", "softplus", "softmax"}
 STRICT_FD = [True]           # not --lenient-fd: count those finite-difference disagreements too
 FILE_MARK = "<FILE>"         # the program's path in messages, until it is saved
 MAX_ENUM = 2000              # derive --stage chain is expanded up to this many terms
@@ -375,6 +447,8 @@ class Block:
         self.numeric = True        # no opaque function: eval works
         self.leaves = []
         self.dead_edges = set()    # networks: (y, x) of dead neurons
+        self.fold = False          # networks: a last softmax under `loss L = xent;` (graph_folds)
+        self.fold_edges = set()    # ... its edges (y^k, x^j), j != k
         self.bad_refs = []         # (option, reference, what) that must exit 2
         self.layers = None         # networks
         self.loss = None
@@ -438,6 +512,11 @@ def net_block(rng, feats, name, layers, loss, loss_kind, of_mode="loss", ref_hin
                 b.leaves.append(bb(l, j))
                 ch.append((bb(l, j), "bias"))
             m.add(x(l, j), ch)
+        for j in range(1, L.width + 1):
+            if L.act in PY_LAYER_FUNCS:
+                # y^k -> every x^j of the layer, j in index order
+                m.add(y(l, j), [(x(l, i), "act") for i in range(1, L.width + 1)])
+                continue
             m.add(y(l, j), [(x(l, j), "act")])
             if j in L.dead:
                 b.dead_edges.add((y(l, j), x(l, j)))
@@ -447,6 +526,11 @@ def net_block(rng, feats, name, layers, loss, loss_kind, of_mode="loss", ref_hin
     last = len(Ls) - 1
     m.add(loss, [(y(last, k), "loss") for k in range(1, Ls[last].width + 1)])
     b.model = m
+    b.fold = Ls[last].act == "softmax" and loss_kind == "xent"
+    if b.fold:
+        # the fold: from stage local on d y^k / d x^j is delta_kj
+        b.fold_edges = set((y(last, k), x(last, j)) for k in range(1, Ls[last].width + 1)
+                           for j in range(1, Ls[last].width + 1) if j != k)
     # the same graph at the level of layers: its paths are the shapes that
     # --collapse enumerates (an upper bound on its families)
     sm = Model()
@@ -527,6 +611,40 @@ def net_block(rng, feats, name, layers, loss, loss_kind, of_mode="loss", ref_hin
     return b
 
 
+def folds(b):
+    """does the derivative fold (a last softmax under `loss L = xent;`)?  Of
+    the loss only, and not with respect to a y of the last layer (the path
+    there crosses no softmax) or the loss itself"""
+    if not b.fold or b.of != b.loss or b.wrt == b.loss:
+        return False
+    return not b.wrt.startswith("y[%s][" % b.layers[-1].label)
+
+
+def fold_note(b):
+    """a hint where the fold is in play and a softmax layer precedes the last"""
+    if folds(b) and any(L.act in LAYER_ACTS for L in b.layers[1:-1]):
+        return " [a softmax layer before the last one: only the last folds (delta_kj), the others keep " \
+               "y^k(delta_kj - y^j)]"
+    return ""
+
+
+def zero_edges(b, stage):
+    """the edges whose factor is 0 at the stage (their terms leave the sum):
+    dead neurons from stage act on; the fold's j != k from stage local on"""
+    if b.kind != "net" or stage == "chain":
+        return set()
+    zero = b.dead_edges
+    if stage != "act" and folds(b):
+        zero = zero | b.fold_edges
+    if stage == "forward":
+        # a softmax of width 1 is the constant 1 (its forward sum): its
+        # factor y(1-y) is 0 there, unless the fold made it delta_11 = 1
+        for l, L in enumerate(b.layers):
+            if l > 0 and L.act == "softmax" and L.width == 1 and not (l == len(b.layers) - 1 and folds(b)):
+                zero = zero | {("y[%s][1]" % L.label, "x[%s][1]" % L.label)}
+    return zero
+
+
 def layer_node(b, ref):
     """the node of the layer-level model that a reference falls in"""
     if ref == b.loss:
@@ -564,12 +682,38 @@ def pick_net_ref(rng, Ls, consumed, b):
     return "y[%s][1]" % lab[0]
 
 
-def pick_act(rng, feats):
-    return rng.choice(feats["acts"])
+def pick_act(rng, feats, width=None, p_layer=0.12, max_width=6):
+    """an activation of one neuron; with width given, sometimes a layer's
+    (softmax multiplies the paths through it by its width: kept narrow)"""
+    if width is not None and 2 <= width <= max_width and rng.random() < p_layer:
+        la = [a for a in feats["acts"] if a in LAYER_ACTS]
+        if la:
+            return rng.choice(la)
+    return rng.choice([a for a in feats["acts"] if a not in LAYER_ACTS])
+
+
+def pick_loss(rng, feats, Ls, kinds, p_fold=0.3, p_xent=0.08):
+    """the loss kind (None: `loss L;`); often a last softmax under xent (the
+    fold), sometimes xent under another activation (its y may be <= 0: then
+    eval refuses the loss)"""
+    last = Ls[-1]
+    r = rng.random()
+    if "xent" in feats["losses"] and len(Ls) > 1:
+        if r < p_fold and "softmax" in feats["acts"] and (last.width >= 2 or rng.random() < 0.2):
+            set_act(rng, last, "softmax")
+            return "xent"
+        if r < p_fold + p_xent:
+            if rng.random() < 0.6:
+                pos = [a for a in feats["acts"] if a in POSITIVE_ACTS and a not in LAYER_ACTS]
+                set_act(rng, last, rng.choice(pos))
+            return "xent"
+    return rng.choice([k for k in kinds if k is None or k in feats["losses"]])
 
 
 def set_act(rng, L, act, written=None):
     L.act = act
+    if act != "relu":
+        L.dead = {}
     L.act_written = True if act != "identity" else (rng.random() < 0.6 if written is None else written)
 
 
@@ -616,11 +760,11 @@ def fam_net_small(rng, feats, name="rnd"):
         Ls.append(L)
         if l == 0:
             continue
-        set_act(rng, L, pick_act(rng, feats))
+        set_act(rng, L, pick_act(rng, feats, L.width, p_layer=0.2))
         random_inputs(rng, Ls, l, consumed)
         L.bias = rng.random() < 0.35
         add_dead(rng, L)
-    return net_block(rng, feats, name, Ls, loss_name(rng), rng.choice([None, "sum", "mse"]),
+    return net_block(rng, feats, name, Ls, loss_name(rng), pick_loss(rng, feats, Ls, [None, "sum", "mse"]),
                      of_mode="any")
 
 
@@ -634,13 +778,13 @@ def fam_net_resnet(rng, feats, name="res"):
     act = pick_act(rng, feats)
     for k in range(nb):
         a = Layer(labels[2 * k + 1], rng.randint(1, 3) if rng.random() < 0.5 else w)
-        set_act(rng, a, act if rng.random() < 0.7 else pick_act(rng, feats))
+        set_act(rng, a, act if rng.random() < 0.7 else pick_act(rng, feats, a.width))
         Ls.append(a)
         a.inputs = [("dense", len(Ls) - 2)]
         consumed.add(len(Ls) - 2)
         add_dead(rng, a, 0.15)
         c = Layer(labels[2 * k + 2], w)
-        set_act(rng, c, act if rng.random() < 0.7 else pick_act(rng, feats))
+        set_act(rng, c, act if rng.random() < 0.7 else pick_act(rng, feats, c.width))
         Ls.append(c)
         c.inputs = [("dense", len(Ls) - 2), ("skip", len(Ls) - 3)]
         if rng.random() < 0.3:
@@ -649,7 +793,7 @@ def fam_net_resnet(rng, feats, name="res"):
         consumed.add(len(Ls) - 2)
         c.bias = rng.random() < 0.3
         add_dead(rng, c, 0.15)
-    return net_block(rng, feats, name, Ls, loss_name(rng), rng.choice([None, "mse"]))
+    return net_block(rng, feats, name, Ls, loss_name(rng), pick_loss(rng, feats, Ls, [None, "mse"]))
 
 
 def fam_net_deep(rng, feats, depth, name="deep", nskips=None):
@@ -675,7 +819,7 @@ def fam_net_deep(rng, feats, depth, name="deep", nskips=None):
             continue
         if rng.random() < 0.05:
             act_run = pick_act(rng, feats)
-        set_act(rng, L, act_run if rng.random() < 0.8 else pick_act(rng, feats))
+        set_act(rng, L, act_run if rng.random() < 0.8 else pick_act(rng, feats, wdt, p_layer=0.03, max_width=2))
         L.inputs = [("dense", l - 1)]
         if l >= 2 and rng.random() < skip_p:
             cands = [p for p in range(max(0, l - 5), l - 1) if Ls[p].width == wdt]
@@ -687,8 +831,8 @@ def fam_net_deep(rng, feats, depth, name="deep", nskips=None):
         consumed.add(l - 1)
         L.bias = rng.random() < 0.1
         add_dead(rng, L, 0.02)
-    b = net_block(rng, feats, name, Ls, loss_name(rng), rng.choice([None, "sum", "mse"]),
-                  ref_hint=None)
+    b = net_block(rng, feats, name, Ls, loss_name(rng),
+                  pick_loss(rng, feats, Ls, [None, "sum", "mse"], p_fold=0.15), ref_hint=None)
     # REF somewhere near the top often (few paths, long chain)
     if rng.random() < 0.5:
         l = rng.randint(max(1, depth - 30), depth - 1)
@@ -720,11 +864,11 @@ def fam_net_wide(rng, feats, big=False, name="wide"):
         Ls.append(L)
         if l == 0:
             continue
-        set_act(rng, L, pick_act(rng, feats))
+        set_act(rng, L, pick_act(rng, feats, L.width, p_layer=0.08, max_width=400))
         random_inputs(rng, Ls, l, consumed, p_explicit=0.3)
         L.bias = rng.random() < 0.4
         add_dead(rng, L, 0.02)
-    return net_block(rng, feats, name, Ls, loss_name(rng), rng.choice([None, "sum", "mse"]))
+    return net_block(rng, feats, name, Ls, loss_name(rng), pick_loss(rng, feats, Ls, [None, "sum", "mse"]))
 
 
 def fam_net_fanin(rng, feats, k=None, name="fanin"):
@@ -739,7 +883,7 @@ def fam_net_fanin(rng, feats, k=None, name="fanin"):
         L = Layer(labels[i + 1], w0)
         Ls.append(L)
         l = len(Ls) - 1
-        set_act(rng, L, pick_act(rng, feats) if rng.random() < 0.5 else "identity")
+        set_act(rng, L, pick_act(rng, feats, w0) if rng.random() < 0.5 else "identity")
         srcs = [p for p in range(l) if Ls[p].width == w0]
         ins = [("skip", rng.choice(srcs[:1] + srcs[-3:]))]
         if rng.random() < 0.1 and 0 not in consumed:
@@ -754,7 +898,7 @@ def fam_net_fanin(rng, feats, k=None, name="fanin"):
         L.bias = rng.random() < 0.2
         feeders.append(l)
     big = Layer(labels[k + 1], rng.randint(1, 3))
-    set_act(rng, big, pick_act(rng, feats))
+    set_act(rng, big, pick_act(rng, feats, big.width))
     order = list(feeders)
     rng.shuffle(order)
     big.inputs = [("dense", p) for p in order]
@@ -768,10 +912,10 @@ def fam_net_fanin(rng, feats, k=None, name="fanin"):
     Ls.append(big)
     if rng.random() < 0.7:
         out = Layer(labels[k + 2], rng.randint(1, 2))
-        set_act(rng, out, pick_act(rng, feats))
+        set_act(rng, out, pick_act(rng, feats, out.width))
         out.inputs = [("dense", len(Ls) - 1)]
         Ls.append(out)
-    b = net_block(rng, feats, name, Ls, loss_name(rng), rng.choice([None, "mse"]))
+    b = net_block(rng, feats, name, Ls, loss_name(rng), pick_loss(rng, feats, Ls, [None, "mse"]))
     r = rng.random()
     lab = [L.label for L in Ls]
     bi = len(Ls) - 1 if big is Ls[-1] else len(Ls) - 2
@@ -798,12 +942,12 @@ def fam_net_longnames(rng, feats):
         Ls.append(L)
         if l == 0:
             continue
-        set_act(rng, L, pick_act(rng, feats))
+        set_act(rng, L, pick_act(rng, feats, L.width))
         random_inputs(rng, Ls, l, consumed)
         L.bias = rng.random() < 0.4
         add_dead(rng, L, 0.2)
     return net_block(rng, feats, ident(rng, 200), Ls, ident(rng, rng.choice([200, 199, 120])),
-                     rng.choice([None, "mse"]), of_mode="any")
+                     pick_loss(rng, feats, Ls, [None, "mse"]), of_mode="any")
 
 
 # ====================================================================== expressions
@@ -1404,7 +1548,9 @@ def make_program(seed, feats):
                 blocks.append(fam_net_resnet(rng, feats, nm))
             else:
                 blocks.append(fam_graph_small(rng, feats, rng.random() < 0.3, nm))
-    return Program(seed, fam, blocks, rng)
+    prog = Program(seed, fam, blocks, rng)
+    prog.feats = feats
+    return prog
 
 
 # ====================================================================== running
@@ -1440,7 +1586,8 @@ class Runner:
         self.tmpdir = tmpdir
 
     def show(self, args):
-        return "pathgrad " + " ".join(FILE_MARK if a == self.path else shlex.quote(a) for a in args)
+        return "pathgrad " + " ".join(FILE_MARK + (shlex.quote(a[len(self.path):]) if a != self.path else "")
+                                      if a.startswith(self.path) else shlex.quote(a) for a in args)
 
     def run(self, args, expect=(0,), stdin=None, tag=None, quiet_ok=False):
         """run pathgrad; one check: the exit status is in expect (never a
@@ -1483,51 +1630,68 @@ def parse_json(text):
     return json.loads(text)
 
 
-def split_terms(rhs):
-    """the terms of a LaTeX sum: '+' at brace and parenthesis depth 0"""
-    rhs = rhs.strip()
+def strip_parens(t):
+    return t.replace("(", "").replace(")", "")
+
+
+def signed_split(rhs):
+    """[(sign, term)] of a LaTeX sum: split at + and - outside braces and
+    parentheses (line breaks \\\\ dropped); a leading - is the term's sign"""
+    rhs = re.sub(r"\\\\\s*\n", " ", rhs.strip())
     if rhs == "0":
         return []
     out = []
     depth = 0
     cur = []
+    sign = 1
     for ch in rhs:
         if ch in "{(":
             depth += 1
         elif ch in "})":
             depth -= 1
-        if ch == "+" and depth == 0:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur))
-    res = []
-    for t in out:
-        t = t.strip()
-        if t.endswith("\\\\"):
-            t = t[:-2].strip()
-        res.append(t)
-    return res
+        if ch in "+-" and depth == 0:
+            if "".join(cur).strip() and not SUMS.fullmatch("".join(cur).strip()):
+                out.append((sign, "".join(cur).strip()))
+                cur = []
+                sign = 1
+            if ch == "-":
+                sign = -sign
+            continue
+        cur.append(ch)
+    if "".join(cur).strip():
+        out.append((sign, "".join(cur).strip()))
+    return out
 
 
-def split_lines(rhs):
-    """the terms of a sum printed one a line (three terms or more); [] for
-    0, None for a sum on one line"""
-    rhs = rhs.strip()
-    if rhs == "0":
-        return []
-    if "\n" not in rhs:
-        return None
-    return [t.strip() for t in re.split(r"\s*\\\\\s*\n\+", rhs)]
+# a family's sums, before its sign (\sum_{k=1}^{2}-\frac{t_{k}}{y^{k}_{n}}...)
+SUMS = re.compile(r"(?:\\sum_\{(?:k_\{\d+\}|[a-z])(?:=\d+\}\^\{\d+\}|\\in\\\{[\d,]+\\\}\})\s*)+")
 
 
-def strip_parens(t):
-    return t.replace("(", "").replace(")", "")
+def signed_terms(rhs):
+    """the terms of a sum as (sign, product without parentheses): a factor
+    (0 - a) (a softmax's delta_kj - y^j for j != k, expanded) is -a, and
+    its sign joins the term's"""
+    out = []
+    for sign, t in signed_split(rhs):
+        t = norm(t)
+        inner = signed_split(t)
+        if len(inner) > 1:
+            # a lone term that is a sum in parentheses, (y^{1}_{n}-t_{1}):
+            # split as the same sum printed bare
+            out += [(sign * s_, b_) for s_, b_ in signed_terms(t)]
+            continue
+        t = t.replace("(0-", "(-")
+        sign *= (-1) ** t.count("(-")
+        t = t.replace("(-", "(")
+        if t.startswith("-"):
+            sign, t = -sign, t[1:]
+        out.append((sign, strip_parens(t)))
+    return out
 
 
 SUM = re.compile(r"\\sum_\{(k_\{\d+\}|[a-z])(?:=(\d+)\}\^\{(\d+)\}|\\in\\\{([\d,]+)\\\}\})")
 VAR = re.compile(r"k_\{\d+\}|[klmprsuv]")
+DELTA_IX = re.compile(r"k_\{\d+\}|[klmprsuv]|\d+")
 
 
 def unwrap(s):
@@ -1570,7 +1734,18 @@ def expand_family(fam):
 
         def sub_sup(m):
             return "^{" + VAR.sub(lambda v: env.get(v.group(0), v.group(0)), m.group(1)) + "}"
-        out.append(norm(re.sub(r"\^\{((?:[^{}]|\{[^{}]*\})*)\}", sub_sup, template)))
+
+        def delta(m):
+            # \delta_{kl}, \delta_{m11}, \delta_{k_{1}2}: two indices,
+            # variables or integers, 1 when they are equal, else 0
+            ix = [env.get(v, v) for v in DELTA_IX.findall(m.group(1))]
+            assert len(ix) == 2, m.group(0)
+            return "1" if ix[0] == ix[1] else "0"
+        t = re.sub(r"\\delta_\{((?:[^{}]|\{[^{}]*\})*)\}", delta, template)
+        # a target's index is a subscript: t_{k}
+        t = re.sub(r"\bt_\{((?:[^{}]|\{[^{}]*\})*)\}",
+                   lambda m: "t_{" + VAR.sub(lambda v: env.get(v.group(0), v.group(0)), m.group(1)) + "}", t)
+        out.append(norm(re.sub(r"\^\{((?:[^{}]|\{[^{}]*\})*)\}", sub_sup, t)))
     return out
 
 
@@ -1624,6 +1799,11 @@ def check_program(prog, binary, tmpdir, keep, timeout, verbose, feats):
             kp = os.path.join(keep, "seed-%d.net" % prog.seed)
             with open(kp, "w", encoding="utf-8") as f:
                 f.write(prog.text)
+            if os.path.exists(path + ".values"):
+                with open(path + ".values", encoding="utf-8") as f:
+                    vtext = f.read()
+                with open(kp + ".values", "w", encoding="utf-8") as f:
+                    f.write(vtext)
             res.lines = [l.replace(FILE_MARK, kp) for l in res.lines]
             res.notes = [l.replace(FILE_MARK, kp) for l in res.notes]
             if res.failed:
@@ -1656,10 +1836,12 @@ def check_block(prog, b, R, res, rng, n, use_block, feats):
             js = parse_json(out)
             factored = js.get("count")
             if b.kind == "net":
-                live = m.count_avoiding(b.of, b.wrt, b.dead_edges)
+                live = m.count_avoiding(b.of, b.wrt, zero_edges(b, "factored"))
                 res.check(factored == str(live), "factored count",
-                          "`%s`: count %s, expected %s (paths without a dead neuron, of %s)"
-                          % (R.show(args), short(str(factored), 80), short(str(live), 80), short(str(n), 80)))
+                          "`%s`: count %s, expected %s (paths without a dead neuron%s, of %s)%s"
+                          % (R.show(args), short(str(factored), 80), short(str(live), 80),
+                             " or a folded softmax edge j != k" if folds(b) else "", short(str(n), 80),
+                             fold_note(b)))
             else:
                 res.check(isinstance(factored, str) and factored.isdigit() and int(factored) <= n,
                           "factored count", "`%s`: count %s, more than the %s paths"
@@ -1716,15 +1898,28 @@ def check_block(prog, b, R, res, rng, n, use_block, feats):
             res.check(o1 == o2, "collapse graph", "`%s` differs from the output without --collapse"
                       % R.show(a1 + ["--collapse"]))
     check_eval(b, R, res, rng, blk)
+    if b.kind == "net":
+        check_eval_values(b, R, res, rng, blk)
 
 
 def check_stages(b, R, res, sel, n, want):
     path = R.path
     chain = None
     local_count = None
-    for stage in (["chain", "act", "local"] if b.kind == "net" else ["chain", "local"]):
+    stages = ["chain", "local"]
+    if b.kind == "net":
+        stages = ["chain", "act", "local"]
+        # stage forward writes every y by its forward path sum: the output
+        # grows with them (refused beyond 5,000 terms or 3,000 levels)
+        if n <= 200 and len(b.layers) <= 60 and b.model.size() <= 20000:
+            stages.append("forward")
+    for stage in stages:
         args = ["derive", path] + sel + ["--stage", stage, "--format", "json", "--max-terms", "0"]
-        rc, out, _ = R.run(args, tag="derive")
+        rc, out, err = R.run(args, expect=(0, 1) if stage == "forward" else (0,), tag="derive")
+        if rc == 1:
+            res.check(out == "" and ("terms" in err or "levels" in err), "forward refused",
+                      "`%s`: stdout %s, stderr %s" % (R.show(args), short(out, 60), short(err)))
+            continue
         if rc != 0:
             continue
         try:
@@ -1757,10 +1952,22 @@ def check_stages(b, R, res, sel, n, want):
             else:
                 res.passed += 1
         elif b.kind == "net":
-            live = [p for p in wp if not any((u, v) in b.dead_edges for u, v in zip(p, p[1:]))]
-            res.check(got == live, "%s paths" % stage,
-                      "`%s`: %d terms, the model (chain minus paths through a dead neuron) %d"
-                      % (R.show(args), len(got), len(live)))
+            zero = zero_edges(b, stage)
+            live = [p for p in wp if not any((u, v) in zero for u, v in zip(p, p[1:]))]
+            what = "chain minus paths through a dead neuron%s%s" % (
+                " or a folded softmax edge j != k" if stage != "act" and folds(b) else "",
+                " or a softmax of width 1 (constant)" if stage == "forward" and any(
+                    L.act == "softmax" and L.width == 1 for L in b.layers[1:]) else "")
+            if stage == "forward" and any(L.dead for L in b.layers):
+                # a weight whose input is a dead neuron (its forward sum 0)
+                # takes its terms out too
+                it = iter(live)
+                sub = all(any(p == q for q in it) for p in got)
+                res.check(sub, "forward paths", "`%s`: the %d terms are not a subsequence of the %d "
+                          "paths of the model (%s)%s" % (R.show(args), len(got), len(live), what, fold_note(b)))
+            else:
+                res.check(got == live, "%s paths" % stage, "`%s`: %d terms, the model (%s) %d%s"
+                          % (R.show(args), len(got), what, len(live), fold_note(b)))
         else:
             it = iter(wp)
             sub = all(any(p == q for q in it) for p in got)
@@ -1797,7 +2004,7 @@ def check_collapse(b, R, res, rng, sel, n, small, chain_paths):
             res.check(False, "json", "`%s`: bad JSON (%s)" % (R.show(args), e))
     if not small:
         return
-    for stage in ("chain", "act"):
+    for stage in ("chain", "act", "local"):
         a_full = ["derive", path] + sel + ["--stage", stage, "--max-terms", "0"]
         a_coll = ["derive", path] + sel + ["--stage", stage, "--collapse"]
         rc1, full, _ = R.run(a_full, tag="derive")
@@ -1811,42 +2018,31 @@ def check_collapse(b, R, res, rng, sel, n, small, chain_paths):
         if rf is None or rc_ is None:
             res.check(False, "latex", "`%s` or `%s`: no '='" % (R.show(a_full), R.show(a_coll)))
             continue
-        # the expanded terms: one a line from three on; one or two on one line
-        # are compared as a whole (a lone term may be a bare sum: Φ+xφ)
-        full_terms = split_lines(rf)
-        fams = split_lines(rc_)
-        if fams is None:
-            fams = split_terms(rc_)
-        ref_size = len(full_terms) if full_terms is not None else 2
-        size = sum(family_size(norm(f)) for f in fams)
-        if size > 4 * ref_size + 100:
+        # the expanded terms, and every family expanded back: signed terms
+        # (a sum is split at its + and - outside brackets, so a lone term
+        # that is a bare sum, Φ+xφ, splits alike on both sides)
+        want = signed_terms(rf)
+        fams = signed_split(rc_)
+        size = sum(family_size(norm(f)) for _, f in fams)
+        if size > 4 * len(want) + 100:
             res.check(False, "collapse terms", "`%s`: its %d families stand for %d terms, the expanded "
-                      "output has %s" % (R.show(a_coll), len(fams), size,
-                                         len(full_terms) if full_terms is not None else "one or two"))
+                      "output has %d%s" % (R.show(a_coll), len(fams), size, len(want), fold_note(b)))
             continue
         got = []
-        for f in fams:
-            got += [strip_parens(t) for t in expand_family(norm(f))]
-        got.sort()
-        if full_terms is None:
-            one = strip_parens(norm(rf))
-            want = [one]
-            if len(got) == 2 and one in (got[0] + "+" + got[1], got[1] + "+" + got[0]):
-                want = got
-            elif len(got) == 2:
-                want = [one, "(one line: not these two terms)"]
-        else:
-            want = sorted(strip_parens(norm(t)) for t in full_terms)
-        if got == want:
+        for sign, f in fams:
+            for t in expand_family(norm(f)):
+                got += [(s_ * sign, b_) for s_, b_ in signed_terms(t)]
+        if sorted(got) == sorted(want):
             res.passed += 1
         else:
             cg, cw = collections.Counter(got), collections.Counter(want)
+            show_t = lambda ts: " ; ".join(("-" if sg < 0 else "") + bd for sg, bd in ts)
             extra = list((cg - cw).elements())[:2]
             missing = list((cw - cg).elements())[:2]
             res.check(False, "collapse terms",
-                      "`%s` expands to %d terms, `%s` has %d; collapsed only: %s; expanded only: %s"
+                      "`%s` expands to %d terms, `%s` has %d; collapsed only: %s; expanded only: %s%s"
                       % (R.show(a_coll), len(got), R.show(a_full), len(want),
-                         short(" ; ".join(extra), 200), short(" ; ".join(missing), 200)))
+                         short(show_t(extra), 200), short(show_t(missing), 200), fold_note(b)))
 
 
 def eval_cost(b):
@@ -1880,8 +2076,33 @@ def check_eval(b, R, res, rng, blk):
     args = ["eval", path] + blk + ["--seed", seed, "--format", "json", "--of", b.of]
     if checking:
         args.append("--check")
+    # an xent loss takes the log of the last layer's y: where one may be <= 0
+    # (relu, tanh, ...) eval may refuse the loss (whatever --of is)
+    maybe_log0 = b.kind == "net" and b.loss_kind == "xent" and b.layers[-1].act not in POSITIVE_ACTS
     # exit 3 (a disagreement) is judged below, from the JSON that explains it
-    rc, out, err = R.run(args, expect=(0, 3) if checking else (0,), tag="eval")
+    rc, out, err = R.run(args, expect=((0, 3) if checking else (0,)) + ((1,) if maybe_log0 else ()),
+                         tag="eval")
+    if rc == 1:
+        res.check(out == "" and "not finite" in err, "eval xent", "`%s`: stdout %s, stderr %s (an xent "
+                  "loss of a y <= 0 should be refused as not finite)" % (R.show(args), short(out, 80), short(err)))
+        return
+    if b.kind == "net" and b.loss_kind == "xent" and rc is not None:
+        try:
+            vals = parse_json(out)["values"]
+            last = b.layers[-1]
+            low = min(vals["y[%s][%d]" % (last.label, k)] for k in range(1, last.width + 1))
+            res.check(low > 0, "eval xent", "`%s` exited 0 with an xent loss of a y = %r: -t log y is "
+                      "not finite" % (R.show(args), low))
+        except (ValueError, KeyError, TypeError):
+            pass
+    judge_eval(b, R, res, args, rc, out, err, checking)
+
+
+def judge_eval(b, R, res, args, rc, out, err, checking, targets=None, given=None):
+    """the JSON of `eval ... --format json`: its --check, its leaves, the
+    value of OF, every value recomputed from its operands; with targets
+    (values from a file), the loss and every gradient recomputed here, and
+    the leaves' values those of the file (given)"""
     if rc is None:
         return
     try:
@@ -1928,8 +2149,180 @@ def check_eval(b, R, res, rng, blk):
     res.check(js.get("of") == b.of and b.of in vals and js.get("loss") == vals[b.of],
               "eval of", "`%s`: of %r, value %r, values[OF] %r" % (R.show(args), js.get("of"),
                                                                   js.get("loss"), vals.get(b.of)))
-    bad = recompute(b, vals)
+    bad = recompute(b, vals, targets)
     res.check(bad is None, "eval values", "`%s`: %s" % (R.show(args), bad))
+    if given is None or bad is not None:
+        return
+    wrong = [(v, x, vals.get(v)) for v, x in given.items() if vals.get(v) != x]
+    res.check(not wrong, "eval values", "`%s`: the value of %s is %r, the VALUES file gives %r (and %d more)"
+              % ((R.show(args),) + ((wrong[0][0], wrong[0][2], wrong[0][1], len(wrong) - 1) if wrong
+                                    else ("", 0, 0, 0))))
+    if wrong or set(grad) != set(b.leaves):
+        return
+    mine = net_reverse(b, vals, targets)
+    worst = None
+    for v, (g, scale) in mine.items():
+        d = abs(grad[v] - g)
+        if d > 1e-9 * scale + 1e-300 and (worst is None or d / max(scale, 1e-300) > worst[0]):
+            worst = (d / max(scale, 1e-300), v, grad[v], g)
+    res.check(worst is None, "eval grad", "`%s`: the gradient of %s is %r, reverse mode here %r "
+              "(relative to its paths' |products| %.3g)" % ((R.show(args),) + (
+                  (worst[1], worst[2], worst[3], worst[0]) if worst else ("", 0, 0, 0))))
+
+
+def fmt_num(rng, v):
+    """v as a VALUES file may write it, read back exactly"""
+    r = rng.random()
+    if r < 0.6:
+        return repr(v)
+    if r < 0.9:
+        return "%.17g" % v
+    return "%.17e" % v
+
+
+def net_values(rng, b):
+    """({leaf: value}, targets or None): inputs U(-1, 1), weights
+    Glorot-uniform, biases U(-0.1, 0.1); mse targets U(-1, 1), xent targets a
+    distribution (sometimes one-hot) under the fold, else U(0, 1)"""
+    Ls = b.layers
+    lab = [L.label for L in Ls]
+    vals = {}
+    for j in range(1, Ls[0].width + 1):
+        vals["y[%s][%d]" % (lab[0], j)] = rng.uniform(-1, 1)
+    for l in range(1, len(Ls)):
+        L = Ls[l]
+        for kind, p in L.inputs:
+            if kind == "dense":
+                a = math.sqrt(6.0 / (Ls[p].width + L.width))
+                for i in range(1, Ls[p].width + 1):
+                    for j in range(1, L.width + 1):
+                        vals["w[%s][%d][%d]" % (lab[p], i, j)] = rng.uniform(-a, a)
+        if L.bias:
+            for j in range(1, L.width + 1):
+                vals["b[%s][%d]" % (lab[l], j)] = rng.uniform(-0.1, 0.1)
+    assert set(vals) == set(b.leaves)
+    n = Ls[-1].width
+    if b.loss_kind == "mse":
+        ts = [rng.uniform(-1, 1) for _ in range(n)]
+    elif b.loss_kind == "xent" and b.fold:
+        if rng.random() < 0.25:
+            ts = [0.0] * n
+            ts[rng.randrange(n)] = 1.0
+        else:
+            u = [rng.uniform(0.01, 1) for _ in range(n)]
+            ts = [x / sum(u) for x in u]
+    elif b.loss_kind == "xent":
+        ts = [rng.uniform(0, 1) for _ in range(n)]
+    else:
+        ts = None
+    return vals, ts
+
+
+def net_forward(b, vals):
+    """{x and y: value} from the leaves' values"""
+    Ls = b.layers
+    lab = [L.label for L in Ls]
+    v = dict(vals)
+    for l in range(1, len(Ls)):
+        L = Ls[l]
+        xs = []
+        for j in range(1, L.width + 1):
+            s = 0.0
+            for kind, p in L.inputs:
+                if kind == "dense":
+                    for i in range(1, Ls[p].width + 1):
+                        s += v["w[%s][%d][%d]" % (lab[p], i, j)] * v["y[%s][%d]" % (lab[p], i)]
+                else:
+                    s += v["y[%s][%d]" % (lab[p], j)]
+            if L.bias:
+                s += v["b[%s][%d]" % (lab[l], j)]
+            v["x[%s][%d]" % (lab[l], j)] = s
+            xs.append(s)
+        if L.act in PY_LAYER_FUNCS:
+            ys = PY_LAYER_FUNCS[L.act](xs)
+        else:
+            ys = [0.0 if j + 1 in L.dead else PY_FUNCS[L.act](x) for j, x in enumerate(xs)]
+        for j, y in enumerate(ys):
+            v["y[%s][%d]" % (lab[l], j + 1)] = y
+    return v
+
+
+def check_eval_values(b, R, res, rng, blk):
+    """eval --values FILE: the values of the file are the leaves' (and the
+    targets of an mse or xent loss, which --seed's JSON does not show), the
+    loss and every gradient are recomputed here; a file that misses a
+    target, gives one to a sum, or (under the fold of a last softmax and
+    xent) targets that do not sum to 1 is refused"""
+    if b.model.size() > 200000 or (b.loss_kind not in ("mse", "xent") and rng.random() < 0.7):
+        return
+    path = R.path
+    vals, ts = net_values(rng, b)
+    given = dict(vals)
+    Ls = b.layers
+    last = Ls[-1]
+    want_err = None
+    r = rng.random()
+    if ts is not None and r < 0.08:
+        k = rng.randrange(len(ts))
+        want_err, drop = "no value for t[%d]" % (k + 1), k
+    else:
+        drop = None
+    if want_err is None and b.fold and r < 0.25:
+        k = rng.randrange(len(ts))
+        ts = list(ts)
+        ts[k] += rng.choice([1e-6, -1e-5, 1e-3, 0.3, -0.2, 1.0])
+        want_err = "the targets t[k] sum to"
+    elif want_err is None and b.fold and r < 0.35:
+        # within 1e-9 of 1: taken
+        k = rng.randrange(len(ts))
+        ts = list(ts)
+        ts[k] += rng.choice([1e-12, -3e-12, 2e-11])
+    elif want_err is None and ts is None and r < 0.06:
+        want_err = "targets"
+        ts_extra = rng.uniform(-1, 1)
+    lines = ["%s = %s" % (v, fmt_num(rng, x)) for v, x in vals.items()]
+    if ts is not None:
+        lines += ["t[%d] = %s" % (k + 1, fmt_num(rng, t)) for k, t in enumerate(ts) if k != drop]
+    elif want_err == "targets":
+        lines.append("t[1] = %s" % fmt_num(rng, ts_extra))
+    rng.shuffle(lines)
+    lines = [l + (";" if rng.random() < 0.2 else "") + ("  # a value" if rng.random() < 0.05 else "")
+             for l in lines]
+    if rng.random() < 0.3:
+        lines.insert(0, "# values for %s" % b.name[:40])
+    vpath = path + ".values"
+    with open(vpath, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    if want_err is None and b.loss_kind == "xent":
+        # -t log y of a y <= 0 is not finite: refused
+        fw = net_forward(b, vals)
+        ys = [fw["y[%s][%d]" % (last.label, k)] for k in range(1, last.width + 1)]
+        xs = [fw["x[%s][%d]" % (last.label, k)] for k in range(1, last.width + 1)]
+        if any(0 < abs(y) < 1e-9 for y in ys) or any(abs(x) < 1e-9 for x in xs):
+            want_err = "?"            # too close to call
+        elif min(ys) <= 0:
+            want_err = "not finite"
+    checking = eval_cost(b) <= EVAL_CHECK_BUDGET / 4 and rng.random() < 0.5
+    args = ["eval", path] + blk + ["--values", vpath, "--format", "json", "--of", b.of]
+    if checking:
+        args.append("--check")
+    try:
+        if want_err is not None and want_err != "?":
+            rc, out, err = R.run(args, expect=(1,), tag="eval values")
+            if rc == 1:
+                res.check(out == "" and want_err in err, "eval values error",
+                          "`%s`: stdout %s, stderr %s (expected an error: %s)"
+                          % (R.show(args), short(out, 80), short(err), want_err))
+            return
+        rc, out, err = R.run(args, expect=((0, 3) if checking else (0,)) + ((1,) if want_err else ()),
+                             tag="eval values")
+        if rc == 1:
+            res.check(out == "" and "not finite" in err, "eval values error",
+                      "`%s`: stdout %s, stderr %s" % (R.show(args), short(out, 80), short(err)))
+            return
+        judge_eval(b, R, res, args, rc, out, err, checking, ts or [], given)
+    finally:
+        pass
 
 
 def kink_distance(b, vals):
@@ -1950,8 +2343,9 @@ def close(a, b, scale):
     return abs(a - b) <= 1e-9 * max(1.0, scale)
 
 
-def recompute(b, vals):
-    """every value from its operands' values; None or what differs"""
+def recompute(b, vals, targets=None):
+    """every value from its operands' values (and the loss from the targets
+    when they are known); None or what differs"""
     if b.kind == "graph":
         for v, e in b.assigns.items():
             if e.unk:
@@ -1992,6 +2386,8 @@ def recompute(b, vals):
                 return "no value for %s" % e
             if not close(s, xv, mag):
                 return "%s is %r, the sum of its inputs %r" % (xr, xv, s)
+            if L.act in PY_LAYER_FUNCS:
+                continue
             if j in L.dead:
                 if yv != 0:
                     return "%s is dead but %r" % (yr, yv)
@@ -2000,12 +2396,93 @@ def recompute(b, vals):
                 want = PY_FUNCS[L.act](xv)
                 if not close(want, yv, abs(xv)):
                     return "%s = %s(%r) is %r, expected %r" % (yr, L.act, xv, yv, want)
-    if b.loss_kind in (None, "sum") and b.of == b.loss:
+        if L.act in PY_LAYER_FUNCS:
+            try:
+                xs = [vals["x[%s][%d]" % (lab[l], j)] for j in range(1, L.width + 1)]
+                ys = [vals["y[%s][%d]" % (lab[l], j)] for j in range(1, L.width + 1)]
+            except KeyError as e:
+                return "no value for %s" % e
+            want = PY_LAYER_FUNCS[L.act](xs)
+            for j in range(L.width):
+                if not close(want[j], ys[j], 1.0):
+                    return "y[%s][%d] = %s(x[%s]...)[%d] is %r, expected %r (x: %s)" % (
+                        lab[l], j + 1, L.act, lab[l], j + 1, ys[j], want[j], short(repr(xs), 120))
+    if b.loss in vals and (b.loss_kind in (None, "sum") or targets is not None):
         last = len(Ls) - 1
         ys = [vals["y[%s][%d]" % (lab[last], k)] for k in range(1, Ls[last].width + 1)]
-        if not close(sum(ys), vals[b.loss], sum(map(abs, ys))):
-            return "the loss %s is %r, the sum of the last layer %r" % (b.loss[:40], vals[b.loss], sum(ys))
+        want, mag = loss_value(b.loss_kind, ys, targets)
+        if not close(want, vals[b.loss], mag):
+            return "the loss %s = %s is %r, recomputed from the last layer %r" % (
+                b.loss[:40], b.loss_kind or "(abstract: a sum)", vals[b.loss], want)
     return None
+
+
+def loss_value(kind, ys, ts):
+    """(the loss of the last layer's ys, the scale of its rounding)"""
+    if kind in (None, "sum"):
+        return sum(ys), sum(map(abs, ys))
+    if kind == "mse":
+        parts = [0.5 * (y - t) ** 2 for y, t in zip(ys, ts)]
+        return sum(parts), sum(parts)
+    parts = [-t * math.log(y) for y, t in zip(ys, ts)]
+    return sum(parts), sum(map(abs, parts))
+
+
+def loss_dvalue(kind, y, t):
+    """d loss / d y^k (numerically an abstract loss is a sum)"""
+    if kind in (None, "sum"):
+        return 1.0
+    if kind == "mse":
+        return y - t
+    return -t / y
+
+
+def net_reverse(b, vals, targets):
+    """reverse mode over the model from the binary's values: {leaf:
+    (gradient, the scale of its rounding: the sum of |adjoint x local|)}"""
+    Ls = b.layers
+    lab = [L.label for L in Ls]
+    act_of = {}
+    dead = set()
+    for l in range(1, len(Ls)):
+        L = Ls[l]
+        for j in range(1, L.width + 1):
+            act_of["y[%s][%d]" % (lab[l], j)] = (L, l, j)
+            if j in L.dead:
+                dead.add("y[%s][%d]" % (lab[l], j))
+    m = b.model
+    adj = {b.of: 1.0}
+    mag = {b.of: 1.0}
+    idx = {v: i for i, v in enumerate(m.order)}
+    for v in reversed(m.order[:idx[b.of] + 1]):
+        a = adj.get(v)
+        if a is None:
+            continue
+        am = mag[v]
+        ch = m.children[v]
+        for q, (c, kind) in enumerate(ch):
+            if kind == "loss":
+                k = int(c.rsplit("[", 1)[1][:-1])
+                d = loss_dvalue(b.loss_kind, vals[c], targets[k - 1] if targets else None)
+            elif kind == "act":
+                L, l, k = act_of[v]
+                if L.act in PY_LAYER_FUNCS:
+                    j = int(c.rsplit("[", 1)[1][:-1])
+                    yk = vals[v]
+                    d = yk * ((1.0 if j == k else 0.0) - vals["y[%s][%d]" % (lab[l], j)])
+                elif v in dead:
+                    d = 0.0
+                else:
+                    d = py_dact(L.act, vals[c])
+            elif kind == "jw":
+                d = vals[ch[q + 1][0]]
+            elif kind == "jy":
+                d = vals[ch[q - 1][0]]
+            else:
+                d = 1.0
+            adj[c] = adj.get(c, 0.0) + a * d
+            mag[c] = mag.get(c, 0.0) + am * abs(d)
+    return {v: (adj.get(v, 0.0), mag.get(v, 0.0)) for v in b.leaves}
 
 
 def check_fmt(prog, R, res, rng):
@@ -2030,6 +2507,13 @@ def check_fmt(prog, R, res, rng):
     if rc == 1:
         res.check(out == "" and err != "", "fmt --check input", "stdout %s, stderr %s"
                   % (short(out, 80), short(err, 80)))
+    # `loss L = KIND;` keeps its kind (its derivative is concrete from stage
+    # local on), `loss L;` stays abstract
+    for b in prog.blocks:
+        if b.kind == "net":
+            want = "loss %s%s;" % (b.loss, "" if b.loss_kind is None else " = " + b.loss_kind)
+            res.check(("\n    %s\n" % want) in f1, "fmt loss", "`%s` does not write `%s` on a line of its own"
+                      % (R.show(args), want))
     # the formatted program means the same: the same path counts
     want = ["%s wrt %s: %d" % (b.of, b.wrt, b.model.count(b.of, b.wrt)) for b in prog.blocks]
     rc, out, _ = R.run(["count", p2], tag="count formatted")
@@ -2071,8 +2555,11 @@ def check_errors(prog, R, res, rng):
             rc, out, err = R.run(args, expect=(1,), tag="bad input")
             if rc == 1:
                 loc = re.match(r"^.*\.bad\.net:\d+:\d+: error: ", err) is not None
+                if what == "softmax in a graph":
+                    loc = loc and "whole layer" in err
                 res.check(out == "" and loc, "bad input",
-                          "`%s` (%s): stdout %s, stderr %s" % (R.show(args).replace(p3, "BADFILE"), what,
+                          "`%s` (%s): stdout %s, stderr %s" % (R.show(args).replace(FILE_MARK + ".bad.net",
+                                                                                     "BADFILE"), what,
                                                                short(out, 80), short(err, 160)))
             elif rc is None:
                 res.lines.append("    (the mutated program, %s, was:\n%s\n    )" % (what, text[:3000]))
@@ -2106,6 +2593,11 @@ def mutate(prog, b, rng):
         nonrelu = [l for l in range(1, len(b.layers)) if b.layers[l].act != "relu"]
         if nonrelu:
             cands.append(("dead y[%s][1];" % lab[rng.choice(nonrelu)], "dead on a layer that is not relu"))
+        sm = [l for l in range(1, len(b.layers)) if b.layers[l].act in LAYER_ACTS]
+        if sm:
+            cands.append(("dead %s[%s][1];" % (rng.choice("xy"), lab[rng.choice(sm)]), "dead on a softmax layer"))
+        if "xent" in prog.feats["losses"]:
+            cands.append(("loss %s = xentropy;" % b.loss, "an unknown loss kind"))
     else:
         names = list(b.assigns)
         cands += [
@@ -2119,11 +2611,13 @@ def mutate(prog, b, rng):
             ("zq_new = %s ^ 1.5;" % b.leaves[0], "a power that is not an integer"),
             ("zq_new = (%s;" % b.leaves[0], "an unclosed parenthesis"),
         ]
+        if "softmax" in prog.feats["acts"]:
+            cands.append(("zq_new = softmax(%s);" % b.leaves[0], "softmax in a graph"))
     stmt, what = rng.choice(cands)
     lines.insert(end, "    " + stmt)
     syntax = what in ("an integer beyond 10^12", "a label of 201 characters", "a keyword as a name",
                       "a byte that is not ASCII", "a name of 201 characters", "a power that is not an integer",
-                      "an unclosed parenthesis")
+                      "an unclosed parenthesis", "an unknown loss kind")
     return "\n".join(lines), what, syntax
 
 
@@ -2140,13 +2634,15 @@ def detect(binary, tmpdir, timeout):
             return r.returncode == 0
         except (OSError, subprocess.TimeoutExpired):
             return False
-    acts = [a for a in BASE_ACTS + NEW_ACTS
+    acts = [a for a in BASE_ACTS + NEW_ACTS + LAYER_ACTS
             if works("network t {\n    layer a : 2;\n    layer b : 2 %s;\n    loss L;\n}\n" % a, ["check"])]
+    losses = [k for k in BASE_LOSSES + NEW_LOSSES
+              if works("network t {\n    layer a : 2;\n    layer b : 2;\n    loss L = %s;\n}\n" % k, ["check"])]
     f1 = [f for f in BASE_FUNCS + NEW_FUNCS1 + NEW_ACTS
           if works("graph g {\n    input a, b;\n    c = %s(a);\n}\n" % f, ["eval", "--seed", "1"])]
     f2 = [f for f in NEW_FUNCS2
           if works("graph g {\n    input a, b;\n    c = %s(a, b);\n}\n" % f, ["eval", "--seed", "1"])]
-    return {"acts": acts, "funcs1": f1, "funcs2": f2}
+    return {"acts": acts, "funcs1": f1, "funcs2": f2, "losses": losses}
 
 
 # ====================================================================== main
@@ -2198,7 +2694,10 @@ def main():
                 listed += line.split(":", 1)[1].split()
             elif line.startswith("functions:"):
                 listed += line.split(":", 1)[1].split("(")[0].split()
-        known = set(BASE_ACTS + NEW_ACTS + BASE_FUNCS + NEW_FUNCS1 + NEW_FUNCS2)
+            elif line.startswith("losses:"):
+                listed += line.split(":", 1)[1].split()
+        known = set(BASE_ACTS + NEW_ACTS + BASE_FUNCS + NEW_FUNCS1 + NEW_FUNCS2 + LAYER_ACTS
+                    + BASE_LOSSES + NEW_LOSSES)
         for name in listed:
             if name in known:
                 passed += 1
@@ -2221,7 +2720,7 @@ def main():
                 r = Results(seed, a.verbose)
                 r.check(False, "internal", "checking the program: %s" % traceback.format_exc()[-800:])
             finally:
-                for ext in ("", ".fmt.net", ".bad.net"):
+                for ext in ("", ".fmt.net", ".bad.net", ".values"):
                     try:
                         os.unlink(os.path.join(tmpdir, "seed-%d.net%s" % (seed, ext)))
                     except OSError:
@@ -2264,8 +2763,10 @@ def main():
             for t, ss in sorted(hits.items())))
     newa = [x for x in feats["acts"] if x in NEW_ACTS]
     newf = [x for x in feats["funcs1"] + feats["funcs2"] if x not in BASE_FUNCS]
-    print("difffuzz: %d programs in %.1f s, seeds %d..%d; activations: %s; new graph functions: %s%s"
+    print("difffuzz: %d programs in %.1f s, seeds %d..%d; activations: %s; new graph functions: %s; "
+          "losses: %s%s"
           % (nprog, dt, a.seed, a.seed + nprog - 1, " ".join(feats["acts"]), " ".join(newf) or "none",
+             " ".join(feats["losses"]) or "none",
              "; %d eval --check failures on finite differences alone, within round-off, not counted"
              % fd_noise if fd_noise else ""))
     print("difffuzz: %d passed, %d failed" % (passed, failed))
