@@ -799,6 +799,18 @@ static int define_name(Builder *b, const char *name, Loc loc)
     return v;
 }
 
+/* the local derivatives of one statement's last definition, to be renamed
+ * for its next (h[t] = tanh(w*h[t-1]) made for every t) */
+#define TEMPLATE_SLOTS 64
+#define TEMPLATE_MAX_VARS 16
+typedef struct Template {
+    const Stmt *s;
+    const Expr *def;
+    int nv;
+    int vars[TEMPLATE_MAX_VARS + 1];       /* the variables, then the node */
+    Expr *locals[TEMPLATE_MAX_VARS];
+} Template;
+
 /* a definition made by an assignment: its statement and the loop
  * variables it was made under (a copy: loops move on) */
 typedef struct Def {
@@ -955,15 +967,35 @@ static int build_graph(Builder *b, const Block *blk)
         }
         g->syms[g->nodes[v].sym].def = def;
     }
-    free(defs);
     buf_free(&b->key);
+    /* a loop's statement made again and again differentiates the same way:
+     * its local derivatives are worked out once and renamed */
+    Template *tmpl = xcalloc(TEMPLATE_SLOTS, sizeof *tmpl);
     for (int v = 0; v < g->nnodes; v++) {
         Expr *def = node_def(g, v);
         if (!def)
             continue;
-        int *vars = xmalloc(xmul((size_t)count_vars(def) + 1, sizeof *vars));
+        int *vars = xmalloc(xmul((size_t)count_vars(def) + 2, sizeof *vars));
         int nv = 0;
         collect_vars(def, vars, &nv);
+        vars[nv] = v;
+        const Stmt *st = v < cap_defs ? defs[v].s : NULL;
+        Template *t = st ? &tmpl[((uintptr_t)st >> 4) % TEMPLATE_SLOTS] : NULL;
+        bool hit = t && t->s == st && t->nv == nv &&
+                   expr_equal_renamed(t->def, def, t->vars, vars, nv + 1);
+        for (int k = 0; k < nv && hit; k++) {
+            new_edge(b, v, vars[k], E_SCALAR, -1);
+            if (g->nedges > b->cap_locals) {
+                b->cap_locals = b->cap_edges;
+                g->locals = xrealloc(g->locals, xmul((size_t)b->cap_locals, sizeof *g->locals));
+            }
+            g->locals[g->nedges - 1] = expr_rename(&g->arena, t->locals[k], t->vars, vars, nv + 1);
+        }
+        if (hit) {
+            free(vars);
+            continue;
+        }
+        int first = g->nedges;
         for (int k = 0; k < nv; k++) {
             new_edge(b, v, vars[k], E_SCALAR, -1);
             if (g->nedges > b->cap_locals) {
@@ -971,19 +1003,34 @@ static int build_graph(Builder *b, const Block *blk)
                 g->locals = xrealloc(g->locals, xmul((size_t)b->cap_locals, sizeof *g->locals));
             }
             /* written in the node where its definition recurs: v(1-v) */
-            Expr *local = expr_replace(&g->arena, expr_simplify(&g->arena, expr_diff(&g->arena, def, vars[k], v)),
-                                       def, v);
+            /* worked out in a scratch arena, only the result is kept: a
+             * 100,000-step recurrence differentiates 400,000 times */
+            Arena scratch = {0};
+            Expr *local = expr_copy(&g->arena, expr_replace(&scratch, expr_simplify(&scratch,
+                                        expr_diff(&scratch, def, vars[k], v)), def, v));
+            arena_free(&scratch);
             if (!expr_finite(local) || expr_bad_constant(local)) {
                 diag_error(b->src, node_sym(g, v)->loc,
                            "the derivative of %s with respect to %s overflows: a constant in it is not finite",
                            node_name(g, v), node_name(g, vars[k]));
                 free(vars);
+                free(tmpl);
+                free(defs);
                 return -1;
             }
             g->locals[g->nedges - 1] = local;
         }
+        if (t && nv <= TEMPLATE_MAX_VARS) {
+            t->s = st;
+            t->def = def;
+            t->nv = nv;
+            memcpy(t->vars, vars, sizeof(int) * (size_t)(nv + 1));
+            memcpy(t->locals, g->locals + first, sizeof(Expr *) * (size_t)nv);
+        }
         free(vars);
     }
+    free(tmpl);
+    free(defs);
     /* the outputs: defined variables that no other uses */
     g->is_output = xcalloc((size_t)g->nnodes + 1, 1);
     for (int v = 0; v < g->nnodes; v++)
@@ -1032,6 +1079,7 @@ void graph_free(Graph *g)
     free(g->syms);
     free(g->locals);
     free(g->is_output);
+    graph_name_cache_free(g);
     strmap_free(&g->names);
     arena_free(&g->arena);
     memset(g, 0, sizeof *g);

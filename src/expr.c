@@ -597,23 +597,139 @@ Expr *expr_simplify(Arena *A, Expr *e)
     return simplify_at(A, e);
 }
 
+Expr *expr_copy(Arena *A, const Expr *e)
+{
+    Expr *c = mk(A, e->kind);
+    *c = *e;
+    if (e->a)
+        c->a = expr_copy(A, e->a);
+    if (e->b)
+        c->b = expr_copy(A, e->b);
+    /* args and subs share their place: X_VAR holds subs, the rest args */
+    Expr **v = e->kind == X_VAR ? e->subs : e->args;
+    int n = e->kind == X_VAR ? e->nsubs : e->nargs;
+    if (v && n > 0) {
+        Expr **w = arena_alloc(A, sizeof(Expr *) * (size_t)n);
+        for (int i = 0; i < n; i++)
+            w[i] = v[i] ? expr_copy(A, v[i]) : NULL;
+        if (e->kind == X_VAR)
+            c->subs = w;
+        else
+            c->args = w;
+    }
+    return c;
+}
+
+static int rename_find(int node, const int *from, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (from[i] == node)
+            return i;
+    return -1;
+}
+
+bool expr_equal_renamed(const Expr *a, const Expr *b, const int *from, const int *to, int n)
+{
+    if (a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case X_NUM: return a->num == b->num;
+    case X_SUM: case X_PROD: return false;
+    case X_VAR: {
+        int i = rename_find(a->node, from, n);
+        return i >= 0 && to[i] == b->node;
+    }
+    case X_PARTIAL: {
+        int i = rename_find(a->node, from, n), k = rename_find(a->wrt, from, n);
+        return i >= 0 && k >= 0 && to[i] == b->node && to[k] == b->wrt;
+    }
+    case X_NEG: return expr_equal_renamed(a->a, b->a, from, to, n);
+    case X_POW: return a->ipow == b->ipow && expr_equal_renamed(a->a, b->a, from, to, n);
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV:
+        return expr_equal_renamed(a->a, b->a, from, to, n) && expr_equal_renamed(a->b, b->b, from, to, n);
+    case X_CALL:
+        if (a->fn != b->fn || a->nargs != b->nargs || a->wrt != b->wrt || strcmp(a->name, b->name) != 0)
+            return false;
+        for (int i = 0; i < a->nargs; i++)
+            if (!expr_equal_renamed(a->args[i], b->args[i], from, to, n))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+Expr *expr_rename(Arena *A, const Expr *e, const int *from, const int *to, int n)
+{
+    Expr *c = mk(A, e->kind);
+    *c = *e;
+    switch (e->kind) {
+    case X_VAR: case X_PARTIAL: {
+        int i = rename_find(e->node, from, n);
+        if (i >= 0)
+            c->node = to[i];
+        if (e->kind == X_PARTIAL && (i = rename_find(e->wrt, from, n)) >= 0)
+            c->wrt = to[i];
+        c->subs = NULL;
+        c->nsubs = 0;
+        return c;
+    }
+    case X_CALL:
+        c->args = arena_alloc(A, sizeof(Expr *) * (size_t)(e->nargs ? e->nargs : 1));
+        for (int i = 0; i < e->nargs; i++)
+            c->args[i] = expr_rename(A, e->args[i], from, to, n);
+        return c;
+    default:
+        if (e->a)
+            c->a = expr_rename(A, e->a, from, to, n);
+        if (e->b)
+            c->b = expr_rename(A, e->b, from, to, n);
+        return c;
+    }
+}
+
 Expr *expr_replace(Arena *A, Expr *e, const Expr *what, int node)
 {
+    /* unchanged subtrees are shared, not copied: a 100,000-step
+     * recurrence replaces in 400,000 derivatives */
     if (expr_equal(e, what))
         return mk_var(A, node);
     switch (e->kind) {
-    case X_ADD: return mk_add(A, expr_replace(A, e->a, what, node), expr_replace(A, e->b, what, node));
-    case X_SUB: return mk_sub(A, expr_replace(A, e->a, what, node), expr_replace(A, e->b, what, node));
-    case X_MUL: return mk_mul(A, expr_replace(A, e->a, what, node), expr_replace(A, e->b, what, node));
-    case X_DIV: return mk_div(A, expr_replace(A, e->a, what, node), expr_replace(A, e->b, what, node));
-    case X_NEG: return mk_neg(A, expr_replace(A, e->a, what, node));
-    case X_POW: return mk_pow(A, expr_replace(A, e->a, what, node), e->ipow);
+    case X_ADD: case X_SUB: case X_MUL: case X_DIV: {
+        Expr *l = expr_replace(A, e->a, what, node), *r = expr_replace(A, e->b, what, node);
+        if (l == e->a && r == e->b)
+            return e;
+        switch (e->kind) {
+        case X_ADD: return mk_add(A, l, r);
+        case X_SUB: return mk_sub(A, l, r);
+        case X_MUL: return mk_mul(A, l, r);
+        default: return mk_div(A, l, r);
+        }
+    }
+    case X_NEG: {
+        Expr *a = expr_replace(A, e->a, what, node);
+        return a == e->a ? e : mk_neg(A, a);
+    }
+    case X_POW: {
+        Expr *a = expr_replace(A, e->a, what, node);
+        return a == e->a ? e : mk_pow(A, a, e->ipow);
+    }
     case X_CALL: {
+        Expr **args = NULL;
+        for (int i = 0; i < e->nargs; i++) {
+            Expr *x = expr_replace(A, e->args[i], what, node);
+            if (x != e->args[i] && !args) {
+                args = arena_alloc(A, sizeof(Expr *) * (size_t)e->nargs);
+                for (int k = 0; k < i; k++)
+                    args[k] = e->args[k];
+            }
+            if (args)
+                args[i] = x;
+        }
+        if (!args)
+            return e;
         Expr *c = mk(A, X_CALL);
         *c = *e;
-        c->args = arena_alloc(A, sizeof(Expr *) * (size_t)(e->nargs ? e->nargs : 1));
-        for (int i = 0; i < e->nargs; i++)
-            c->args[i] = expr_replace(A, e->args[i], what, node);
+        c->args = args;
         return c;
     }
     default:

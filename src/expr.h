@@ -88,6 +88,13 @@ Expr *expr_diff(Arena *A, Expr *e, int node, int node_self);
  * multiplied out; sums inside products are simplified but not expanded.
  * Order is kept: terms and factors in the order they first appear. */
 Expr *expr_simplify(Arena *A, Expr *e);
+/* a deep copy of E in A (E's own arena can then be freed) */
+Expr *expr_copy(Arena *A, const Expr *e);
+/* is A the same expression as B once A's variables FROM[i] are read as
+ * TO[i] (an unlisted variable never matches)? */
+bool expr_equal_renamed(const Expr *a, const Expr *b, const int *from, const int *to, int n);
+/* a copy of E in A with variables FROM[i] (also in partials) as TO[i] */
+Expr *expr_rename(Arena *A, const Expr *e, const int *from, const int *to, int n);
 /* E with every subexpression equal to WHAT written as variable NODE: a
  * derivative in terms of the node it belongs to, as textbooks write it
  * (v = σ(a): σ(a)(1−σ(a)) is v(1−v)) */

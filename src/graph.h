@@ -133,6 +133,9 @@ typedef struct Graph {
     unsigned char *is_output;
     int noutputs, output;
     StrMap names;            /* layer label -> layer, or name -> node */
+    /* indexed names as printed, by style (names.c): a 100,000-step
+     * recurrence prints each h_{t} many times */
+    struct NameCache *name_cache;
     Arena arena;
 } Graph;
 
@@ -170,6 +173,8 @@ int graph_resolve_text(const Graph *g, const char *text, const char *what);
 /* how a node prints: LaTeX (x^{1}_{n-1}), text (x¹ₙ₋₁), or reference
  * syntax for JSON and messages (x[n-1][1]) */
 void graph_node_name(const void *g, int node, Style st, Buf *out);
+/* frees what graph_node_name cached (graph_free calls it) */
+void graph_name_cache_free(Graph *g);
 void graph_node_ref(const Graph *g, int node, Buf *out);
 /* the name of weight family F as it prints (w, W, P) */
 void graph_family_name(const Graph *g, int f, Style st, Buf *out);

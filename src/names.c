@@ -2,6 +2,7 @@
 #include "graph.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void latex_escaped(Buf *out, const char *s)
@@ -149,6 +150,24 @@ static void put_indexed(const Graph *g, const char *nm, const char *br, Style st
 
 /* a name as it prints: NAME in LaTeX by --latex-names (the article's Loss
  * letter by letter, or \mathit{Loss}), in a drawing one letter italic */
+struct NameCache {
+    char **text[3];           /* by Style, by node; NULL: not printed yet */
+    LatexNames latex_names;   /* what the LaTeX ones were printed with */
+    Arena arena;
+};
+
+void graph_name_cache_free(Graph *g)
+{
+    struct NameCache *c = g->name_cache;
+    if (!c)
+        return;
+    for (int i = 0; i < 3; i++)
+        free(c->text[i]);
+    arena_free(&c->arena);
+    free(c);
+    g->name_cache = NULL;
+}
+
 static void put_name(const Graph *g, const char *nm, Style st, Buf *out)
 {
     const char *br = strchr(nm, '[');
@@ -156,6 +175,40 @@ static void put_name(const Graph *g, const char *nm, Style st, Buf *out)
         put_indexed(g, nm, br, st, out);
     else
         put_plain_name(g, nm, st, out);
+}
+
+/* an indexed name, printed once per style and then copied: the graph is
+ * const to its printers, its cache is not */
+static void put_node_name(const Graph *g, int node, Style st, Buf *out)
+{
+    const char *nm = node_name(g, node);
+    const char *br = strchr(nm, '[');
+    if (!br || (unsigned)st > FMT_HTML) {
+        put_name(g, nm, st, out);
+        return;
+    }
+    struct NameCache *c = g->name_cache;
+    if (!c) {
+        c = xcalloc(1, sizeof *c);
+        ((Graph *)g)->name_cache = c;
+    }
+    if (st == FMT_LATEX && c->text[st] && c->latex_names != g->latex_names) {
+        free(c->text[st]);
+        c->text[st] = NULL;
+    }
+    if (!c->text[st]) {
+        c->text[st] = xcalloc((size_t)g->nnodes + 1, sizeof(char *));
+        if (st == FMT_LATEX)
+            c->latex_names = g->latex_names;
+    }
+    char *s = c->text[st][node];
+    if (!s) {
+        Buf b = {0};
+        put_indexed(g, nm, br, st, &b);
+        s = c->text[st][node] = arena_strndup(&c->arena, b.data ? b.data : "", b.len);
+        buf_free(&b);
+    }
+    buf_puts(out, s);
 }
 
 static void put_plain_name(const Graph *g, const char *nm, Style st, Buf *out)
@@ -189,7 +242,7 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
     const Graph *g = gp;
     const Node *n = &g->nodes[node];
     if (n->kind == N_LOSS || n->kind == N_SCALAR) {
-        put_name(g, node_name(g, node), st, out);
+        put_node_name(g, node, st, out);
         return;
     }
     if (n->kind == N_TARGET) {            /* t_{k}: a subscript, no layer */
