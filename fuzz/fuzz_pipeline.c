@@ -201,12 +201,15 @@ static void numeric(const Graph *g, int of, int wrt)
     numbers_free(&n);
 }
 
-/* every node's reference text resolves back to the node */
+/* every node's reference text resolves back to the node (a loss's
+ * target t[k] is refused by design: it is a value, not a variable) */
 static void roundtrip(const Graph *g)
 {
     Buf b = {0};
     int step = g->nnodes > 200 ? g->nnodes / 97 : 1;
     for (int v = 0; v < g->nnodes; v += step) {
+        if (g->nodes[v].kind == N_TARGET)
+            continue;
         buf_truncate(&b, 0);
         graph_node_ref(g, v, &b);
         int r = graph_resolve_text(g, buf_cstr(&b), "--wrt");
