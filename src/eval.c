@@ -813,6 +813,8 @@ int eval_write(Numbers *n, const EvalOpts *o, FILE *out)
 
 /* weight layers an edge crosses: a junction's (to the weight or through it) */
 static int crosses(const Edge *e) { return e->kind == E_JW || e->kind == E_JY; }
+/* a graph's paths are measured in edges */
+static int one_edge(const Edge *e) { (void)e; return 1; }
 
 static double local_of(void *ctx, int edge) { return numbers_local(ctx, edge); }
 
@@ -823,7 +825,9 @@ int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *
     if (with_values && numbers_forward(n, of, &ignored) < 0)
         return -1;
     PathLengths pl;
-    if (paths_lengths(g, of, ref, crosses, with_values ? local_of : NULL, n, &pl) < 0)
+    bool net = g->kind == B_NETWORK;
+    const char *unit = net ? "weight layers" : "edges";
+    if (paths_lengths(g, of, ref, net ? crosses : one_edge, with_values ? local_of : NULL, n, &pl) < 0)
         return -1;
     mpz_t *cnt = pl.count;
     double *con = pl.weight;
@@ -856,8 +860,9 @@ int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *
             minl++;
         char *tot = mpz_get_str(NULL, 10, total);
         if (json) {
-            fprintf(out, "{\"of\": \"%s\", \"wrt\": \"%s\", \"count\": \"%s\", \"mean_length\": %.17g,\n \"lengths\": [",
-                    buf_cstr(&ofr), buf_cstr(&rr), tot, meanv);
+            fprintf(out, "{\"of\": \"%s\", \"wrt\": \"%s\", \"count\": \"%s\", \"length_in\": \"%s\", "
+                    "\"mean_length\": %.17g,\n \"lengths\": [",
+                    buf_cstr(&ofr), buf_cstr(&rr), tot, unit, meanv);
             int first = 1;
             for (int l = 0; l <= L; l++) {
                 if (mpz_sgn(cnt[l]) == 0)
@@ -873,7 +878,8 @@ int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *
             fputs("]}\n", out);
         } else {
             fprintf(out, "paths from %s to %s: %s\n", buf_cstr(&ofr), buf_cstr(&rr), tot);
-            fprintf(out, "weight layers crossed: mean %.6g, shortest %d, longest %d\n", meanv, minl, L);
+            fprintf(out, "%s: mean %.6g, shortest %d, longest %d\n", net ? "weight layers crossed" : "edges", meanv,
+                    minl, L);
             fprintf(out, "\n%6s  %24s  %9s%s\n", "length", "paths", "share", con ? "  sum of |path products|" : "");
             mpq_t share;
             mpq_init(share);

@@ -10,6 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+/* one use of a shared family: the layer it feeds, the mean |part| */
+typedef struct Use {
+    int layer;
+    double mean;
+} Use;
+
 /* draw LOG10 (one point a weight layer) to PATH */
 static int chart(const Graph *g, const int *layer, const double *log10m, int n, const char *path)
 {
@@ -94,23 +100,73 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
         label[i] = xstrdup(buf_cstr(&b));
         buf_free(&b);
     }
+    /* a shared family's uses: the part of dL/dW through each layer it
+     * feeds, d L / d x * y on that layer's junction edges */
+    Use **uses = xcalloc((size_t)nl + 1, sizeof *uses);
+    int *nuses = xcalloc((size_t)nl + 1, sizeof *nuses);
+    for (int i = 0; i < nl; i++) {
+        const Family *F = &g->families[fam[i]];
+        if (!F->shared || F->nuses < 2)
+            continue;
+        int nw = F->rows * F->cols;
+        uses[i] = xcalloc((size_t)F->nuses, sizeof *uses[i]);
+        double *part = xcalloc((size_t)nw * (size_t)F->nuses, sizeof *part);
+        for (int k = 0; k < g->nedges; k++) {
+            const Edge *e = &g->edges[k];
+            if (e->kind != E_JW || e->to < F->w0 || e->to >= F->w0 + nw)
+                continue;
+            int layer = g->nodes[e->from].layer, u = 0;
+            while (u < nuses[i] && uses[i][u].layer != layer)
+                u++;
+            if (u == nuses[i]) {
+                if (u == F->nuses)
+                    continue;           /* cannot happen: nuses counts them */
+                uses[i][nuses[i]++].layer = layer;
+            }
+            part[(size_t)u * (size_t)nw + (size_t)(e->to - F->w0)] += adj[e->from] * numbers_local(n, k);
+        }
+        for (int u = 0; u < nuses[i]; u++) {
+            double s = 0;
+            for (int k = 0; k < nw; k++)
+                s += fabs(part[(size_t)u * (size_t)nw + (size_t)k]);
+            uses[i][u].mean = s / nw;
+        }
+        free(part);
+    }
     int rc = 0;
     if (nl == 0) {
         pg_error("vanish: network %s has no weights", g->name);
         rc = -1;
     } else if (fmt == VANISH_JSON) {
         fprintf(out, "{\"network\": \"%s\", \"loss\": %.17g, \"layers\": [", g->name, loss);
-        for (int i = 0; i < nl; i++)
-            fprintf(out, "%s\n  {\"layer\": \"%s\", \"weights\": %d, \"mean_abs_grad\": %.17g}",
+        for (int i = 0; i < nl; i++) {
+            fprintf(out, "%s\n  {\"layer\": \"%s\", \"weights\": %d, \"mean_abs_grad\": %.17g",
                     i ? "," : "", label[i], count[i], mean[i]);
+            if (nuses[i]) {
+                fputs(", \"uses\": [", out);
+                for (int u = 0; u < nuses[i]; u++)
+                    fprintf(out, "%s{\"layer\": \"%s\", \"mean_abs_grad\": %.17g}", u ? ", " : "",
+                            g->layers[uses[i][u].layer].label, uses[i][u].mean);
+                fputc(']', out);
+            }
+            fputc('}', out);
+        }
         fputs("]}\n", out);
     } else if (fmt == VANISH_TEXT) {
         fprintf(out, "network %s: mean |d%s/dw| of each weight layer (loss %.6g)\n\n", g->name,
                 node_name(g, of) ? node_name(g, of) : "Loss", loss);
         fprintf(out, "%-12s %8s %16s %9s %12s\n", "layer", "weights", "mean |dL/dw|", "log10", "vs the last");
-        for (int i = 0; i < nl; i++)
+        for (int i = 0; i < nl; i++) {
             fprintf(out, "%-12s %8d %16.6g %9.2f %12.3g\n", label[i], count[i], mean[i],
                     mean[i] > 0 ? log10(mean[i]) : -INFINITY, mean[nl - 1] > 0 ? mean[i] / mean[nl - 1] : 0);
+            for (int u = 0; u < nuses[i]; u++) {
+                double m = uses[i][u].mean;
+                char lab[64];
+                snprintf(lab, sizeof lab, "  @ %s", g->layers[uses[i][u].layer].label);
+                fprintf(out, "%-12s %8d %16.6g %9.2f %12.3g\n", lab, count[i], m, m > 0 ? log10(m) : -INFINITY,
+                        mean[nl - 1] > 0 ? m / mean[nl - 1] : 0);
+            }
+        }
     } else {
         /* PLplot writes a file of its own: a private one, copied out */
         double *lg = xmalloc(xmul((size_t)nl, sizeof *lg));
@@ -140,8 +196,12 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
         free(lg);
     }
     free(adj);
-    for (int i = 0; i < nl; i++)
+    for (int i = 0; i < nl; i++) {
         free(label[i]);
+        free(uses[i]);
+    }
+    free(uses);
+    free(nuses);
     free(label);
     free(fam);
     free(mean);

@@ -1,0 +1,1 @@
+paths tests/cases/recurrence5.net --wrt w
