@@ -27,6 +27,8 @@ typedef struct Builder {
     Buf key;                         /* an indexed name being looked up */
 } Builder;
 
+static void undefined_error(Builder *b, const char *key, Loc loc);
+
 static int new_node(Builder *b, NodeKind k, int layer, int i, int j)
 {
     Graph *g = b->g;
@@ -602,7 +604,7 @@ static Expr *resolve_expr(Builder *b, const Expr *e, const Env *env)
         }
         c->node = find_name(b->g, key);
         if (c->node < 0) {
-            diag_error(b->src, e->loc, "'%s' is not defined", key);
+            undefined_error(b, key, e->loc);
             return NULL;
         }
         c->name = node_name(b->g, c->node);
@@ -781,6 +783,55 @@ static int check_acyclic(Builder *b)
     free(stack);
     free(next);
     return rc;
+}
+
+/* 'KEY' is not defined, with the indices its name does have when it is
+ * indexed (h[-1]: h has indices 0..3; x: x is indexed, x[1..3]) */
+static void undefined_error(Builder *b, const char *key, Loc loc)
+{
+    const Graph *g = b->g;
+    size_t nb = strcspn(key, "[");
+    long lo[PG_MAX_SUBS], hi[PG_MAX_SUBS];
+    int dims = -1;
+    bool mixed = false;
+    for (int v = 0; v < g->nnodes; v++) {
+        const char *nm = node_name(g, v);
+        if (!nm || strncmp(nm, key, nb) != 0 || nm[nb] != '[')
+            continue;
+        long idx[PG_MAX_SUBS];
+        int n = 0;
+        for (const char *p = nm + nb; *p == '[' && n < PG_MAX_SUBS; n++) {
+            char *end;
+            idx[n] = strtol(p + 1, &end, 10);
+            p = *end == ']' ? end + 1 : end;
+        }
+        if (dims < 0) {
+            dims = n;
+            for (int i = 0; i < n; i++)
+                lo[i] = hi[i] = idx[i];
+        } else if (n != dims) {
+            mixed = true;
+        } else {
+            for (int i = 0; i < n; i++) {
+                lo[i] = idx[i] < lo[i] ? idx[i] : lo[i];
+                hi[i] = idx[i] > hi[i] ? idx[i] : hi[i];
+            }
+        }
+    }
+    if (dims <= 0 || mixed) {
+        diag_error(b->src, loc, "'%s' is not defined", key);
+        return;
+    }
+    Buf r = {0};
+    for (int i = 0; i < dims; i++)
+        buf_printf(&r, "[%ld..%ld]", lo[i], hi[i]);
+    if (key[nb] != '[')
+        diag_error(b->src, loc, "'%s' is not defined: %.*s is indexed, write an element of %.*s%s",
+                   key, (int)nb, key, (int)nb, key, buf_cstr(&r));
+    else
+        diag_error(b->src, loc, "'%s' is not defined: the elements of %.*s lie within %.*s%s", key, (int)nb, key, (int)nb,
+                   key, buf_cstr(&r));
+    buf_free(&r);
 }
 
 static int define_name(Builder *b, const char *name, Loc loc)

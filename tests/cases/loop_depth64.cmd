@@ -1,0 +1,1 @@
+count tests/cases/loop_depth64.net

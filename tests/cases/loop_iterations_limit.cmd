@@ -1,0 +1,1 @@
+check tests/cases/loop_iterations_limit.net
