@@ -31,6 +31,8 @@ typedef struct { Block *head, *tail; } BlockList;
 typedef struct { Input *head, *tail; } InputList;
 typedef struct { Name *head, *tail; } NameList;
 typedef struct { Expr **v; int n, cap; } ArgList;
+typedef struct Word { const char *text; Loc loc; } Word;
+typedef struct { Word *v; int n, cap; } WordList;
 }
 
 %union {
@@ -48,6 +50,7 @@ typedef struct { Expr **v; int n, cap; } ArgList;
     NameList names;
     Name *name;
     ArgList args;
+    WordList words;
     long ival;
     double num;
 }
@@ -80,6 +83,20 @@ static int pglex(PGSTYPE *lval, Loc *lloc, ParseState *ps)
     ps->have_prev = ps->cur.first_line > 0;
     ps->cur = *lloc;
     return t;
+}
+
+/* L with one more word (a notation's), its array doubled when full */
+static WordList word_push(ParseState *ps, WordList l, const char *text, Loc loc)
+{
+    if (l.n == l.cap) {
+        l.cap = l.cap ? 2 * l.cap : 4;
+        Word *v = arena_alloc(ps->arena, xmul((size_t)l.cap, sizeof *v));
+        for (int i = 0; i < l.n; i++)
+            v[i] = l.v[i];
+        l.v = v;
+    }
+    l.v[l.n++] = (Word){text, loc};
+    return l;
 }
 
 static Loc span(Loc a, Loc b)
@@ -157,6 +174,7 @@ static int call_depth(ParseState *ps, Expr *e)
 
 %type <blocks> blocks
 %type <block> block
+%type <words> notes
 %type <stmts> net_stmts graph_stmts
 %type <stmt> net_stmt graph_stmt common_stmt layer_stmt
 %type <label> label index
@@ -270,7 +288,42 @@ net_stmt
             }
         }
     | DEAD ref ';'          { $$ = stmt_new(ps, S_DEAD, @$); $$->ref = $2; }
+    | IDENT notes ';'
+        {
+            /* notation NOTE...; ('notation' is a word here, not a keyword) */
+            if (strcmp($1.text, "notation") != 0) {
+                ps_error(ps, @1, "unexpected name '%s': a network's statements are layer, loss, dead, "
+                         "notation, derive and expand", $1.text);
+                YYABORT;
+            }
+            $$ = stmt_new(ps, S_NOTATION, @$);
+            $$->za = $$->into = -1;
+            for (int i = 0; i < $2.n; i++) {
+                static const char *const words[] = {"xy", "za", "out", "into"};
+                int k = 0;
+                while (k < 4 && strcmp($2.v[i].text, words[k]) != 0)
+                    k++;
+                if (k == 4) {
+                    ps_error(ps, $2.v[i].loc, "unknown notation '%s': the notations are xy or za (letters) "
+                             "and out or into (weight indices)", $2.v[i].text);
+                    YYABORT;
+                }
+                signed char *slot = k < 2 ? &$$->za : &$$->into;
+                if (*slot >= 0) {
+                    ps_error(ps, $2.v[i].loc, "'%s' after '%s': a notation says its %s once", $2.v[i].text,
+                             words[(k & ~1) + *slot], k < 2 ? "letters" : "weight indices");
+                    YYABORT;
+                }
+                *slot = (signed char)(k & 1);
+            }
+        }
     | common_stmt
+    ;
+
+/* the words of a notation statement */
+notes
+    : IDENT                 { $$.n = $$.cap = 0; $$.v = NULL; $$ = word_push(ps, $$, $1.text, @1); }
+    | notes IDENT           { $$ = word_push(ps, $1, $2.text, @2); }
     ;
 
 layer_stmt

@@ -47,7 +47,7 @@ typedef struct Input {
 } Input;
 
 typedef enum {
-    S_LAYER, S_LOSS, S_DEAD, S_DERIVE, S_EXPAND, S_INPUT, S_ASSIGN, S_FOR
+    S_LAYER, S_LOSS, S_DEAD, S_DERIVE, S_EXPAND, S_INPUT, S_ASSIGN, S_FOR, S_NOTATION
 } StmtKind;
 
 /* a name an `input` declares: NAME, or NAME[a..b][c]... (indices, ranges) */
@@ -73,6 +73,8 @@ typedef struct Stmt {
     Input *inputs;          /* NULL: dense(previous layer) */
     bool bias;
     bool input_layer;       /* layer L : W input; */
+    /* S_NOTATION: each -1 (not said), 0 (xy, out) or 1 (za, into) */
+    signed char za, into;
     /* S_LOSS */
     const char *name;       /* also S_ASSIGN: the defined name */
     Loc name_loc;

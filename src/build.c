@@ -128,7 +128,8 @@ static int family_of(Builder *b, const Input *in, int from, int l, const char *l
         }
         return g->layers[from].wfam = new_family(g, "w", false, from, l, in->loc);
     }
-    if (reserved_name(in->family, loss)) {
+    if (reserved_name(in->family, loss) ||
+        (g->za && (strcmp(in->family, "z") == 0 || strcmp(in->family, "a") == 0))) {
         diag_error(src, in->family_loc, "'%s' names %s: weights need a name of their own", in->family,
                    loss && strcmp(in->family, loss) == 0 ? "the loss" : "a network's own variables");
         return -1;
@@ -282,10 +283,20 @@ static int build_network(Builder *b, const Block *blk)
     Graph *g = b->g;
     const Source *src = b->src;
     int nl = 0;
-    const Stmt *loss = NULL;
+    const Stmt *loss = NULL, *notation = NULL;
     for (const Stmt *s = blk->stmts; s; s = s->next) {
         if (s->kind == S_LAYER)
             nl++;
+        if (s->kind == S_NOTATION) {
+            if (notation) {
+                diag_error(src, s->loc, "the network already has a notation");
+                diag_note(src, notation->loc, "the notation was first chosen here");
+                return -1;
+            }
+            notation = s;
+            g->za = s->za > 0;
+            g->into = s->into > 0;
+        }
         if (s->kind == S_LOSS) {
             if (loss) {
                 diag_error(src, s->loc, "the network already has a loss");
@@ -1245,6 +1256,10 @@ static int resolve(const Graph *g, const Ref *ref, const Reporter *r)
         for (int f = 0; f < g->nfamilies; f++)
             if (strcmp(g->families[f].name, nm) == 0)
                 return resolve_family(g, ref, r);
+    if (g->za && strcmp(nm, "z") == 0)          /* notation za: z[l][j], a[l][j] */
+        nm = "x";
+    else if (g->za && strcmp(nm, "a") == 0)
+        nm = "y";
     int want = strcmp(nm, "w") == 0 ? 3 : 2;
     bool neuron = strcmp(nm, "x") == 0 || strcmp(nm, "y") == 0 || strcmp(nm, "b") == 0;
     if (strcmp(nm, "t") == 0) {

@@ -89,6 +89,49 @@ static void digits(const char *const *tab, long v, Buf *out)
         buf_puts(out, tab[*x - '0']);
 }
 
+/* the indices (variables VAR[k] >= 0, else the numbers IDX[k]) and the
+ * layer L (NULL: none) of a name, in the graph's notation: the article's
+ * ^{ij}_{l}, or into's ^{l}_{ji} (the indices reversed) */
+static void cl_put(const Collapse *c, const Layer *L, const int *var, const int *idx, int n, bool comma, Style st,
+                   Buf *out)
+{
+    bool into = c->g->into;
+    if (into && L) {
+        if (st == FMT_LATEX) {
+            buf_puts(out, "^{");
+            buf_add(out, L->latex_sub, L->latex_sub_len);
+            buf_putc(out, '}');
+        } else {
+            graph_label_sup(L->label, out);
+        }
+    }
+    int where = into ? 2 : 1;
+    if (st == FMT_LATEX)
+        buf_puts(out, into ? "_{" : "^{");
+    for (int q = 0; q < n; q++) {
+        int k = into ? n - 1 - q : q;
+        if (q && comma)
+            buf_putc(out, ',');
+        if (var[k] >= 0)
+            cl_var(var[k], st, where, out);
+        else if (st == FMT_LATEX)
+            buf_printf(out, "%d", idx[k]);
+        else
+            digits(into ? cl_subd : cl_supd, idx[k], out);
+    }
+    if (st == FMT_LATEX)
+        buf_putc(out, '}');
+    if (!into && L) {
+        if (st == FMT_LATEX) {
+            buf_puts(out, "_{");
+            buf_add(out, L->latex_sub, L->latex_sub_len);
+            buf_putc(out, '}');
+        } else {
+            buf_add(out, L->text_sub, L->text_sub_len);
+        }
+    }
+}
+
 /* a node with the free indices of its layers written as variables */
 static void cl_name_var(const Collapse *c, int node, int var, Style st, Buf *out);
 
@@ -135,36 +178,10 @@ static void cl_name(const void *ctx, int node, Style st, Buf *out)
         return;
     }
     int idx[2] = {n->i, n->j}, var[2] = {vi, vj};
-    int first = weight ? 0 : 1;
-    bool comma = weight && (n->i >= 10 || n->j >= 10 || vi >= NVARS || vj >= NVARS);
-    if (weight)
-        graph_family_name(g, n->layer, st, out);
-    else
-        buf_puts(out, n->kind == N_BIAS ? "b" : n->kind == N_PRE ? "x" : "y");
-    if (st == FMT_LATEX)
-        buf_puts(out, "^{");
-    for (int q = first; q < 2; q++) {
-        if (q == 1 && first == 0 && comma)
-            buf_putc(out, ',');
-        if (var[q] >= 0)
-            cl_var(var[q], st, 1, out);
-        else if (st == FMT_LATEX)
-            buf_printf(out, "%d", idx[q]);
-        else
-            digits(cl_supd, idx[q], out);
-    }
-    if (st == FMT_LATEX)
-        buf_putc(out, '}');
-    if (weight && F->shared)
-        return;                        /* tied weights carry no layer */
-    const Layer *L = &g->layers[weight ? F->from : n->layer];
-    if (st == FMT_LATEX) {
-        buf_puts(out, "_{");
-        buf_add(out, L->latex_sub, L->latex_sub_len);
-        buf_putc(out, '}');
-    } else {
-        buf_add(out, L->text_sub, L->text_sub_len);
-    }
+    bool comma = n->i >= 10 || n->j >= 10 || vi >= NVARS || vj >= NVARS;
+    graph_family_name(g, n->layer, st, out);
+    /* tied weights carry no layer; into: the layer the weights lead to */
+    cl_put(c, F->shared ? NULL : &g->layers[g->into ? F->to : F->from], var, idx, 2, comma, st, out);
 }
 
 /* a neuron (x, y, b) with index variable VAR (-1: its own index) */
@@ -176,20 +193,9 @@ static void cl_name_var(const Collapse *c, int node, int var, Style st, Buf *out
         graph_node_name(g, node, st, out);
         return;
     }
-    buf_puts(out, n->kind == N_BIAS ? "b" : n->kind == N_PRE ? "x" : "y");
-    if (st == FMT_LATEX)
-        buf_puts(out, "^{");
-    cl_var(var, st, 1, out);
-    if (st == FMT_LATEX)
-        buf_putc(out, '}');
-    const Layer *L = &g->layers[n->layer];
-    if (st == FMT_LATEX) {
-        buf_puts(out, "_{");
-        buf_add(out, L->latex_sub, L->latex_sub_len);
-        buf_putc(out, '}');
-    } else {
-        buf_add(out, L->text_sub, L->text_sub_len);
-    }
+    buf_puts(out, n->kind == N_BIAS ? "b" : n->kind == N_PRE ? (g->za ? "z" : "x") : (g->za ? "a" : "y"));
+    int idx = n->j;
+    cl_put(c, &g->layers[n->layer], &var, &idx, 1, false, st, out);
 }
 
 /* the concrete node of a position, its class taking value VALS[cls] */

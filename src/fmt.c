@@ -241,6 +241,13 @@ static void put_stmt(Buf *out, const Stmt *s)
         if (s->loss_explicit)
             buf_printf(out, " = %s", loss_get(s->loss_kind)->name);
         break;
+    case S_NOTATION:
+        buf_puts(out, "notation");
+        if (s->za >= 0)
+            buf_puts(out, s->za ? " za" : " xy");
+        if (s->into >= 0)
+            buf_puts(out, s->into ? " into" : " out");
+        break;
     case S_DEAD:
         buf_puts(out, "dead ");
         put_ref(out, &s->ref);

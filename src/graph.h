@@ -111,6 +111,9 @@ typedef enum { NAMES_PLAIN, NAMES_MATHIT, NAMES_MATHRM } LatexNames;
 typedef struct Graph {
     BlockKind kind;
     LatexNames latex_names;
+    /* networks' notation (names.c): z/a for x/y; the layer up and the
+     * indices down, weights w^{m}_{ji} into layer m */
+    bool za, into;
     const char *name;
     const Source *src;
     Node *nodes;
@@ -180,6 +183,8 @@ void graph_node_ref(const Graph *g, int node, Buf *out);
 void graph_family_name(const Graph *g, int f, Style st, Buf *out);
 /* a layer label as a Unicode subscript (ₙ₋₁), or _[label] */
 void graph_label_sub(const char *label, Buf *out);
+/* the same as a superscript (notation into): ʰ¹, or ^[label] */
+void graph_label_sup(const char *label, Buf *out);
 /* fill each layer's latex_sub and text_sub (in the graph's arena) */
 void graph_layer_subs(Graph *g);
 /* a Printer whose variables are this graph's nodes */

@@ -103,6 +103,10 @@ int jobs_collect(const Source *src, const Program *prog, const JobsSpec *spec, J
         if (graph_build(g, src, b) < 0)
             return JOBS_BAD_INPUT;
         g->latex_names = spec->names;
+        if (g->kind == B_NETWORK && (spec->notation & NOTE_SET_ZA))
+            g->za = (spec->notation & NOTE_ZA) != 0;
+        if (g->kind == B_NETWORK && (spec->notation & NOTE_SET_INTO))
+            g->into = (spec->notation & NOTE_INTO) != 0;
         J->ngraphs++;
         if (spec->build_only)
             return 0;

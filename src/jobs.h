@@ -42,7 +42,11 @@ typedef struct JobsSpec {
     bool first_only;
     /* only build the chosen block: no jobs (eval, vanish) */
     bool build_only;
+    /* --notation, over the file's: NOTE_* bits (0: the file's own) */
+    unsigned notation;
 } JobsSpec;
+
+enum { NOTE_SET_ZA = 1, NOTE_ZA = 2, NOTE_SET_INTO = 4, NOTE_INTO = 8 };
 
 enum { JOBS_BAD_INPUT = -1, JOBS_USAGE = -2 };
 

@@ -34,7 +34,7 @@ enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2, EXIT_CHECK = 3 };
 
 typedef enum {
     O_OF, O_WRT, O_NODE, O_BLOCK, O_STAGE, O_FORMAT, O_MAX_TERMS, O_COLLAPSE,
-    O_STANDALONE, O_ENV, O_LATEX_NAMES, O_VIEW, O_RANKDIR, O_TERM, O_COLORS,
+    O_STANDALONE, O_ENV, O_LATEX_NAMES, O_NOTATION, O_VIEW, O_RANKDIR, O_TERM, O_COLORS,
     O_ONLY_PATHS, O_NO_LABELS, O_NO_PATHS, O_VALUES, O_SEED, O_CHECK, O_IN_PLACE,
     O_KATEX, O_OUT,
     NOPTS
@@ -75,6 +75,9 @@ static const OptDef options[NOPTS] = {
                                   "(the default without --standalone)"},
     [O_LATEX_NAMES] = {"--latex-names", NULL, "S", "how names of several letters print in LaTeX: plain (as the\n"
                                                   "article: Loss), mathit (\\mathit{Loss}) or mathrm; '_' is \\_"},
+    [O_NOTATION] = {"--notation", NULL, "N,..", "how a network's neurons and weights print: xy (x, y; default) or\n"
+                                              "za (z, a); out (w^{ij}_l from layer l; default) or into\n"
+                                              "(w^m_{ji} into layer m, the layer up as Nielsen writes it)"},
     [O_VIEW] = {"--view", NULL, "V", "graph (variables, junctions) | network (neurons; networks only)"},
     [O_RANKDIR] = {"--rankdir", NULL, "D", "LR (inputs left, loss right; default) or TB"},
     [O_TERM] = {"--term", NULL, "K", "light only the K-th term's path"},
@@ -108,6 +111,7 @@ typedef struct Opts {
     View view;
     bool top_bottom;
     LatexNames latex_names;
+    unsigned notation;       /* NOTE_* of jobs.h */
     LatexEnv env;
 } Opts;
 
@@ -137,7 +141,7 @@ static int cmd_numeric(const Loaded *, const Opts *);
 static int cmd_report(const Loaded *, const Opts *);
 static int cmd_fmt(const Loaded *, const Opts *);
 
-#define LATEX_DOC (B(O_STANDALONE) | B(O_ENV) | B(O_LATEX_NAMES))
+#define LATEX_DOC (B(O_STANDALONE) | B(O_ENV) | B(O_LATEX_NAMES) | B(O_NOTATION))
 #define EMITTERS "*"
 
 static const struct Command commands[] = {
@@ -176,7 +180,7 @@ static const struct Command commands[] = {
      "a chart drawn with PLplot"},
     {"render", cmd_render,
      B(O_OF) | B(O_WRT) | B(O_NODE) | B(O_BLOCK) | B(O_STAGE) | B(O_VIEW) | B(O_FORMAT) | B(O_RANKDIR) |
-         B(O_TERM) | B(O_COLORS) | B(O_ONLY_PATHS) | B(O_NO_LABELS) | B(O_NO_PATHS) | B(O_OUT),
+         B(O_TERM) | B(O_NOTATION) | B(O_COLORS) | B(O_ONLY_PATHS) | B(O_NO_LABELS) | B(O_NO_PATHS) | B(O_OUT),
      "svg dot",
      "draw the computational graph through Graphviz (libgvc), the paths\n"
      "of d(OF)/d(REF) in red (default: the file's first derive), or with\n"
@@ -503,6 +507,28 @@ static int parse_opts(int argc, char **argv, Opts *o)
             return usage_error(c, "unknown name style '%s' (plain, mathit or mathrm)", v);
         o->latex_names = (LatexNames)k;
     }
+    if ((v = o->val[O_NOTATION])) {
+        const char *p = v;
+        while (*p) {
+            size_t n = strcspn(p, ",");
+            int k = -1;
+            static const char *const words[] = {"xy", "za", "out", "into"};
+            for (int i = 0; i < 4; i++)
+                if (strlen(words[i]) == n && strncmp(p, words[i], n) == 0)
+                    k = i;
+            if (k < 0)
+                return usage_error(c, "unknown notation '%.*s' (xy or za, out or into, joined by commas)", (int)n, p);
+            unsigned set = k < 2 ? NOTE_SET_ZA : NOTE_SET_INTO;
+            if (o->notation & set)
+                return usage_error(c, "--notation says its %s twice", k < 2 ? "letters" : "weight indices");
+            o->notation |= set | (k & 1 ? set << 1 : 0);
+            p += n;
+            if (*p == ',')
+                p++;
+        }
+        if (!o->notation)
+            return usage_error(c, "--notation needs a word (xy or za, out or into)");
+    }
     o->env = ENV_BARE;
     if ((v = o->val[O_ENV]) && latex_env_parse(v, &o->env) < 0)
         return usage_error(c, "unknown environment '%s' (equation, align, multline, each also starred, or bare)", v);
@@ -588,7 +614,8 @@ static bool collapsed(const Opts *o, const Job *j)
 static int cmd_derive(const Loaded *L, const Opts *o)
 {
     Jobs J;
-    JobsSpec spec = {S_DERIVE, o->val[O_OF], o->val[O_WRT], o->val[O_BLOCK], o->latex_names, false, false, false};
+    JobsSpec spec = {S_DERIVE, o->val[O_OF], o->val[O_WRT], o->val[O_BLOCK], o->latex_names, false, false, false,
+                     o->notation};
     int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
     Deriver *d = xcalloc((size_t)J.n + 1, sizeof *d);
     /* first resolve and bound every derivation; only then write */
@@ -652,7 +679,8 @@ static int cmd_derive(const Loaded *L, const Opts *o)
 static int cmd_expand(const Loaded *L, const Opts *o)
 {
     Jobs J;
-    JobsSpec spec = {S_EXPAND, NULL, o->val[O_NODE], o->val[O_BLOCK], o->latex_names, false, false, false};
+    JobsSpec spec = {S_EXPAND, NULL, o->val[O_NODE], o->val[O_BLOCK], o->latex_names, false, false, false,
+                     o->notation};
     int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
     /* every sum is made (and bounded) before anything is written */
     Deriver *d = xcalloc((size_t)J.n + 1, sizeof *d);
@@ -690,7 +718,7 @@ static int cmd_expand(const Loaded *L, const Opts *o)
 static int cmd_count(const Loaded *L, const Opts *o)
 {
     Jobs J;
-    JobsSpec spec = {S_DERIVE, o->val[O_OF], o->val[O_WRT], o->val[O_BLOCK], NAMES_PLAIN, false, false, false};
+    JobsSpec spec = {S_DERIVE, o->val[O_OF], o->val[O_WRT], o->val[O_BLOCK], NAMES_PLAIN, false, false, false, 0};
     int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
     Output out;
     if (rc == 0 && output_open(&out, o->val[O_OUT]) < 0)
@@ -725,7 +753,7 @@ static int cmd_render(const Loaded *L, const Opts *o)
     bool highlight = !has(o, O_NO_PATHS);
     JobsSpec spec = {has(o, O_NODE) ? S_EXPAND : S_DERIVE, o->val[O_OF],
                      has(o, O_NODE) ? o->val[O_NODE] : o->val[O_WRT], o->val[O_BLOCK], NAMES_PLAIN, false,
-                     true, !highlight};
+                     true, !highlight, o->notation};
     int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
     const Graph *g = J.ngraphs ? &J.graphs[0] : NULL;
     int of = -1, wrt = -1, node = -1;
@@ -785,7 +813,7 @@ static int cmd_numeric(const Loaded *L, const Opts *o)
         return usage_error(o->cmd, "%s needs --values FILE or --seed N", o->cmd->name);
     Jobs J;
     JobsSpec spec = {S_DERIVE, o->val[O_OF], is_paths ? o->val[O_WRT] : NULL, o->val[O_BLOCK], NAMES_PLAIN,
-                     false, true, !is_paths};
+                     false, true, !is_paths, 0};
     int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
     const Graph *g = J.ngraphs ? &J.graphs[0] : NULL;
     int of = -1, ref = -1;

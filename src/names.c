@@ -86,6 +86,40 @@ static int put_uint(char *p, unsigned v)
     return n;
 }
 
+/* a label's character as a Unicode superscript, NULL if it has none */
+static const char *sup_char(char c)
+{
+    static const char *const digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+    static const char *const lower[] = {"ᵃ", "ᵇ", "ᶜ", "ᵈ", "ᵉ", "ᶠ", "ᵍ", "ʰ", "ⁱ", "ʲ", "ᵏ", "ˡ", "ᵐ",
+                                        "ⁿ", "ᵒ", "ᵖ", NULL, "ʳ", "ˢ", "ᵗ", "ᵘ", "ᵛ", "ʷ", "ˣ", "ʸ", "ᶻ"};
+    if (c >= '0' && c <= '9')
+        return digits[c - '0'];
+    if (c >= 'a' && c <= 'z')
+        return lower[c - 'a'];
+    return c == '+' ? "⁺" : c == '-' ? "⁻" : NULL;
+}
+
+/* a label as a superscript (text, notation into): ʰ¹, or ^[label] */
+void graph_label_sup(const char *label, Buf *out)
+{
+    for (const char *c = label; *c; c++)
+        if (!sup_char(*c)) {
+            buf_printf(out, "^[%s]", label);
+            return;
+        }
+    for (const char *c = label; *c; c++)
+        buf_puts(out, sup_char(*c));
+}
+
+/* V >= 0 in subscript digits */
+static void text_subd(Buf *out, int v)
+{
+    char tmp[12];
+    int n = put_uint(tmp, (unsigned)v);
+    for (int k = 0; k < n; k++)
+        buf_puts(out, sub_char(tmp[k]));
+}
+
 /* V >= 0 in superscript digits (¹²³ take 2 bytes of UTF-8, the others 3) */
 static void text_sup(Buf *out, int v)
 {
@@ -104,11 +138,11 @@ static void text_sup(Buf *out, int v)
     *p = '\0';
 }
 
-static const char *node_letter(NodeKind k)
+static const char *node_letter(const Graph *g, NodeKind k)
 {
     switch (k) {
-    case N_INPUT: case N_ACT: return "y";
-    case N_PRE: return "x";
+    case N_INPUT: case N_ACT: return g->za ? "a" : "y";
+    case N_PRE: return g->za ? "z" : "x";
     case N_WEIGHT: return "w";
     case N_BIAS: return "b";
     default: return "?";
@@ -237,6 +271,44 @@ void graph_family_name(const Graph *g, int f, Style st, Buf *out)
         put_name(g, nm, st, out);
 }
 
+/* notation into (Nielsen): the layer up, the indices down; a weight
+ * w^{m}_{ji} into neuron j of layer m from neuron i */
+static void put_into(const Graph *g, const Node *n, Style st, Buf *out)
+{
+    bool weight = n->kind == N_WEIGHT;
+    const Family *F = weight ? &g->families[n->layer] : NULL;
+    const Layer *L = weight ? (F->shared ? NULL : &g->layers[F->to]) : &g->layers[n->layer];
+    int idx[2] = {n->j, n->i}, ni = weight ? 2 : 1;
+    bool comma = weight && (n->i >= 10 || n->j >= 10);
+    if (weight)
+        graph_family_name(g, n->layer, st, out);
+    else if (st == FMT_HTML)
+        buf_printf(out, "<I>%s</I>", node_letter(g, n->kind));
+    else
+        buf_puts(out, node_letter(g, n->kind));
+    if (L) {
+        if (st == FMT_LATEX) {
+            buf_puts(out, "^{");
+            buf_add(out, L->latex_sub, L->latex_sub_len);
+            buf_putc(out, '}');
+        } else if (st == FMT_HTML) {
+            buf_printf(out, "<SUP>%s</SUP>", L->label);
+        } else {
+            graph_label_sup(L->label, out);
+        }
+    }
+    buf_puts(out, st == FMT_LATEX ? "_{" : st == FMT_HTML ? "<SUB>" : "");
+    for (int k = 0; k < ni; k++) {
+        if (k && comma)
+            buf_putc(out, ',');
+        if (st == FMT_TEXT)
+            text_subd(out, idx[k]);
+        else
+            buf_int(out, idx[k]);
+    }
+    buf_puts(out, st == FMT_LATEX ? "}" : st == FMT_HTML ? "</SUB>" : "");
+}
+
 void graph_node_name(const void *gp, int node, Style st, Buf *out)
 {
     const Graph *g = gp;
@@ -262,12 +334,16 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
     const Family *F = weight ? &g->families[n->layer] : NULL;
     const Layer *L = &g->layers[weight ? F->from : n->layer];
     bool sub = !weight || !F->shared;        /* tied weights carry no layer */
+    if (g->into) {
+        put_into(g, n, st, out);
+        return;
+    }
     if (st == FMT_HTML) {
         /* names, labels and indices are [A-Za-z0-9_+-]: nothing to escape */
         if (weight)
             graph_family_name(g, n->layer, st, out);
         else
-            buf_printf(out, "<I>%s</I>", node_letter(n->kind));
+            buf_printf(out, "<I>%s</I>", node_letter(g, n->kind));
         buf_puts(out, "<SUP>");
         if (weight)
             buf_printf(out, n->i >= 10 || n->j >= 10 ? "%d,%d" : "%d%d", n->i, n->j);
@@ -281,7 +357,7 @@ void graph_node_name(const void *gp, int node, Style st, Buf *out)
     if (weight)
         graph_family_name(g, n->layer, st, out);
     else
-        buf_puts(out, node_letter(n->kind));
+        buf_puts(out, node_letter(g, n->kind));
     if (st == FMT_LATEX) {
         /* derive writes millions of these: one reservation, no printf */
         buf_reserve(out, 2 + 24 + 3 + L->latex_sub_len + 1);
@@ -327,7 +403,7 @@ void graph_node_ref(const Graph *g, int node, Buf *out)
     }
     bool weight = n->kind == N_WEIGHT;
     const Family *F = weight ? &g->families[n->layer] : NULL;
-    buf_puts(out, weight ? F->name : node_letter(n->kind));
+    buf_puts(out, weight ? F->name : node_letter(g, n->kind));
     if (!weight || !F->shared) {
         buf_putc(out, '[');
         buf_puts(out, g->layers[weight ? F->from : n->layer].label);

@@ -387,7 +387,7 @@ int report_write(const Source *src, const Program *prog, const char *only, const
 {
     /* build everything first: a bad block writes nothing */
     Jobs J;
-    JobsSpec spec = {S_DERIVE, NULL, NULL, only, NAMES_PLAIN, true, false, false};
+    JobsSpec spec = {S_DERIVE, NULL, NULL, only, NAMES_PLAIN, true, false, false, 0};
     int rc = jobs_collect(src, prog, &spec, &J) < 0 ? -1 : 0;
     if (rc == 0) {
         fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

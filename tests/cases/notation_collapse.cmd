@@ -1,0 +1,1 @@
+derive tests/cases/notation.net --collapse --wrt a[in][1] --format latex

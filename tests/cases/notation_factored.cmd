@@ -1,0 +1,1 @@
+derive tests/cases/notation.net --stage factored --format text --wrt z[h][2]

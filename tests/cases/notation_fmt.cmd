@@ -1,0 +1,1 @@
+fmt tests/cases/notation.net

@@ -1,0 +1,1 @@
+derive tests/cases/notation.net --format json --wrt P[in][2][1]
