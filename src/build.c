@@ -15,6 +15,7 @@
 typedef struct Env {
     const char *var;
     long val;
+    const Stmt *loop;        /* the for statement (NULL: a sum's or prod's) */
     const struct Env *up;
 } Env;
 
@@ -637,7 +638,7 @@ static Expr *resolve_expr(Builder *b, const Expr *e, const Env *env)
         }
         Expr *acc = NULL;
         for (long v = lo; v <= hi; v++) {
-            Env in = {e->name, v, env};
+            Env in = {e->name, v, NULL, env};
             Expr *t = resolve_expr(b, e->args[0], &in);
             if (!t)
                 return NULL;
@@ -953,6 +954,15 @@ static int unroll(Builder *b, const Stmt *s, const Env *env, int depth, Defs *de
             int v = define_name(b, name, s->name_loc);
             if (v < 0)
                 return -1;
+            if (env) {
+                const Env *top = env;
+                while (top->up)
+                    top = top->up;
+                NodeSym *sym = &b->g->syms[b->g->nodes[v].sym];
+                sym->loop = top->loop;
+                sym->loop_var = top->var;
+                sym->step = top->val;
+            }
             if (v >= defs->cap) {
                 int old = defs->cap;
                 defs->cap = 2 * v + 16;
@@ -982,7 +992,7 @@ static int unroll(Builder *b, const Stmt *s, const Env *env, int depth, Defs *de
                     return -1;
             }
             for (long t = lo; t <= hi; t++) {
-                Env in = {s->name, t, env};
+                Env in = {s->name, t, s, env};
                 if (unroll(b, s->body, &in, depth + 1, defs) < 0)
                     return -1;
             }

@@ -96,6 +96,12 @@ typedef struct NodeSym {
     const char *name;
     Expr *def;               /* N_SCALAR: definition, NULL for inputs */
     Loc loc;                 /* where it was declared */
+    /* defined in a for loop: the outermost loop (its statement) and that
+     * loop variable's value, the time step of an unrolled recurrence;
+     * loop NULL otherwise (render lays steps out as columns) */
+    const void *loop;
+    const char *loop_var;
+    long step;
 } NodeSym;
 
 typedef struct Edge {

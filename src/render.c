@@ -29,6 +29,7 @@ typedef struct DNode {
     double row;
     bool on, keep;
     bool tied;               /* a shared weight, drawn at each of its uses */
+    int band;                /* graphs: the time step's box it sits in, 0: none */
     Agnode_t *ag;
 } DNode;
 
@@ -66,6 +67,10 @@ typedef struct Drawing {
     int *skips;              /* shortcut edges to route: from, to, edge, label index */
     int nskips, skips_cap;
     const char **skip_labels;
+    /* an unrolled graph: each time step a box of columns, "t = 3" */
+    int nbands;
+    const char **band_label;
+    int *band_col;           /* each band's first column: its inputs */
 } Drawing;
 
 /* a shortcut is drawn around the columns it skips, once every node is in
@@ -434,6 +439,114 @@ static void route_skips(Drawing *D)
 }
 
 /* a scalar graph: a box a variable, columns by depth from the inputs */
+/* an unrolled recurrence laid out in time: the nodes a for loop defines
+ * grouped by (loop, value of its variable), one band of columns a step,
+ * the steps left to right; an input that only one step uses goes into it
+ * (x[t]), one that several use (the shared w) stays left; within a band
+ * a node's column is its depth among the band's nodes.  COL gets the
+ * columns, BAND each node's band (1.., 0: outside).  -1 (nothing set)
+ * without loops or when a step would use a later one. */
+static int step_columns(Drawing *D, const int *order, int norder, int *col, int *band)
+{
+    const Graph *g = D->g;
+    int n = g->nnodes;
+    /* the steps: distinct (loop, step) in the order of the nodes, which
+     * unroll made loop by loop, step by step */
+    const void *last_loop = NULL;
+    long last_step = 0;
+    int nb = 0;
+    for (int v = 0; v < n; v++) {
+        const NodeSym *s = node_sym(g, v);
+        if (g->nodes[v].kind != N_SCALAR || !s->loop)
+            continue;
+        if (nb == 0 || s->loop != last_loop || s->step != last_step) {
+            nb++;
+            last_loop = s->loop;
+            last_step = s->step;
+        }
+        band[v] = nb;
+    }
+    if (nb < 2)
+        return -1;
+    /* a step's bands must rise along the order unroll made them: check the
+     * same (loop, step) never comes back after another */
+    for (int v = 0, cur = 0; v < n; v++)
+        if (band[v]) {
+            if (band[v] < cur)
+                return -1;
+            cur = band[v];
+        }
+    /* inputs and definitions outside loops: the step of their users when
+     * there is one, else left (0) or after their operands */
+    int *user = xmalloc(xmul((size_t)n + 1, sizeof *user));
+    for (int v = 0; v < n; v++)
+        user[v] = 0;
+    for (int k = 0; k < g->nedges; k++) {
+        int u = g->edges[k].to, v = g->edges[k].from;
+        int bv = band[v];
+        user[u] = user[u] == 0 ? (bv ? bv : -1) : (user[u] == bv ? bv : -1);
+    }
+    for (int v = 0; v < n; v++)
+        if (!band[v] && g->nodes[v].nedges == 0 && user[v] > 0)
+            band[v] = user[v];
+    free(user);
+    int *width = xcalloc((size_t)nb + 2, sizeof *width);
+    for (int i = 0; i < norder; i++) {
+        int v = order[i];
+        const Node *nd = &g->nodes[v];
+        if (!band[v] && nd->nedges) {
+            /* outside loops, defined: after its operands' bands */
+            int b = 0;
+            for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++)
+                if (band[g->edges[k].to] > b)
+                    b = band[g->edges[k].to];
+            band[v] = b ? -b : 0;     /* negative: in the band's columns, not its box */
+        }
+        int b = band[v] < 0 ? -band[v] : band[v];
+        /* a step's first column holds its inputs (x[t], the shared ones'
+         * copies): what it defines starts at the second */
+        col[v] = b > 0 && nd->nedges ? 1 : 0;
+        for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++) {
+            int u = g->edges[k].to, bu = band[u] < 0 ? -band[u] : band[u];
+            if (bu > b) {
+                free(width);
+                return -1;
+            }
+            if (bu == b && col[u] + 1 > col[v])
+                col[v] = col[u] + 1;
+        }
+        if (col[v] + 1 > width[b])
+            width[b] = col[v] + 1;
+    }
+    int *offset = xcalloc((size_t)nb + 2, sizeof *offset);
+    for (int b = 1; b <= nb; b++)
+        offset[b] = offset[b - 1] + width[b - 1];
+    D->band_col = arena_alloc(&D->arena, sizeof(int) * (size_t)(nb + 1));
+    for (int b = 1; b <= nb; b++)
+        D->band_col[b] = offset[b];
+    for (int v = 0; v < n; v++) {
+        int b = band[v] < 0 ? -band[v] : band[v];
+        col[v] += offset[b];
+        if (band[v] < 0)
+            band[v] = 0;
+    }
+    free(width);
+    free(offset);
+    /* the boxes' labels: the loop variable's value, t = 3 */
+    D->nbands = nb;
+    D->band_label = arena_alloc(&D->arena, sizeof(char *) * (size_t)(nb + 1));
+    for (int v = 0; v < n; v++) {
+        const NodeSym *s = node_sym(g, v);
+        if (g->nodes[v].kind != N_SCALAR || !s->loop || !band[v] || D->band_label[band[v]])
+            continue;
+        Buf t = {0};
+        buf_printf(&t, "%s = %ld", s->loop_var, s->step);
+        D->band_label[band[v]] = arena_strdup(&D->arena, buf_cstr(&t));
+        buf_free(&t);
+    }
+    return 0;
+}
+
 static void build_scalar(Drawing *D)
 {
     const Graph *g = D->g;
@@ -450,6 +563,19 @@ static void build_scalar(Drawing *D)
             if (depth[g->edges[k].to] + 1 > depth[v])
                 depth[v] = depth[g->edges[k].to] + 1;
     }
+    int *band = xcalloc((size_t)n + 1, sizeof *band);
+    if (step_columns(D, order, norder, depth, band) < 0) {
+        /* no loops, or a step that uses a later one: columns by depth */
+        memset(band, 0, sizeof *band * (size_t)(n + 1));
+        for (int i = 0; i < norder; i++) {
+            int v = order[i];
+            const Node *nd = &g->nodes[v];
+            depth[v] = 0;
+            for (int k = nd->first_edge; k < nd->first_edge + nd->nedges; k++)
+                if (depth[g->edges[k].to] + 1 > depth[v])
+                    depth[v] = depth[g->edges[k].to] + 1;
+        }
+    }
     free(order);
     int maxd = 0;
     for (int v = 0; v < n; v++)
@@ -458,16 +584,65 @@ static void build_scalar(Drawing *D)
     int *count = xcalloc((size_t)maxd + 1, sizeof *count);
     for (int v = 0; v < n; v++)
         count[depth[v]]++;
+    /* an input that several steps use (the shared w of a recurrence) is
+     * drawn in each of them, the copies tied (a double border), rather
+     * than once with an edge into every step */
+    int *last_band = NULL, *last_copy = NULL;
+    unsigned char *shared = NULL, *direct = NULL;
+    if (D->nbands) {
+        shared = xcalloc((size_t)n + 1, 1);
+        direct = xcalloc((size_t)n + 1, 1);
+        last_band = xmalloc(xmul((size_t)n + 1, sizeof *last_band));
+        last_copy = xmalloc(xmul((size_t)n + 1, sizeof *last_copy));
+        for (int v = 0; v < n; v++)
+            last_band[v] = 0;
+        for (int k = 0; k < g->nedges; k++) {
+            int u = g->edges[k].to, b = band[g->edges[k].from];
+            if (g->nodes[u].nedges || band[u])
+                continue;
+            if (!b)
+                direct[u] = 1;
+            else if (last_band[u] && last_band[u] != b)
+                shared[u] = 1;
+            else
+                last_band[u] = b;
+        }
+        for (int v = 0; v < n; v++)
+            last_band[v] = 0;
+    }
     int *at = xcalloc((size_t)maxd + 1, sizeof *at);
     for (int v = 0; v < n; v++) {
         int c = depth[v];
-        dnode(D, node_id(D, v, "", &t1), node_label(D, v, &t2), DK_VAR, c,
-              at[c]++ - (count[c] - 1) / 2.0, v);
+        if (shared && shared[v] && !direct[v])
+            continue;                   /* drawn only as its copies */
+        int dn = dnode(D, node_id(D, v, "", &t1), node_label(D, v, &t2), DK_VAR, c,
+                       at[c]++ - (count[c] - 1) / 2.0, v);
+        D->nodes[dn].band = band[v];
     }
     for (int k = 0; k < g->nedges; k++) {
         const Edge *e = &g->edges[k];
-        dedge(D, D->of_gnode[e->to], D->of_gnode[e->from], k, -1, edge_label(D, k, &t3), false);
+        int to = D->of_gnode[e->to], b = band[e->from];
+        if (shared && shared[e->to] && b) {
+            if (last_band[e->to] != b) {
+                int c = D->band_col[b];
+                node_id(D, e->to, "", &t1);
+                buf_printf(&t1, "@%d", b);
+                int dn = dnode(D, buf_cstr(&t1), node_label(D, e->to, &t2), DK_VAR, c, at[c]++, -1);
+                D->nodes[dn].band = b;
+                D->nodes[dn].tied = true;
+                D->any_tied = true;
+                last_band[e->to] = b;
+                last_copy[e->to] = dn;
+            }
+            to = last_copy[e->to];
+        }
+        dedge(D, to, D->of_gnode[e->from], k, -1, edge_label(D, k, &t3), false);
     }
+    free(band);
+    free(shared);
+    free(direct);
+    free(last_band);
+    free(last_copy);
     free(depth);
     free(count);
     free(at);
@@ -682,6 +857,21 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
             buf_printf(&tmp, "%.2f,%.2f!", px, py);
             agxset(n->ag, y.n_pos, tmp.data);
         }
+    }
+    /* an unrolled graph: each time step in a box of its own */
+    for (int b = 1; b <= D->nbands && !nop; b++) {
+        buf_truncate(&tmp, 0);
+        buf_printf(&tmp, "cluster_step%d", b);
+        Agraph_t *sub = agsubg(G, tmp.data, 1);
+        agsafeset(sub, S("label"), S((char *)(D->band_label[b] ? D->band_label[b] : "")), S(""));
+        agsafeset(sub, S("style"), S("rounded,dashed"), S(""));
+        agsafeset(sub, S("color"), S("#bbbbbb"), S(""));
+        agsafeset(sub, S("fontcolor"), S("#666666"), S(""));
+        agsafeset(sub, S("fontsize"), S("12"), S(""));
+        agsafeset(sub, S("labeljust"), S("l"), S(""));
+        for (int i = 0; i < D->nnodes; i++)
+            if (D->nodes[i].keep && D->nodes[i].band == b)
+                agsubnode(sub, D->nodes[i].ag, 1);
     }
     /* dot: each column one rank, its rows pinned by invisible edges */
     if (!nop) {

@@ -1,0 +1,1 @@
+render tests/cases/recurrence5.net --wrt w --format dot
