@@ -47,7 +47,8 @@ def split_comment(line):
     return line[:m.start()], line[m.start():]
 
 
-TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\S")
+# `..` (a range, x[1..6]) is one token: `1..6` is not the number `1.` and `.6`
+TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.(?!\.)\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\.\.|\S")
 
 
 def scramble(text, rng, mode):

@@ -1,0 +1,1 @@
+derive samples/attention.net --format text

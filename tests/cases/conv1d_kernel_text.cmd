@@ -1,0 +1,1 @@
+derive samples/conv1d.net --format text

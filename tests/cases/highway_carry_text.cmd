@@ -1,0 +1,1 @@
+derive samples/highway.net --format text

@@ -1,0 +1,1 @@
+eval samples/lstm.net --values samples/lstm.values --of 'c[3]'

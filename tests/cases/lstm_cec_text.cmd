@@ -1,0 +1,1 @@
+derive samples/lstm.net --format text

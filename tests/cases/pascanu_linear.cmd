@@ -1,0 +1,1 @@
+derive tests/cases/pascanu_linear.net --format text
