@@ -962,6 +962,7 @@ static int unroll(Builder *b, const Stmt *s, const Env *env, int depth, Defs *de
                 sym->loop = top->loop;
                 sym->loop_var = top->var;
                 sym->step = top->val;
+                sym->stmt = s;
             }
             if (v >= defs->cap) {
                 int old = defs->cap;

@@ -578,7 +578,7 @@ int collapse_write(Deriver *d, int of, int wrt, unsigned long long limit, Emitte
     const Graph *g = d->g;
     deriver_target(d, of, wrt);
     if (g->kind != B_NETWORK)
-        return derive_write(d, of, wrt, em);
+        return collapse_graph_write(d, of, wrt, limit, em);
     EdgeFilter f = stage_filter(d);
     unsigned char *mark = paths_mark(g, of, wrt, &f);
     if (!mark)

@@ -30,6 +30,11 @@ int factored_write(Deriver *d, int of, int wrt, Emitter *em);
  * derive_write writes them. */
 int collapse_write(Deriver *d, int of, int wrt, unsigned long long limit, Emitter *em);
 
+/* an unrolled graph's terms grouped into sums over time (collapse_graph.c):
+ * dh_5/dw = Σ_t (Π_{k=t+1}^5 dh_k/dh_{k-1}) dh_t/dw; written as
+ * derive_write writes them where no term groups */
+int collapse_graph_write(Deriver *d, int of, int wrt, unsigned long long limit, Emitter *em);
+
 /* the forward path sum of NODE ("y^{1}_{n-1} = ...") */
 int expand_write(Deriver *d, int node, Emitter *em);
 

@@ -102,6 +102,7 @@ typedef struct NodeSym {
     const void *loop;
     const char *loop_var;
     long step;
+    const void *stmt;        /* the assignment that defined it (loops: every step's) */
 } NodeSym;
 
 typedef struct Edge {
@@ -184,6 +185,9 @@ int graph_resolve_text(const Graph *g, const char *text, const char *what);
 void graph_node_name(const void *g, int node, Style st, Buf *out);
 /* frees what graph_node_name cached (graph_free calls it) */
 void graph_name_cache_free(Graph *g);
+/* NAME (h[k-1]: its indices any text of [A-Za-z0-9+-]) as a node's name
+ * prints: h_{k-1}, hₖ₋₁ */
+void graph_name_text(const Graph *g, const char *name, Style st, Buf *out);
 void graph_node_ref(const Graph *g, int node, Buf *out);
 /* the name of weight family F as it prints (w, W, P) */
 void graph_family_name(const Graph *g, int f, Style st, Buf *out);

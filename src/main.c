@@ -605,10 +605,11 @@ static int latex_finish(const Opts *o, FILE *w, FILE *out)
 
 /* ---- commands ---- */
 
-/* --collapse applies to networks; a graph's terms are expanded as usual */
+/* --collapse: a network's families, an unrolled graph's sums over time */
 static bool collapsed(const Opts *o, const Job *j)
 {
-    return has(o, O_COLLAPSE) && j->g->kind == B_NETWORK;
+    (void)j;
+    return has(o, O_COLLAPSE);
 }
 
 static int cmd_derive(const Loaded *L, const Opts *o)

@@ -202,6 +202,13 @@ void graph_name_cache_free(Graph *g)
     g->name_cache = NULL;
 }
 
+static void put_name(const Graph *g, const char *nm, Style st, Buf *out);
+
+void graph_name_text(const Graph *g, const char *name, Style st, Buf *out)
+{
+    put_name(g, name, st, out);
+}
+
 static void put_name(const Graph *g, const char *nm, Style st, Buf *out)
 {
     const char *br = strchr(nm, '[');

@@ -14,7 +14,7 @@
 #                             run as 'pathgrad check' unless NAME.cmd says
 #                             otherwise (a NAME.cmd alone is a case too, e.g.
 #                             a bad VALUES file); exit 1, nothing on stdout
-# then the property tests (tests/prop/props.py) and the checks in
+# then the property tests (tests/prop/props.py, tests/prop/classics.py) and the checks in
 # tests/cli.sh.  --update rewrites .out/.err from the current binary (read
 # every changed golden file before committing it).
 # The last line is "N passed, N failed".
@@ -131,6 +131,15 @@ summarise() { # label, then the command
 summarise "README examples" python3 tests/readme_check.py "$PG"
 summarise "render paths" python3 tests/render_paths.py "$PG"
 summarise "collapse" python3 tests/collapse_check.py "$PG"
+# --collapse on unrolled graphs (sums over t of BPTT), expanded back
+summarise "collapse on graphs" python3 tests/collapse_graph_check.py "$PG"
+# every sample begins with a comment and passes eval --check (its .values,
+# its `# eval: ARGS` lines); conv1d's kernel gradient is the cross-correlation;
+# Pascanu's w^T, a tied RNN's n^q paths, the LSTM's carousel, the highway's
+# carry path (numbers derived, not recorded)
+summarise "samples" python3 tests/samples_check.py "$PG"
+summarise "conv kernel" python3 tests/conv1d_check.py "$PG"
+summarise "reproductions" python3 tests/reproductions_check.py "$PG"
 summarise "regressions at the limits" env PATHGRAD="$PG" bash tests/regress.sh
 # random valid programs at every limit and construct, checked differentially
 # (count = terms = collapsed families; reverse mode = path sums = finite
@@ -148,6 +157,12 @@ case $PG in */pathgrad) summarise "install" bash tests/install.sh ;; esac
 # properties on random networks
 # shellcheck disable=SC2086
 summarise "property tests" python3 tests/prop/props.py --bin "$PG" ${PROPS_ARGS:-}
+# random programs of every new construct (input layers, dense as / shared,
+# softmax, xent and its fold; indexed names, nested for, sum, prod) against
+# an independent model (forward values, reverse mode, path counts) and the
+# three-way eval --check; fixed seeds and a base that rotates with the
+# time: CLASSICS_SECONDS, 25 s
+summarise "classic constructs, random" python3 tests/prop/classics.py --bin "$PG" --seconds "${CLASSICS_SECONDS:-25}"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
