@@ -1,0 +1,1 @@
+derive tests/cases/bptt.net --collapse --stage chain --format text

@@ -1,0 +1,1 @@
+derive tests/cases/bptt.net --collapse --format latex
