@@ -631,6 +631,11 @@ static Expr *resolve_expr(Builder *b, const Expr *e, const Env *env)
                        e->name, e->kind == X_SUM ? "sum" : "prod");
             return NULL;
         }
+        if (find_name(b->g, e->name) >= 0) {
+            diag_error(b->src, e->loc, "'%s' is a variable of the graph: %s needs a name of its own for its "
+                       "index (it would hide the variable)", e->name, e->kind == X_SUM ? "sum" : "prod");
+            return NULL;
+        }
         if (hi - lo + 1 > PG_MAX_EXPR_DEPTH) {
             diag_error(b->src, e->loc, "%s(%s in %ld..%ld, ...) writes out %ld terms, more than the limit of %d",
                        e->kind == X_SUM ? "sum" : "prod", e->name, lo, hi, hi - lo + 1, PG_MAX_EXPR_DEPTH);
@@ -1013,11 +1018,29 @@ static int unroll(Builder *b, const Stmt *s, const Env *env, int depth, Defs *de
     return 0;
 }
 
+/* a for loop's variable is a name of its own: not a variable of the graph
+ * (which it would hide in its body); checked once every name is known */
+static int loop_names(Builder *b, const Stmt *s)
+{
+    for (; s; s = s->next) {
+        if (s->kind != S_FOR)
+            continue;
+        if (find_name(b->g, s->name) >= 0) {
+            diag_error(b->src, s->name_loc, "'%s' is a variable of the graph: a loop needs a name of its own "
+                       "(it would hide the variable in its body)", s->name);
+            return -1;
+        }
+        if (loop_names(b, s->body) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int build_graph(Builder *b, const Block *blk)
 {
     Graph *g = b->g;
     Defs D = {0};
-    if (unroll(b, blk->stmts, NULL, 0, &D) < 0) {
+    if (unroll(b, blk->stmts, NULL, 0, &D) < 0 || loop_names(b, blk->stmts) < 0) {
         free(D.v);
         buf_free(&b->key);
         return -1;

@@ -912,8 +912,9 @@ static int cmd_check(const Loaded *L, const Opts *o)
             int in = 0;
             for (int v = 0; v < g->nnodes; v++)
                 in += node_def(g, v) == NULL;
-            buf_printf(&rep, "graph %s: %d variables (%d inputs), %d edges; %d derive, %d expand\n",
-                       g->name, g->nnodes, in, g->nedges, nd, ne);
+            buf_printf(&rep, "graph %s: %d variable%s (%d input%s), %d edge%s; %d derive, %d expand\n", g->name,
+                       g->nnodes, g->nnodes == 1 ? "" : "s", in, in == 1 ? "" : "s", g->nedges,
+                       g->nedges == 1 ? "" : "s", nd, ne);
         }
     }
     if (rc == 0) {
