@@ -186,9 +186,27 @@ void emit_plain_collapsed(Emitter *em, const EmitHead *h, const char *const *fam
     emit_lhs(h->d->g, h->of, h->wrt, em->ops->style, &em->wbuf);
     buf_puts(&em->wbuf, em->ops->sum_equals);
     for (unsigned long long i = 0; i < nfam; i++) {
-        if (i)
-            buf_puts(&em->wbuf, em->ops->family_sep);
-        buf_add(&em->wbuf, fam[i], len[i]);
+        const char *f = fam[i];
+        size_t n = len[i];
+        if (i) {
+            /* a family with a minus sign takes the place of the separator's
+             * plus: "\\ -w^{2}", "  − w²", never "+-" */
+            const char *sep = em->ops->family_sep;
+            size_t plus = strlen(sep);
+            while (plus > 0 && sep[plus - 1] != '+')
+                plus--;
+            size_t sign = n >= 1 && f[0] == '-' ? 1 : n >= 3 && memcmp(f, "−", 3) == 0 ? 3 : 0;
+            if (sign && plus > 0) {
+                buf_add(&em->wbuf, sep, plus - 1);
+                buf_add(&em->wbuf, f, sign);
+                buf_puts(&em->wbuf, sep + plus);
+                f += sign;
+                n -= sign;
+            } else {
+                buf_puts(&em->wbuf, sep);
+            }
+        }
+        buf_add(&em->wbuf, f, n);
         if (em->wbuf.len >= EMIT_FLUSH)
             emit_flush(em);
     }

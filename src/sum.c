@@ -17,6 +17,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* what is known of the path prefix down to one depth */
 typedef struct Frame {
@@ -26,6 +27,11 @@ typedef struct Frame {
     int nsym;                /* symbolic factors so far */
     int sym;                 /* the edge of the last one */
     Run run;                 /* equal factors in a row print as a power */
+    /* a power rewrites the product back to where its run began, inside
+     * the prefix of shallower frames: those bytes, kept to be put back
+     * when the walk leaves this frame for a sibling */
+    char *saved;
+    size_t saved_at, saved_len;
 } Frame;
 
 /* the stage's filter, and with USE >= 0 only the paths that end in REF
@@ -77,10 +83,10 @@ static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, c
     paths_walk_begin(&w, g, of, wrt, mark, &kids);
     size_t cap = w.cap;
     Frame *fr = xmalloc(cap * sizeof *fr);
-    fr[0] = (Frame){0, 1.0, 0, 0, -1, {0, NULL, 0, 0}};
+    fr[0] = (Frame){0, 1.0, 0, 0, -1, {0, NULL, 0, 0}, NULL, 0, 0};
     Buf pb = {0};
     buf_cstr(&pb);
-    int ev;
+    int ev, deepest = 0;
     while ((ev = paths_walk_next(&w)) != WALK_DONE) {
         if (ev == WALK_DOWN) {
             if (w.cap > cap) {
@@ -88,6 +94,15 @@ static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, c
                 fr = xrealloc(fr, xmul(cap, sizeof *fr));
             }
             int dep = w.depth, k = w.via[dep];
+            /* the frames of the branch left behind, deepest first: put
+             * back what their powers overwrote */
+            for (int q = deepest; q >= dep; q--)
+                if (fr[q].saved) {
+                    memcpy(pb.data + fr[q].saved_at, fr[q].saved, fr[q].saved_len);
+                    free(fr[q].saved);
+                    fr[q].saved = NULL;
+                }
+            deepest = dep;
             const Frame *p = &fr[dep - 1];
             /* the marking made every factor on the paths: none fails here */
             const Factor *fc = stage_factor_printed(d, k, printed_style(st));
@@ -99,17 +114,24 @@ static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, c
             int nsym = p->nsym, sym = p->sym;
             Run run = p->run;
             pb.len = p->len;
+            char *saved = NULL;
+            size_t saved_at = 0, saved_len = 0;
             if (fc->core) {
-                if (st == FMT_LATEX)
-                    product_join_run(st, &pb, 0, &run, fc->latex, fc->latex_len);
-                else
-                    product_join_run(st, &pb, 0, &run, fc->text, fc->text_len);
+                const char *ft = st == FMT_LATEX ? fc->latex : fc->text;
+                size_t fn = st == FMT_LATEX ? fc->latex_len : fc->text_len;
+                if (run.count > 0 && fn == run.n && memcmp(ft, run.f, fn) == 0 && run.start < p->len) {
+                    saved_at = run.start;
+                    saved_len = p->len - run.start;
+                    saved = xmalloc(saved_len + 1);
+                    memcpy(saved, pb.data + saved_at, saved_len);
+                }
+                product_join_run(st, &pb, 0, &run, ft, fn);
                 nsym++;
                 sym = k;
             } else {
                 pb.data[pb.len] = '\0';
             }
-            fr[dep] = (Frame){pb.len, coef, exp2, nsym, sym, run};
+            fr[dep] = (Frame){pb.len, coef, exp2, nsym, sym, run, saved, saved_at, saved_len};
             continue;
         }
         const Frame *t = &fr[w.depth];
@@ -122,6 +144,8 @@ static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, c
         }
         em->ops->sum_term(em, &et);
     }
+    for (int q = deepest; q >= 1; q--)
+        free(fr[q].saved);
     paths_walk_end(&w);
     paths_kids_free(&kids);
     free(fr);

@@ -1,0 +1,1 @@
+derive tests/cases/tied_power.net --stage local --max-terms 0
