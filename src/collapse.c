@@ -346,6 +346,17 @@ static void cl_family(Collapse *c)
         for (int p = 1; p < c->npos && !empty; p++) {
             int cur = cl_node(c, &c->pos[p], vals);
             int e = cl_edge(g, prev, cur, c->pos[p].via);
+            if (c->pos[p].kind == N_WEIGHT) {
+                /* a shared weight used twice by one layer: the junction
+                 * of this use, whose y is of the position's layer */
+                const Node *xn = &g->nodes[prev];
+                for (e = xn->first_edge; e < xn->first_edge + xn->nedges; e++)
+                    if (g->edges[e].to == cur && g->edges[e].kind == E_JW &&
+                        g->nodes[g->edges[e].aux].layer == c->pos[p].layer)
+                        break;
+                if (e == xn->first_edge + xn->nedges)
+                    e = -1;
+            }
             if (e < 0 || stage_edge_zero(d, e))
                 empty = true;
             else

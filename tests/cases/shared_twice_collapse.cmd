@@ -1,0 +1,1 @@
+derive tests/cases/shared_twice_collapse.net --collapse --format text
