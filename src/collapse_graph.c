@@ -475,7 +475,10 @@ static bool print_family(CG *c, const TFamily *F, const char *var, const char *k
             bounds_text(c, kvar, ts, his, &sum);
             Buf rt = {0};
             print_term(c->st, rcoef, 0, rf.data, rf.len, &rt);
-            buf_printf(&sum, c->st == FMT_LATEX ? " %s\\Bigr)" : " %s)", buf_cstr(&rt));
+            /* a negative factor in parentheses: Π (−w) */
+            bool neg = rt.len && (rt.data[0] == '-' || (rt.len >= 3 && memcmp(rt.data, "−", 3) == 0));
+            buf_printf(&sum, neg ? " (%s)" : " %s", buf_cstr(&rt));
+            buf_puts(&sum, c->st == FMT_LATEX ? "\\Bigr)" : ")");
             buf_free(&rt);
             buf_puts(&sum, c->st == FMT_LATEX ? "" : " ");
         }

@@ -1,0 +1,1 @@
+derive tests/cases/collapse_negative.net --collapse --format text
