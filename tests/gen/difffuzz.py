@@ -6,18 +6,33 @@ layers, wide layers of hundreds of neurons, a layer with 65-80 dense inputs,
 skip shortcuts, biases, dead ReLU neurons, softmax layers (y^k -> every x^j
 of the layer: the paths through one are multiplied by its width), losses
 `loss L;` and `= sum|mse|xent`, often a last softmax under xent (the fold),
-labels 3 / h / n-2 / L+1, names up to the 200-character limit) and scalar
-graphs (random expressions over + - * / ^INT, unary minus, numbers and every
-known function, chains of thousands of assignments, a variable using 70+
-others, opaque functions) -- one `derive OF wrt REF;` each, sometimes several blocks in one
-file, runs the pathgrad binary on them and checks, for each program:
+labels 3 / h / n-2 / L+1, names up to the 200-character limit; input layers
+after the first (`layer x2 : 2 input;`, their y leaves like the first
+layer's), `dense(L) as NAME` (leaves NAME[L][i][j]) and `dense(L) shared
+NAME` (leaves NAME[i][j]: one leaf for every use, the model's paths go
+through each use, and a tied weight's terms come use by use, in the order of
+the layers that use it); unrolled RNNs with W and U shared at every step,
+DenseNet blocks) and scalar graphs (random expressions over + - * / ^INT,
+unary minus, numbers and every known function, chains of thousands of
+assignments, a variable using 70+ others, opaque functions; indexed names
+`input w, x[1..5], h[0], W[1..3][1..3];` with `for t in A..B { ... }`
+(nested, bounds that depend on an enclosing loop, index expressions of + - *
+such as h[t - 1], x[2 * t + 1], 9 - t, -(-t), the loop variable as a number,
+empty loops), `sum(j in A..B, E)` and `prod(...)` (some empty): recurrences
+h[t] = f(w * h[t-1] + u * x[t] ...) over up to 30 steps (linear, squashed,
+two-step, LSTM-like), multilayer perceptrons W[l][i][j] in nested loops --
+written with loops and modelled by unrolling them here, a sum or product
+written out, one edge per distinct name of the expanded expression) -- one
+`derive OF wrt REF;` each, sometimes several blocks in one file, runs the
+pathgrad binary on them and checks, for each program:
 
   count     `count --of OF --wrt REF` == the number of paths of an independent
             Python model of the computational graph (exact big integers), and
             `count FILE` prints "OF wrt REF: N" for the file's derive statement;
   derive    if N is small (<= 2000 terms, bounded total size): the JSON of
             --stage chain has count == N == len(terms), its paths are the
-            model's paths in depth-first order; stages act and local have
+            model's paths in depth-first order (a tied weight's grouped use by
+            use, in the order of the layers that use it); stages act and local have
             count == len(terms), and list the chain paths minus those through
             a dead ReLU (networks) or a subsequence of them (graphs); under
             the fold (the last layer softmax, `loss L = xent;`, OF the loss,
@@ -66,17 +81,32 @@ file, runs the pathgrad binary on them and checks, for each program:
             opaque functions: eval --of OF is refused with exit 1 when OF
             depends on one;
   fmt       fmt's output formatted again is byte-identical, keeps `loss L =
-            KIND;` (and `loss L;`), `fmt --check` on it
+            KIND;` (and `loss L;`), lays an indexed graph out canonically
+            (every statement on a line of its own, a loop's body four spaces
+            deeper, `for t in A..B {` and `}` as this file writes them, the
+            input declarations and index expressions exactly so: spaces
+            around + - *, parentheses only where the tree needs them),
+            `fmt --check` on it
             exits 0 (and on the input exits 1 exactly when the input differs;
             the input is read from the file or from standard input, and its
             layout is scrambled a little sometimes), and the formatted program
             has the same path counts;
-  errors    wrong references (unknown layer, index out of range, x of the
-            input layer, an undefined name, a malformed reference), an unknown
-            stage or option exit 2 with nothing on standard output; a mutated
-            program (a name of 201 characters, a duplicate label, a keyword as
-            a name, an unknown layer, a cycle, softmax(a) in a graph, a dead
-            neuron of a softmax layer, an unknown loss kind, ...) makes
+  errors    wrong references (unknown layer, index out of range, x of an
+            input layer, a shared weight out of range or with 3 indices, an
+            own weight with 2, a family with no weights from a layer, an
+            undefined name, an element beyond a declared range, an indexed
+            family without its indices, a loop variable in a reference, a
+            malformed reference), an unknown stage or option exit 2 with
+            nothing on standard output; a mutated program (a name of 201
+            characters, a duplicate label, a keyword as a name, an unknown
+            layer, a cycle, softmax(a) in a graph, a dead neuron of a softmax
+            layer, an unknown loss kind; an input layer with a bias or inputs,
+            a family named x or as the loss, a name both shared and own, a
+            shared family of two shapes, dense(L) as NAME twice; an undefined
+            h[-1] or h[T+1], an index out of a declared range, a loop variable
+            used outside its loop or defined, a duplicate loop variable, a sum
+            over a loop variable, input or derive inside a loop, / in an
+            index, an element defined in a loop and outside it, ...) makes
             `check` exit 1 with a located error and nothing on standard
             output;
   always    every command exits 0, 1 or 2 (3 only for a failing eval --check),
@@ -84,9 +114,11 @@ file, runs the pathgrad binary on them and checks, for each program:
 
 Which activations (leaky_relu softplus elu gelu swish, softmax), graph
 functions (max min abs, the activations of one neuron as functions) and loss
-kinds (sum mse xent) the binary supports is detected at start-up and printed
-on the info line; a name the binary's --help lists (activations, functions,
-losses) that this file has no model of is a failure (add the model).
+kinds (sum mse xent) the binary supports, and whether it reads input layers,
+`as` and `shared` (networks) and indexed names, loops, sum and prod (graphs),
+is detected at start-up and printed on the info line; a name the binary's
+--help lists (activations, functions, losses) that this file has no model of
+is a failure (add the model).
 
 Usage: python3 tests/gen/difffuzz.py --bin ./pathgrad [--seconds 30]
            [--seed N] [--count N] [--keep DIR] [--jobs N] [--timeout S]
@@ -432,6 +464,31 @@ class Layer:
         self.explicit = False
         self.bias = False
         self.dead = {}             # neuron -> "y" | "x" (how the file names it)
+        self.is_input = False      # `layer L : N input;` after the first (its y are leaves)
+
+
+# an input's kind: "skip", "dense" (weights w[L][i][j]), "as:NAME" (NAME[L][i][j],
+# a connection's own) or "shared:NAME" (NAME[i][j], tied: one leaf wherever NAME
+# appears)
+def is_dense(kind):
+    return kind != "skip"
+
+
+def wref(lab, kind, p, i, j):
+    """the weight of input (kind, p) from neuron i of layer p to neuron j"""
+    if kind == "dense":
+        return "w[%s][%d][%d]" % (lab[p], i, j)
+    how, name = kind.split(":", 1)
+    if how == "as":
+        return "%s[%s][%d][%d]" % (name, lab[p], i, j)
+    return "%s[%d][%d]" % (name, i, j)
+
+
+def input_text(lab, kind, p):
+    if kind in ("dense", "skip"):
+        return "%s(%s)" % (kind, lab[p])
+    how, name = kind.split(":", 1)
+    return "dense(%s) %s %s" % (lab[p], how, name)
 
 
 class Block:
@@ -455,6 +512,11 @@ class Block:
         self.loss_kind = None
         self.assigns = None        # graphs: {name: expression}
         self.kink_x = []           # networks: x of kinked (relu-like) live neurons
+        self.indexed = False       # graphs: written with indexed names and loops
+        self.heads = None          # ... its statements as fmt starts them: [(depth, prefix)]
+        self.ix_arrays = {}        # ... its indexed input families: base -> [(lo, hi)]
+        self.shared = {}           # networks: shared NAME -> (rows, columns, first use)
+        self.owns = {}             # networks: (as:NAME, p) -> l
         self.desc = ""
 
 
@@ -481,29 +543,47 @@ def net_block(rng, feats, name, layers, loss, loss_kind, of_mode="loss", ref_hin
         return "b[%s][%d]" % (lab[l], j)
 
     consumed = {}
+    owns = {}                      # (NAME, p) of dense(p) as NAME -> l
+    shapes = {}                    # shared NAME -> (rows, columns, first use l)
     for l, L in enumerate(Ls):
         for kind, p in L.inputs:
+            assert p < l and not Ls[l].is_input, (p, l)
             if kind == "dense":
-                assert p not in consumed and p < l, (p, l)
+                assert p not in consumed, (p, l)
                 consumed[p] = l
-    for j in range(1, Ls[0].width + 1):
-        m.add(y(0, j), [])
-        b.leaves.append(y(0, j))
-    ys = [[y(0, i) for i in range(1, Ls[0].width + 1)]]
-    for l in range(1, len(Ls)):
+            elif kind.startswith("as:"):
+                assert (kind, p) not in owns
+                owns[(kind, p)] = l
+            elif kind.startswith("shared:"):
+                sh = shapes.setdefault(kind, (Ls[p].width, L.width, l))
+                assert sh[:2] == (Ls[p].width, L.width), (kind, sh, l)
+    b.shared = {k.split(":", 1)[1]: v for k, v in shapes.items()}
+    b.owns = owns
+    b.consumed = consumed
+    ys = []
+    for l in range(len(Ls)):
         L = Ls[l]
+        if l == 0 or L.is_input:
+            for j in range(1, L.width + 1):
+                m.add(y(l, j), [])
+                b.leaves.append(y(l, j))
+            ys.append([y(l, i) for i in range(1, L.width + 1)])
+            continue
         for kind, p in L.inputs:
-            if kind == "dense":
+            if is_dense(kind):
                 for i in range(1, Ls[p].width + 1):
                     for j in range(1, L.width + 1):
-                        m.add(w(p, i, j), [])
-                        b.leaves.append(w(p, i, j))
+                        wv = wref(lab, kind, p, i, j)
+                        if wv not in m.children:
+                            # a shared weight is one leaf, added at its first use
+                            m.add(wv, [])
+                            b.leaves.append(wv)
         for j in range(1, L.width + 1):
             ch = []
             for kind, p in L.inputs:
-                if kind == "dense":
+                if is_dense(kind):
                     for i in range(1, Ls[p].width + 1):
-                        ch.append(("w[%s][%d][%d]" % (lab[p], i, j), "jw"))
+                        ch.append((wref(lab, kind, p, i, j), "jw"))
                         ch.append((ys[p][i - 1], "jy"))
                 else:
                     ch.append((ys[p][j - 1], "skip"))
@@ -534,15 +614,19 @@ def net_block(rng, feats, name, layers, loss, loss_kind, of_mode="loss", ref_hin
     # the same graph at the level of layers: its paths are the shapes that
     # --collapse enumerates (an upper bound on its families)
     sm = Model()
-    for j in range(1):
-        sm.add(("y", 0), [])
+    sm.add(("y", 0), [])
     for l in range(1, len(Ls)):
         L = Ls[l]
+        if L.is_input:
+            sm.add(("y", l), [])
+            continue
         ch = []
         for kind, p in L.inputs:
-            if kind == "dense":
-                sm.add(("w", p), [])
-                ch += [(("w", p), "jw"), (("y", p), "jy")]
+            if is_dense(kind):
+                wn = layer_wnode(kind, p)
+                if wn not in sm.children:
+                    sm.add(wn, [])
+                ch += [(wn, "jw"), (("y", p), "jy")]
             else:
                 ch.append((("y", p), "skip"))
         if L.bias:
@@ -557,16 +641,17 @@ def net_block(rng, feats, name, layers, loss, loss_kind, of_mode="loss", ref_hin
         b.of = loss
     else:
         l = rng.randint(1, last)
-        b.of = rng.choice([y, x])(l, rng.randint(1, Ls[l].width))
+        b.of = rng.choice([y] if Ls[l].is_input else [y, x])(l, rng.randint(1, Ls[l].width))
     b.wrt = ref_hint or pick_net_ref(rng, Ls, consumed, b)
     # references that must be refused (exit 2)
     nope = "zz" + ident(rng, 3)
     while nope in lab:
         nope += "q"
+    ins = [l for l, L in enumerate(Ls) if l == 0 or L.is_input]
     b.bad_refs = [
         ("--wrt", "w[%s][1][1]" % nope, "unknown layer"),
         ("--wrt", "y[%s][%d]" % (lab[0], Ls[0].width + 1), "index out of range"),
-        ("--wrt", "x[%s][1]" % lab[0], "x of the input layer"),
+        ("--wrt", "x[%s][1]" % lab[rng.choice(ins)], "x of an input layer"),
         ("--of", "no_such_" + ident(rng, 4), "unknown variable"),
         ("--wrt", "w[%s" % lab[0], "malformed reference"),
         ("--wrt", "y[%s][0]" % lab[-1], "index 0"),
@@ -578,16 +663,28 @@ def net_block(rng, feats, name, layers, loss, loss_kind, of_mode="loss", ref_hin
     nob = [l for l in range(1, len(Ls)) if not Ls[l].bias]
     if nob:
         b.bad_refs.append(("--wrt", "b[%s][1]" % lab[rng.choice(nob)], "b of a layer without bias"))
+    for fn, (rows, cols, _) in b.shared.items():
+        b.bad_refs.append(("--wrt", "%s[%d][%d]" % (fn, rows, cols + 1), "a shared weight's column out of range"))
+        b.bad_refs.append(("--wrt", "%s[%s][1][1]" % (fn, lab[0]), "a shared weight with 3 indices"))
+    for kind, p in owns:
+        fn = kind.split(":", 1)[1]
+        b.bad_refs.append(("--wrt", "%s[1][1]" % fn, "a connection's own weight with 2 indices"))
+        others = [q for q in range(len(Ls)) if ("as:" + fn, q) not in owns]
+        if others:
+            b.bad_refs.append(("--wrt", "%s[%s][1][1]" % (fn, lab[rng.choice(others)]),
+                               "a family with no weights from that layer"))
     # the text
     out = ["network %s {" % name]
     if rng.random() < 0.15:
         out.append("    # generated by difffuzz")
     for l, L in enumerate(Ls):
         s = "layer %s : %d" % (L.label, L.width)
+        if L.is_input:
+            s += " input"
         if l > 0 and L.act_written:
             s += " " + L.act
         if l > 0 and L.explicit:
-            s += " = " + " + ".join("%s(%s)" % (k, lab[p]) for k, p in L.inputs)
+            s += " = " + " + ".join(input_text(lab, k, p) for k, p in L.inputs)
         if L.bias:
             s += " bias"
         s += ";"
@@ -606,8 +703,17 @@ def net_block(rng, feats, name, layers, loss, loss_kind, of_mode="loss", ref_hin
     b.lines = out
     b.desc = "network %s: %d layers, widths %s, %d dense inputs max, %d weights" % (
         name[:20], len(Ls), summarize_widths([L.width for L in Ls]),
-        max([sum(1 for k, _ in L.inputs if k == "dense") for L in Ls] + [0]),
-        sum(1 for v in b.leaves if v.startswith("w[")))
+        max([sum(1 for k, _ in L.inputs if is_dense(k)) for L in Ls] + [0]),
+        sum(1 for v in b.leaves if not re.match(r"[yb]\[", v)))
+    extra = []
+    if len(ins) > 1:
+        extra.append("%d input layers" % len(ins))
+    if owns:
+        extra.append("%d own weight families (as)" % len(owns))
+    if b.shared:
+        extra.append("shared %s" % ",".join(sorted(b.shared)))
+    if extra:
+        b.desc += ", " + ", ".join(extra)
     return b
 
 
@@ -645,13 +751,35 @@ def zero_edges(b, stage):
     return zero
 
 
+def layer_wnode(kind, p):
+    """the node of the layer-level model of the weights of input (kind, p)"""
+    if kind == "dense":
+        return ("w", p)
+    if kind.startswith("as:"):
+        return ("as", kind[3:], p)
+    return ("sh", kind[7:])
+
+
 def layer_node(b, ref):
     """the node of the layer-level model that a reference falls in"""
     if ref == b.loss:
         return ("loss",)
-    m = re.match(r"([xywb])\[(.*?)\]", ref)
+    m = re.match(r"([A-Za-z_]\w*)\[(.*?)\]", ref)
+    if m.group(1) in b.shared:
+        return ("sh", m.group(1))
     l = b.label_index[m.group(2)]
+    if m.group(1) not in ("x", "y", "w", "b"):
+        return ("as", m.group(1), l)
     return (m.group(1), l)
+
+
+def shared_ref(b):
+    """is REF a tied weight (its terms come use by use, in the order of the
+    layers that use it)?"""
+    if b.kind != "net":
+        return False
+    m = re.match(r"([A-Za-z_]\w*)\[", b.wrt)
+    return m is not None and m.group(1) in b.shared
 
 
 def summarize_widths(ws):
@@ -662,6 +790,11 @@ def summarize_widths(ws):
 def pick_net_ref(rng, Ls, consumed, b):
     lab = [L.label for L in Ls]
     kinds = ["w"] * 4 + ["yin"] * 3 + ["y", "x"] * 2 + ["b"]
+    if b.owns:
+        kinds += ["as"] * 3
+    if b.shared:
+        kinds += ["shared"] * 4
+    ins = [l for l, L in enumerate(Ls) if l == 0 or L.is_input]
     for _ in range(50):
         k = rng.choice(kinds)
         # prefer layers near the top some of the time: fewer paths
@@ -669,10 +802,21 @@ def pick_net_ref(rng, Ls, consumed, b):
             p = rng.choice(sorted(consumed))
             l = consumed[p]
             return "w[%s][%d][%d]" % (lab[p], rng.randint(1, Ls[p].width), rng.randint(1, Ls[l].width))
+        if k == "as":
+            kind, p = rng.choice(sorted(b.owns))
+            l = b.owns[(kind, p)]
+            return wref(lab, kind, p, rng.randint(1, Ls[p].width), rng.randint(1, Ls[l].width))
+        if k == "shared":
+            name = rng.choice(sorted(b.shared))
+            rows, cols, _ = b.shared[name]
+            return "%s[%d][%d]" % (name, rng.randint(1, rows), rng.randint(1, cols))
         if k == "yin":
-            return "y[%s][%d]" % (lab[0], rng.randint(1, Ls[0].width))
+            l = rng.choice(ins)
+            return "y[%s][%d]" % (lab[l], rng.randint(1, Ls[l].width))
         if k in ("y", "x") and len(Ls) > 1:
             l = rng.randint(1, len(Ls) - 1)
+            if k == "x" and Ls[l].is_input:
+                continue
             return "%s[%s][%d]" % (k, lab[l], rng.randint(1, Ls[l].width))
         if k == "b":
             bl = [l for l in range(1, len(Ls)) if Ls[l].bias]
@@ -717,7 +861,38 @@ def set_act(rng, L, act, written=None):
     L.act_written = True if act != "identity" else (rng.random() < 0.6 if written is None else written)
 
 
-def random_inputs(rng, Ls, l, consumed, p_explicit=0.6, p_dense=0.3, p_skip=0.4):
+class Fams:
+    """the weight families of a network being generated: `dense(L) as NAME`
+    (one connection each) and `dense(L) shared NAME` (one shape each)"""
+    NAMES = ["P", "Q", "W", "U", "V", "D", "proj", "Wh", "K2", "as", "shared", "Tie_1"]
+
+    def __init__(self):
+        self.owns = set()          # (NAME, p)
+        self.own_names = set()
+        self.shared = {}           # NAME -> (rows, columns)
+
+    def own(self, rng, p):
+        names = [n for n in self.NAMES if n not in self.shared and (n, p) not in self.owns]
+        name = rng.choice(names)
+        self.owns.add((name, p))
+        self.own_names.add(name)
+        return "as:" + name
+
+    def tie(self, rng, rows, cols):
+        same = [n for n, sh in self.shared.items() if sh == (rows, cols)]
+        if same and rng.random() < 0.8:
+            return "shared:" + rng.choice(same)
+        names = [n for n in self.NAMES if n not in self.shared and n not in self.own_names]
+        name = rng.choice(names)
+        self.shared[name] = (rows, cols)
+        return "shared:" + name
+
+
+def random_inputs(rng, Ls, l, consumed, p_explicit=0.6, p_dense=0.3, p_skip=0.4, fams=None, p_fam=0.0):
+    """layer l's inputs: dense(previous) by default, else a random choice of
+    earlier layers, dense (or, with fams, `as NAME` or `shared NAME`
+    sometimes, and always for a layer whose plain weights feed another) and
+    skip"""
     L = Ls[l]
     if rng.random() >= p_explicit:
         L.inputs = [("dense", l - 1)]
@@ -725,8 +900,14 @@ def random_inputs(rng, Ls, l, consumed, p_explicit=0.6, p_dense=0.3, p_skip=0.4)
     else:
         cands = []
         for p in range(l):
-            if p not in consumed and rng.random() < (0.75 if p == l - 1 else p_dense):
-                cands.append(("dense", p))
+            if rng.random() < (0.75 if p == l - 1 else p_dense):
+                if fams is not None and (p in consumed or rng.random() < p_fam):
+                    if rng.random() < 0.5:
+                        cands.append((fams.own(rng, p), p))
+                    else:
+                        cands.append((fams.tie(rng, Ls[p].width, L.width), p))
+                elif p not in consumed:
+                    cands.append(("dense", p))
             if Ls[p].width == L.width and rng.random() < p_skip:
                 cands.append(("skip", p))
         if not cands:
@@ -755,17 +936,133 @@ def fam_net_small(rng, feats, name="rnd"):
     labels = gen_labels(rng, nl)
     Ls = []
     consumed = set()
+    # input layers after the first, `dense(L) as NAME`, `dense(L) shared NAME`
+    p_input = rng.choice([0, 0, 0.2, 0.35]) if feats.get("families") else 0
+    fams = Fams() if feats.get("families") and rng.random() < 0.5 else None
+    p_fam = rng.choice([0.2, 0.5]) if fams else 0
     for l in range(nl):
         L = Layer(labels[l], rng.randint(1, 5))
         Ls.append(L)
         if l == 0:
             continue
+        if l < nl - 1 and rng.random() < p_input:
+            L.is_input = True
+            continue
         set_act(rng, L, pick_act(rng, feats, L.width, p_layer=0.2))
-        random_inputs(rng, Ls, l, consumed)
+        random_inputs(rng, Ls, l, consumed, p_explicit=0.8 if fams else 0.6, fams=fams, p_fam=p_fam)
         L.bias = rng.random() < 0.35
         add_dead(rng, L)
     return net_block(rng, feats, name, Ls, loss_name(rng), pick_loss(rng, feats, Ls, [None, "sum", "mse"]),
                      of_mode="any")
+
+
+def fam_net_rnn(rng, feats, name="rnn"):
+    """a recurrent network unrolled over T steps: an input layer x_t at each
+    step (`layer x1 : 2 input;`), the state h_t = act(dense(h_{t-1}) shared W
+    + dense(x_t) shared U), sometimes a connection of its own (`as`), an
+    output layer, a deep RNN of two state layers a step"""
+    H = rng.randint(1, 3)
+    I = rng.randint(1, 3)
+    T = rng.randint(1, 8 if H <= 2 else 6)
+    deep = rng.random() < 0.25
+    style = rng.choice(["rnn", "rnn", "gen"])
+    n = 1 + T * (3 if deep else 2) + 1
+    labels = gen_labels(rng, n) if style == "gen" else None
+    k = [0]
+
+    def label(s_):
+        k[0] += 1
+        return s_ if labels is None else labels[k[0] - 1]
+    Ls = [Layer(label("h0"), H)]
+    wn, un, vn = rng.sample(["W", "U", "V", "Wh", "K2", "as", "shared", "Tie_1"], 3)
+    act = pick_act(rng, feats)
+    consumed = set()
+    prev = 0
+    prev2 = None
+    for t in range(1, T + 1):
+        xi = Layer(label("x%d" % t), I)
+        xi.is_input = True
+        Ls.append(xi)
+        h = Layer(label("h%d" % t), H)
+        set_act(rng, h, act if rng.random() < 0.85 else pick_act(rng, feats, H))
+        ins = [("shared:" + wn, prev), ("shared:" + un, len(Ls) - 1)]
+        if rng.random() < 0.1:
+            ins[1] = ("as:Ux", len(Ls) - 1)
+        if rng.random() < 0.3:
+            ins.reverse()
+        if prev2 is not None and rng.random() < 0.2:
+            ins.append(("skip", prev2))
+        h.inputs = ins
+        h.explicit = True
+        h.bias = rng.random() < 0.3
+        add_dead(rng, h, 0.15)
+        Ls.append(h)
+        cur = len(Ls) - 1
+        if deep:
+            h2 = Layer(label("g%d" % t), H)
+            set_act(rng, h2, act)
+            h2.inputs = [("shared:" + vn, cur)]
+            if t > 1:
+                h2.inputs.append(("skip", prev2 if rng.random() < 0.5 else cur))
+            h2.explicit = True
+            Ls.append(h2)
+            cur = len(Ls) - 1
+        prev2, prev = prev, cur
+    if rng.random() < 0.6:
+        out = Layer(label("out"), rng.randint(1, 3))
+        set_act(rng, out, pick_act(rng, feats, out.width))
+        if rng.random() < 0.5:
+            out.inputs = [("dense", prev)]
+            out.explicit = rng.random() < 0.5
+        else:
+            out.inputs = [("as:P", prev)]
+            out.explicit = True
+        Ls.append(out)
+    b = net_block(rng, feats, name, Ls, loss_name(rng), pick_loss(rng, feats, Ls, [None, "sum", "mse"]),
+                  of_mode="any")
+    b.desc += ", %d steps%s" % (T, " (deep)" if deep else "")
+    return b
+
+
+def fam_net_densenet(rng, feats, name="dnet"):
+    """a dense block: every layer takes every earlier one, the previous through
+    dense(L), the others through weights of their own (dense(L) as NAME) or
+    tied ones (shared), some input layers among them"""
+    nl = rng.randint(3, 7)
+    labels = gen_labels(rng, nl)
+    w = rng.choice([1, 1, 2])
+    Ls = []
+    fams = Fams()
+    consumed = set()
+    per_layer = rng.random() < 0.5
+    for l in range(nl):
+        L = Layer(labels[l], w if rng.random() < 0.8 else rng.randint(1, 3))
+        Ls.append(L)
+        if l == 0:
+            continue
+        if 0 < l < nl - 1 and rng.random() < 0.15:
+            L.is_input = True
+            continue
+        set_act(rng, L, pick_act(rng, feats, L.width))
+        ins = [("dense", l - 1)]
+        own = "D%d" % l if per_layer else None
+        for p in range(l - 2, -1, -1):
+            if rng.random() < 0.85:
+                if own and ("as:" + own, p) not in [(k_, q) for k_, q in ins]:
+                    ins.append(("as:" + own, p))
+                elif rng.random() < 0.7:
+                    ins.append((fams.own(rng, p), p))
+                else:
+                    ins.append((fams.tie(rng, Ls[p].width, L.width), p))
+        if rng.random() < 0.3:
+            rng.shuffle(ins)
+        L.inputs = ins
+        L.explicit = True
+        L.bias = rng.random() < 0.25
+        add_dead(rng, L, 0.15)
+    b = net_block(rng, feats, name, Ls, loss_name(rng), pick_loss(rng, feats, Ls, [None, "sum", "mse"]),
+                  of_mode="any")
+    return b
 
 
 def fam_net_resnet(rng, feats, name="res"):
@@ -1205,6 +1502,8 @@ def ex_names(e, out):
             ex_names(a, out)
     elif e.op == "pow":
         ex_names(e.args[0], out)
+    elif e.op == "isum":
+        ex_names(e.args[4], out)
     else:
         for a in e.args:
             ex_names(a, out)
@@ -1431,11 +1730,735 @@ def fam_graph_longnames(rng, feats, name):
     return graph_block(rng, feats, name, inputs, assigns, False, of, wrt, False)
 
 
+# ====================================================================== indexed graphs
+#
+# A program with indexed names and loops is written with `for`, `sum` and
+# `prod`, and modelled by unrolling it here: its expressions are generated
+# as *templates* whose variables are tokens @N@ (a reference NAME[iexpr]...
+# or a loop variable used as a number), rendered in the text with their
+# index expressions and instantiated, for each value of the loop variables,
+# into the ordinary expressions of the model (a sum or prod written out, one
+# edge per distinct name of the expanded expression).
+
+TOKEN = re.compile(r"@(\d+)@")
+
+
+def ix_int(n):
+    return ("int", n)
+
+
+def ix_var(v):
+    return ("var", v)
+
+
+def ix_add(a, c):
+    """a + c (a - |c| for c < 0), c an integer"""
+    if c == 0:
+        return a
+    return ("+", a, ix_int(c)) if c > 0 else ("-", a, ix_int(-c))
+
+
+def ix_eval(e, env):
+    op = e[0]
+    if op == "int":
+        return e[1]
+    if op == "var":
+        return env[e[1]]
+    if op == "neg":
+        return -ix_eval(e[1], env)
+    a, b = ix_eval(e[1], env), ix_eval(e[2], env)
+    return a + b if op == "+" else a - b if op == "-" else a * b
+
+
+def ix_text(e):
+    """(text, precedence) as fmt writes it: spaces around binary operators,
+    parentheses only where the tree needs them"""
+    op = e[0]
+    if op == "int":
+        return str(e[1]), 4
+    if op == "var":
+        return e[1], 4
+    if op == "neg":
+        t, p = ix_text(e[1])
+        return ("-(%s)" % t if p < 4 or e[1][0] == "neg" else "-" + t), 3
+    pr = 1 if op in "+-" else 2
+    lt, lp = ix_text(e[1])
+    rt, rp = ix_text(e[2])
+    if lp < pr:
+        lt = "(%s)" % lt
+    if rp <= pr:
+        rt = "(%s)" % rt
+    return "%s %s %s" % (lt, op, rt), pr
+
+
+def ixt(e):
+    return ix_text(e)[0]
+
+
+def ix_range(e, lo_v, hi_v, var):
+    """the values of e for var in lo_v..hi_v"""
+    return [ix_eval(e, {var: v}) for v in range(lo_v, hi_v + 1)]
+
+
+def ix_fit(rng, var, lo_v, hi_v, lo, hi, tries=30):
+    """an index expression of var whose values for var in lo_v..hi_v lie in
+    lo..hi (None when none is found)"""
+    v = ix_var(var)
+    for _ in range(tries):
+        r = rng.random()
+        c = rng.randint(-3, 3)
+        if r < 0.4:
+            e = ix_add(v, c)
+        elif r < 0.55:
+            e = ix_add(("*", ix_int(rng.choice([2, 3])), v), c)
+        elif r < 0.65:
+            e = ix_add(("*", v, ix_int(2)), c)
+        elif r < 0.75:
+            e = ("-", ix_int(rng.randint(lo_v, max(lo_v, hi + hi_v))), v)
+        elif r < 0.82:
+            e = ix_add(("neg", ("neg", v)), c)
+        elif r < 0.9:
+            e = ("*", ("+", v, ix_int(rng.randint(0, 2))), ix_int(rng.choice([1, 2])))
+        else:
+            e = ("-", ix_add(v, c + 2), ix_int(2))
+        vals = ix_range(e, lo_v, hi_v, var)
+        if all(lo <= x <= hi for x in vals):
+            return e
+    if lo <= lo_v and hi_v <= hi:
+        return v
+    return None
+
+
+def ix_bound(rng, n):
+    """the integer n as an index expression (a loop's bound)"""
+    r = rng.random()
+    if r < 0.75:
+        return ix_int(n)
+    if r < 0.85 and n >= 2:
+        return ("+", ix_int(n - 1), ix_int(1))
+    if r < 0.93 and n % 2 == 0 and n > 0:
+        return ("*", ix_int(2), ix_int(n // 2))
+    if n >= 1:
+        return ("-", ix_int(n + 2), ix_int(2))
+    return ix_int(n)
+
+
+class IxProg:
+    """an indexed graph being generated: its tokens, statements and model"""
+
+    def __init__(self, rng, feats):
+        self.rng = rng
+        self.gen = ExprGen(rng, feats, False)
+        self.known = self.gen.known
+        self.toks = {}             # token -> ("ref", base, [ix]) | ("lvar", ix)
+        self.decls = []            # input declarations, as written
+        self.leaves = []
+        self.stmts = []            # ("def", base, [ix], template) | ("for", var, A, B, [stmts])
+        self.bounds = {}           # family (or scalar) -> (lo, hi)
+        self.arrays = {}           # input family -> [(lo, hi)] of each index
+        self.used = set()
+        self.prng = random.Random(0)
+
+    def name(self):
+        return short_name(self.rng, self.used)
+
+    def declare(self, base, ranges=None):
+        """an input: a scalar, or a family over ranges [(lo, hi)]"""
+        if not ranges:
+            self.decls.append(base)
+            self.leaves.append(base)
+        else:
+            self.decls.append(base + "".join("[%d]" % lo if lo == hi else "[%d..%d]" % (lo, hi)
+                                             for lo, hi in ranges))
+            for combo in itertools.product(*[range(lo, hi + 1) for lo, hi in ranges]):
+                self.leaves.append(base + "".join("[%d]" % i for i in combo))
+            self.arrays[base] = list(ranges)
+        self.bounds[base] = (0.5, 1.5)
+
+    def ref(self, base, ixs, lo=None, hi=None):
+        """a template variable: base[ixs...] (a scalar without ixs)"""
+        if not ixs:
+            lo_, hi_ = self.bounds[base]
+            return (base, lo_, hi_)
+        tok = "@%d@" % len(self.toks)
+        self.toks[tok] = ("ref", base, list(ixs))
+        b = self.bounds.get(base, (-1.0, 1.5))
+        return (tok, b[0] if lo is None else lo, b[1] if hi is None else hi)
+
+    def lvar(self, ix, lo, hi):
+        """a loop variable as a number in an expression"""
+        tok = "@%d@" % len(self.toks)
+        self.toks[tok] = ("lvar", ix)
+        return (tok, float(lo), float(hi))
+
+    def isum(self, kind, var, A, B, n, body):
+        """sum(var in A..B, body) (prod) of n terms: a template node"""
+        e = Ex()
+        e.op, e.args, e.prec = "isum", (kind, var, A, B, body), ATOM
+        e.text = "%s(%s in %s..%s, %s)" % (kind, var, ixt(A), ixt(B), body.text)
+        if n == 0:
+            e.lo = e.hi = 0.0 if kind == "sum" else 1.0
+            e.lip = 0.0
+        else:
+            acc = body
+            for _ in range(n - 1):
+                acc = ex_bin("+" if kind == "sum" else "*", acc, body)
+            e.lo, e.hi, e.lip = acc.lo, acc.hi, acc.lip
+        e.opaque, e.unk = body.opaque, body.unk
+        return e
+
+    def fit(self, e, lo=-1.0, hi=1.5):
+        """e within lo..hi (a squashing function around it otherwise)"""
+        if e.lo >= lo and e.hi <= hi:
+            return e
+        f = self.rng.choice([f for f in ("tanh", "sin", "cos", "sigmoid") if f in self.known])
+        return ex_call(f, [scale_lip(self.rng, e, self.rng.choice([1.0, 1.5, 2.5]))], self.known)
+
+    def text(self, t):
+        def sub(m):
+            k = self.toks[m.group(0)]
+            if k[0] == "lvar":
+                tx, pr = ix_text(k[1])
+                return tx if pr == 4 else "(%s)" % tx
+            return k[1] + "".join("[%s]" % ixt(i) for i in k[2])
+        return TOKEN.sub(sub, t)
+
+    def inst(self, e, env):
+        """the template e for the loop variables' values env: an expression
+        of the model"""
+        op = e.op
+        if op == "var":
+            nm = e.args[0]
+            k = self.toks.get(nm)
+            if k is None:
+                return e
+            if k[0] == "lvar":
+                v = ix_eval(k[1], env)
+                n = Ex()
+                n.op, n.args, n.text, n.prec = "num", (float(v),), str(v), ATOM
+                n.lo = n.hi = float(v)
+                n.lip, n.opaque, n.unk = 0.0, False, False
+                return n
+            return ex_var(k[1] + "".join("[%d]" % ix_eval(i, env) for i in k[2]), e.lo, e.hi)
+        if op == "num":
+            return e
+        if op == "neg":
+            return ex_neg(self.inst(e.args[0], env))
+        if op == "pow":
+            return ex_pow(self.prng, self.inst(e.args[0], env), e.args[1])
+        if op == "call":
+            return ex_call(e.args[0], [self.inst(a, env) for a in e.args[1:]], self.known)
+        if op == "isum":
+            kind, var, A, B, body = e.args
+            terms = []
+            for j in range(ix_eval(A, env), ix_eval(B, env) + 1):
+                env2 = dict(env)
+                env2[var] = j
+                terms.append(self.inst(body, env2))
+            if not terms:
+                n = Ex()
+                v = 0.0 if kind == "sum" else 1.0
+                n.op, n.args, n.text, n.prec = "num", (v,), "%g" % v, ATOM
+                n.lo = n.hi = v
+                n.lip, n.opaque, n.unk = 0.0, False, False
+                return n
+            acc = terms[0]
+            for t in terms[1:]:
+                acc = ex_bin("+" if kind == "sum" else "*", acc, t)
+            return acc
+        return ex_bin(op, self.inst(e.args[0], env), self.inst(e.args[1], env))
+
+    def unroll(self, stmts, env, out):
+        for st in stmts:
+            if st[0] == "def":
+                _, base, ixs, tpl = st
+                nm = base + "".join("[%d]" % ix_eval(i, env) for i in ixs)
+                out.append((nm, self.inst(tpl, env)))
+            else:
+                _, var, A, B, body = st
+                for v in range(ix_eval(A, env), ix_eval(B, env) + 1):
+                    env2 = dict(env)
+                    env2[var] = v
+                    self.unroll(body, env2, out)
+        return out
+
+    def render(self, stmts, depth, lines, heads):
+        for st in stmts:
+            pad = "    " * depth
+            if st[0] == "def":
+                _, base, ixs, tpl = st
+                lhs = base + "".join("[%s]" % ixt(i) for i in ixs)
+                lines.append(pad + "%s = %s;" % (lhs, self.text(tpl.text)))
+                heads.append((depth, lhs + " = "))
+            else:
+                _, var, A, B, body = st
+                h = "for %s in %s..%s {" % (var, ixt(A), ixt(B))
+                lines.append(pad + h)
+                heads.append((depth, h))
+                self.render(body, depth + 1, lines, heads)
+                lines.append(pad + "}")
+                heads.append((depth, "}"))
+
+    def expr(self, pool, must, depth=None, lip=None):
+        """a random template over pool that uses every variable of must"""
+        rng = self.rng
+        e = self.gen.gen(pool, rng.randint(1, 3) if depth is None else depth)
+        names = ex_names(e, {})
+        for m_ in must:
+            if m_[0] not in names:
+                e = ex_bin(rng.choice("+-*"), e, ex_bin("*", ex_num(rng, rng.choice([0.5, 0.25, 1.5])),
+                                                       ex_var(*m_)))
+        if lip is not None:
+            e = scale_lip(rng, e, lip)
+        return e
+
+    def block(self, name, of, wrt, shuffle=False):
+        rng = self.rng
+        assigns = self.unroll(self.stmts, {}, [])
+        b = Block("graph", name)
+        m = Model()
+        for v in self.leaves:
+            m.add(v, [])
+        for v, e in assigns:
+            assert v not in m.children, v
+            m.add(v, [(c, "op") for c in ex_names(e, {})])
+            assert all(c in m.children for c, _ in m.children[v]), (v, e.text)
+        b.model = m
+        b.assigns = dict(assigns)
+        b.leaves = list(self.leaves)
+        b.of, b.wrt = of, wrt
+        b.numeric = True
+        b.indexed = True
+        stmts = list(self.stmts)
+        if shuffle:
+            rng.shuffle(stmts)
+        decls = list(self.decls)
+        lines = []
+        heads = []
+        if len(decls) > 2 and rng.random() < 0.3:
+            cut = rng.randint(1, len(decls) - 1)
+            ins = ["input %s;" % ", ".join(decls[:cut]), "input %s;" % ", ".join(decls[cut:])]
+        else:
+            ins = ["input %s;" % ", ".join(decls)]
+        lines += ins
+        heads += [(0, x) for x in ins]
+        self.render(stmts, 0, lines, heads)
+        # derive goes outside loops: after a line that leaves no loop open
+        ok = [len(ins)]
+        depth = 0
+        for q, (_, h) in enumerate(heads):
+            if h.startswith("for "):
+                depth += 1
+            elif h == "}":
+                depth -= 1
+            if depth == 0 and q >= len(ins) - 1:
+                ok.append(q + 1)
+        k = rng.choice(ok) if rng.random() < 0.3 else len(lines)
+        d = "derive %s wrt %s;" % (of, wrt)
+        lines.insert(k, d)
+        heads.insert(k, (0, d))
+        b.lines = ["graph %s {" % name] + lines + ["}"]
+        b.heads = heads
+        nope = "undefined_" + ident(rng, 3)
+        b.bad_refs = [("--wrt", nope, "undefined name"), ("--of", nope + "x", "undefined name"),
+                      ("--wrt", "%s[" % self.leaves[0].split("[")[0], "malformed reference")]
+        for base, rs in self.arrays.items():
+            b.bad_refs += [
+                ("--wrt", base + "".join("[%d]" % lo for lo, _ in rs[:-1]) + "[%d]" % (rs[-1][1] + 1),
+                 "an index beyond the declared range"),
+                ("--wrt", base, "an indexed family without its indices"),
+                ("--wrt", base + "[t]" * len(rs), "a loop variable in a reference"),
+            ]
+        # an element beyond a declared range may be defined in a loop
+        b.bad_refs = [r_ for r_ in b.bad_refs if r_[1] not in m.children]
+        b.ix_arrays = dict(self.arrays)
+        b.desc = "graph %s: %d inputs (%s), %d statements, %d assignments unrolled" % (
+            name[:20], len(self.leaves), " ".join(self.decls)[:60], len(self.stmts), len(assigns))
+        return b
+
+
+def fam_graph_rnn(rng, feats, name="rec"):
+    """a recurrence over T <= 30 steps, h[t] = f(w * h[t-1] + u * x[t] ...):
+    Pascanu's linear one, a squashed one, a two-step one (h[t-1] and h[t-2]:
+    Fibonacci many paths), an LSTM-like pair of states; the loss one state,
+    or a sum or product over the steps"""
+    P = IxProg(rng, feats)
+    T = int(math.exp(rng.uniform(0, math.log(30))))
+    variant = rng.choice(["linear", "squash", "squash", "two", "lstm"])
+    if variant == "linear":
+        T = min(T, 20)
+    if variant == "two":
+        T = max(T, 3)
+    sc = ["w", "u"] + (["b"] if rng.random() < 0.4 else [])
+    for v in sc:
+        P.used.add(v)
+        P.declare(v)
+    hn = rng.choice(["h", "s", "state"])
+    xn = rng.choice(["x", "inp", "X"])
+    P.used |= {hn, xn}
+    shift = rng.random() < 0.25               # h[t + 1] = f(h[t], x[t + 1]) for t in 0..T-1
+    x0 = rng.choice([0, 1]) if not shift else 1
+    P.declare(xn, [(x0, T + x0 - 1)])
+    first = 2 if variant == "two" else 1
+    P.declare(hn, [(0, first - 1)])
+    t = rng.choice(["t", "k", "step"])
+    tv = ix_var(t)
+    P.used.add(t)
+    if shift:
+        cur, prv, prv2 = ix_add(tv, 1), tv, ix_add(tv, -1)
+        lo_v, hi_v = first - 1, T - 1
+    else:
+        cur, prv, prv2 = tv, ix_add(tv, -1), ix_add(tv, -2)
+        lo_v, hi_v = first, T
+    xt = P.ref(xn, [ix_add(cur, x0 - 1)])
+    hp = P.ref(hn, [prv], -1.0, 1.5)
+    scal = [P.ref(v, []) for v in sc]
+    body = []
+    if variant == "linear":
+        e = ex_bin("+", ex_bin("*", ex_var(*scal[0]), ex_var(*hp)), ex_bin("*", ex_var(*scal[1]), ex_var(*xt)))
+        if rng.random() < 0.3:
+            e = ex_call(rng.choice(P.gen.squash), [e], P.known)
+        body.append(("def", hn, [cur], e))
+        P.bounds[hn] = (-1e9, 1e9)
+    elif variant in ("squash", "two"):
+        pool = scal + [hp, hp, xt]
+        must = [hp]
+        if variant == "two":
+            hp2 = P.ref(hn, [prv2], -1.0, 1.5)
+            pool += [hp2, hp2]
+            must.append(hp2)
+        if rng.random() < 0.3:
+            pool.append(P.lvar(tv, lo_v, hi_v + 1))
+        e = P.expr(pool, must, lip=rng.uniform(0.7, 1.3))
+        body.append(("def", hn, [cur], P.fit(ex_call(rng.choice(P.gen.squash), [e], P.known)
+                                              if rng.random() < 0.7 else e)))
+    else:
+        cn = rng.choice(["c", "cell"])
+        P.used.add(cn)
+        P.declare(cn, [(0, 0)]) if not shift and rng.random() < 0.5 else None
+        have_c0 = cn in P.arrays
+        pool = scal + [hp, xt]
+        g1 = P.expr(pool, [hp], lip=1.5)
+        g2 = P.expr(pool, [xt], lip=1.5)
+        cp = P.ref(cn, [prv], -3.0, 3.0)
+        cc = P.ref(cn, [cur], -3.0, 3.0)
+        sig = "sigmoid" if "sigmoid" in P.known else P.gen.squash[0]
+        if have_c0:
+            ce = ex_bin("+", ex_bin("*", ex_call(sig, [g1], P.known), ex_var(*cp)),
+                        ex_call("tanh" if "tanh" in P.known else sig, [g2], P.known))
+            ce = ex_call(rng.choice(P.gen.squash), [ce], P.known) if rng.random() < 0.3 else \
+                ex_bin("*", ex_num(rng, 0.5), ce)
+        else:
+            ce = ex_call(sig, [ex_bin("+", g1, g2)], P.known)
+        body.append(("def", cn, [cur], ce))
+        he = ex_bin("*", ex_call(rng.choice(P.gen.squash), [ex_var(*cc)], P.known),
+                    ex_call(sig, [P.expr(pool, [hp], lip=1.2)], P.known))
+        body.append(("def", hn, [cur], he))
+    lo_b, hi_b = ix_bound(rng, lo_v), ix_bound(rng, hi_v)
+    loop = ("for", t, lo_b, hi_b, body)
+    if variant != "lstm" and T >= first + 1 and rng.random() < 0.2 and not shift:
+        # the first step written out, the loop from the next
+        env = {t: first}
+        e1 = body[0][3]
+        lit = P.inst(e1, env)
+        # the same expression with the indices written as numbers
+        e1t = ("def", hn, [ix_int(first)], _literal(P, e1, env))
+        P.stmts = [e1t, ("for", t, ix_bound(rng, first + 1), hi_b, body)]
+        assert lit is not None
+    else:
+        P.stmts = [loop]
+    # the loss
+    last = T if not shift else T
+    r = rng.random()
+    Ln = rng.choice(["L", "Lo", "J", "out"])
+    P.used.add(Ln)
+    if r < 0.3:
+        of = "%s[%d]" % (hn, last)
+    else:
+        k = rng.choice(["j", "i", "q"])
+        hk = P.ref(hn, [ix_var(k)], -1.0, 1.5)
+        if r < 0.6:
+            yn = "y_t"
+            P.declare(yn, [(1, T)])
+            yk = P.ref(yn, [ix_var(k)])
+            body_ = ex_pow(rng, ex_bin("-", ex_var(*hk), ex_var(*yk)), 2)
+            e = P.isum("sum", k, ix_int(1), ix_bound(rng, T), T, body_)
+        elif r < 0.85:
+            e = P.isum("sum", k, ix_int(rng.randint(1, T)), ix_bound(rng, T), None or 1,
+                       ex_pow(rng, ex_var(*hk), rng.choice([1, 2])))
+            e = _fix_isum(P, e, T)
+        else:
+            lo_k = max(1, T - rng.randint(0, 3))
+            body_ = ex_bin("+", ex_var(*hk), ex_num(rng, 2))
+            e = P.isum("prod", k, ix_int(lo_k), ix_int(T), T - lo_k + 1, body_)
+        if rng.random() < 0.3:
+            e = ex_bin("*", ex_num(rng, 0.5), e)
+        P.stmts.append(("def", Ln, [], e))
+        of = Ln
+    # REF
+    r = rng.random()
+    if r < 0.25:
+        wrt = rng.choice(sc)
+    elif r < 0.5:
+        wrt = "%s[0]" % hn
+    elif r < 0.7:
+        wrt = "%s[%d]" % (xn, rng.randint(x0, T + x0 - 1))
+    elif r < 0.95:
+        wrt = "%s[%d]" % (hn, rng.randint(first, T))
+    else:
+        wrt = of
+    b = P.block(name, of, wrt, shuffle=rng.random() < 0.3)
+    b.desc += ", %s recurrence, %d steps" % (variant, T)
+    return b
+
+
+def _fix_isum(P, e, T):
+    """recompute a sum node's bounds for its true number of terms"""
+    kind, var, A, B, body = e.args
+    n = max(0, ix_eval(B, {}) - ix_eval(A, {}) + 1)
+    return P.isum(kind, var, A, B, n, body)
+
+
+def _literal(P, e, env):
+    """the template e with its references' indices evaluated (written as
+    integers): the statement of one step written outside the loop"""
+    op = e.op
+    if op == "var":
+        k = P.toks.get(e.args[0])
+        if k is None:
+            return e
+        if k[0] == "lvar":
+            return P.inst(e, env)
+        tok = "@%d@" % len(P.toks)
+        P.toks[tok] = ("ref", k[1], [ix_int(ix_eval(i, env)) for i in k[2]])
+        return ex_var(tok, e.lo, e.hi)
+    if op == "num":
+        return e
+    if op == "neg":
+        return ex_neg(_literal(P, e.args[0], env))
+    if op == "pow":
+        return ex_pow(P.rng, _literal(P, e.args[0], env), e.args[1])
+    if op == "call":
+        return ex_call(e.args[0], [_literal(P, a, env) for a in e.args[1:]], P.known)
+    if op == "isum":
+        raise AssertionError("a sum in a step written out")
+    return ex_bin(op, _literal(P, e.args[0], env), _literal(P, e.args[1], env))
+
+
+def fam_graph_mat(rng, feats, name="mlp"):
+    """nested loops over matrices: h[l][i] = f(sum(j in 1..N, W[l][i][j] *
+    h[l-1][j]) + ...) for l in 1..L, i in 1..N (sometimes a triangular j in
+    1..i, a product, a matrix m[i][j] defined in a loop of its own)"""
+    P = IxProg(rng, feats)
+    L = rng.randint(1, 4)
+    N = rng.randint(1, 4)
+    Wn, hn = rng.choice(["W", "M", "A"]), rng.choice(["h", "z", "act"])
+    P.used |= {Wn, hn}
+    l, i, j = rng.sample(["l", "i", "j", "k", "r", "n_"], 3)
+    P.used |= {l, i, j}
+    P.declare(Wn, [(1, L), (1, N), (1, N)])
+    P.declare(hn, [(0, 0), (1, N)])
+    bias = rng.random() < 0.4
+    if bias:
+        P.declare("bb", [(1, L), (1, N)])
+        P.used.add("bb")
+    a = None
+    if rng.random() < 0.4:
+        a = "a"
+        P.used.add(a)
+        P.declare(a)
+    lv, iv, jv = ix_var(l), ix_var(i), ix_var(j)
+    tri = rng.random() < 0.25
+    w_ = P.ref(Wn, [lv, iv, jv])
+    hp = P.ref(hn, [ix_add(lv, -1), jv], -1.0, 1.5)
+    pool = [w_, hp] + ([P.ref(a, [])] if a else [])
+    if rng.random() < 0.6:
+        body = ex_bin("*", ex_var(*w_), ex_var(*hp))
+    else:
+        body = P.expr(pool, [w_, hp], depth=rng.randint(1, 2), lip=2.0)
+        body = P.fit(body, -2.0, 2.0)
+    kind = "prod" if rng.random() < 0.1 else "sum"
+    A = ix_int(1)
+    Bj = iv if tri else ix_bound(rng, N)
+    n = N
+    if kind == "prod":
+        body = ex_bin("+", ex_num(rng, 1), ex_bin("*", ex_num(rng, 0.1), body))
+    s_ = P.isum(kind, j, A, Bj, n, body)
+    e = s_
+    if bias:
+        e = ex_bin("+", e, ex_var(*P.ref("bb", [lv, iv])))
+    e = scale_lip(rng, e, rng.uniform(0.8, 2.0))
+    e = P.fit(ex_call(rng.choice(P.gen.squash), [e], P.known) if rng.random() < 0.8 else e)
+    inner = [("def", hn, [lv, iv], e)]
+    if rng.random() < 0.3:
+        # the products first, in a matrix of their own
+        mn = "m"
+        P.used.add(mn)
+        mm = P.ref(mn, [lv, iv, jv], -2.0, 2.0)
+        e2 = P.isum("sum", j, A, Bj, n, ex_var(*mm))
+        if bias:
+            e2 = ex_bin("+", e2, ex_var(*P.ref("bb", [lv, iv])))
+        e2 = P.fit(ex_call(rng.choice(P.gen.squash), [scale_lip(rng, e2, 1.5)], P.known))
+        inner = [("for", j, A, Bj, [("def", mn, [lv, iv, jv], P.fit(body, -2.0, 2.0))]),
+                 ("def", hn, [lv, iv], e2)]
+    P.stmts = [("for", l, ix_int(1), ix_bound(rng, L), [("for", i, ix_int(1), ix_bound(rng, N), inner)])]
+    on = rng.choice(["out", "E", "cost"])
+    P.used.add(on)
+    q = rng.choice([x for x in ["q", "p", "s_"] if x not in (l, i, j)])
+    hq = P.ref(hn, [ix_int(L), ix_var(q)], -1.0, 1.5)
+    if rng.random() < 0.5:
+        P.declare("target", [(1, N)])
+        tq = P.ref("target", [ix_var(q)])
+        ob = ex_pow(rng, ex_bin("-", ex_var(*hq), ex_var(*tq)), 2)
+    else:
+        ob = ex_var(*hq) if rng.random() < 0.5 else ex_pow(rng, ex_var(*hq), 2)
+    P.stmts.append(("def", on, [], P.isum("sum", q, ix_int(1), ix_bound(rng, N), N, ob)))
+    r = rng.random()
+    if r < 0.4:
+        wrt = "%s[%d][%d][%d]" % (Wn, rng.randint(1, L), rng.randint(1, N), rng.randint(1, N))
+    elif r < 0.7:
+        wrt = "%s[0][%d]" % (hn, rng.randint(1, N))
+    elif r < 0.85:
+        wrt = "%s[%d][%d]" % (hn, rng.randint(1, L), rng.randint(1, N))
+    else:
+        wrt = rng.choice(P.leaves)
+    b = P.block(name, on, wrt, shuffle=rng.random() < 0.3)
+    b.desc += ", %d layers of %d%s" % (L, N, ", triangular" if tri else "")
+    return b
+
+
+def fam_graph_idx(rng, feats, name="idx"):
+    """indexed names at random: a family x[lo..hi], loops whose bodies take
+    x at index expressions (t + 1, 2 * t - 1, 9 - t, -(-t)), the loop
+    variable as a number, a loop whose bounds depend on an enclosing one,
+    definitions of single elements outside loops, sums and products (some
+    empty), statements in any order"""
+    P = IxProg(rng, feats)
+    P.used |= {"t", "i", "j", "k", "q", "p", "e_"}      # loop and sum variables
+    lo, hi = rng.choice([0, 1, 2]), 0
+    hi = lo + rng.randint(2, 11)
+    xn = rng.choice(["x", "v", "data"])
+    P.used.add(xn)
+    P.declare(xn, [(lo, hi)])
+    sc = []
+    for _ in range(rng.randint(0, 2)):
+        v = P.name()
+        P.declare(v)
+        sc.append(P.ref(v, []))
+    fams = []                  # (base, lo, hi) of 1-index families defined so far
+    nstmt = rng.randint(1, 4)
+    loopvars = ["t", "i", "j", "k"]
+    for s_ in range(nstmt):
+        t = rng.choice(loopvars)
+        tv = ix_var(t)
+        src = [(xn, lo, hi)] + fams
+        base, blo, bhi = rng.choice(src)
+        A = rng.randint(max(0, blo - 2), bhi)
+        B = min(A + rng.randint(0, 6), bhi + 2)
+        if rng.random() < 0.08:
+            B = A - 1          # an empty loop
+        pool = list(sc)
+        must = []
+        for _ in range(rng.randint(1, 3)):
+            fb, flo, fhi = rng.choice(src)
+            ix = ix_fit(rng, t, A, max(A, B), flo, fhi)
+            if ix is None:
+                continue
+            r_ = P.ref(fb, [ix], *( (0.5, 1.5) if fb == xn else (-1.0, 1.5)))
+            pool.append(r_)
+            must.append(r_)
+        if not must:
+            continue
+        if rng.random() < 0.3:
+            pool.append(P.lvar(tv, A, max(A, B)))
+        e = P.expr(pool, must[:1], lip=2.0)
+        sumvar = None
+        if rng.random() < 0.3 and B >= A:
+            # a sum over a window of x inside the loop
+            j = "j" if t != "j" else "k"
+            w0 = rng.randint(0, 2)
+            ixj = ix_fit(rng, j, 0, w0, lo - A, hi - max(A, B))
+            if ixj is not None:
+                inner_ix = ("+", tv, ixj) if rng.random() < 0.5 else ("+", ixj, tv)
+                if all(lo <= ix_eval(inner_ix, {t: tt, j: jj}) <= hi
+                       for tt in range(A, max(A, B) + 1) for jj in range(0, w0 + 1)):
+                    xr = P.ref(xn, [inner_ix])
+                    kind = "prod" if rng.random() < 0.3 else "sum"
+                    sb = ex_var(*xr) if kind == "sum" else ex_bin("+", ex_num(rng, 0.5), ex_var(*xr))
+                    e = ex_bin(rng.choice("+*"), e, P.isum(kind, j, ix_int(0), ix_int(w0), w0 + 1, sb))
+                    sumvar = j
+        e = P.fit(scale_lip(rng, e, 2.0))
+        nb = P.name()
+        # the defined family's indices: t, or a shift of it
+        off = rng.choice([0, 0, 1, -1]) if A - 1 >= 0 else rng.choice([0, 1])
+        if A + off < 0:
+            off = 0
+        lhs = ix_add(tv, off)
+        if rng.random() < 0.3 and B >= A and s_ > 0:
+            # a nested loop whose bounds depend on t: a triangle q[t][u]
+            # (not the sum's variable inside: a sum needs a name of its own)
+            u = rng.choice([v for v in loopvars if v != t and v != sumvar])
+            uv = ix_var(u)
+            inner = ("for", u, ix_int(A), tv, [("def", nb, [lhs, uv], e)])
+            P.stmts.append(("for", t, ix_bound(rng, A), ix_bound(rng, B), [inner]))
+            # its diagonal as a family of its own, outside the loops
+            if B >= A:
+                dn = P.name()
+                dl = ("def", dn, [], P.isum("sum", u, ix_int(A), ix_int(B), B - A + 1,
+                                            ex_var(*P.ref(nb, [ix_add(uv, off), uv], -1.0, 1.5))))
+                P.stmts.append(dl)
+                sc.append((dn, -1.0 * (B - A + 1), 1.5 * (B - A + 1)))
+                P.bounds[dn] = (sc[-1][1], sc[-1][2])
+            continue
+        P.stmts.append(("for", t, ix_bound(rng, A), ix_bound(rng, B), [("def", nb, [lhs], e)]))
+        if B >= A:
+            fams.append((nb, A + off, B + off))
+            P.bounds[nb] = (-1.0, 1.5)
+        # sometimes one element more, outside the loop
+        if B >= A and rng.random() < 0.25:
+            k = B + off + 1
+            pool2 = [P.ref(nb, [ix_int(B + off)], -1.0, 1.5)] + sc
+            e2 = P.fit(P.expr(pool2, pool2[:1], lip=2.0))
+            P.stmts.append(("def", nb, [ix_int(k)], e2))
+            fams[-1] = (nb, A + off, k)
+    # the output: everything defined, summed
+    parts = []
+    for base, flo, fhi in fams:
+        k = rng.choice(["q", "p"])
+        r_ = P.ref(base, [ix_var(k)], -1.0, 1.5)
+        kind = "prod" if rng.random() < 0.2 and fhi - flo < 4 else "sum"
+        bd = ex_var(*r_) if kind == "sum" else ex_bin("+", ex_num(rng, 2), ex_var(*r_))
+        parts.append(P.isum(kind, k, ix_int(flo), ix_int(fhi), fhi - flo + 1, bd))
+    parts += [ex_var(*v) for v in sc]
+    if not parts:
+        parts = [ex_var(*P.ref(xn, [ix_int(lo)]))]
+    if rng.random() < 0.15:
+        parts.append(P.isum("sum", "e_", ix_int(3), ix_int(2), 0, ex_var(*P.ref(xn, [ix_var("e_")]))))
+    rng.shuffle(parts)
+    tot = parts[0]
+    for p_ in parts[1:]:
+        tot = ex_bin(rng.choice("+-*"), tot, p_)
+    tot = scale_lip(rng, tot, 3.0)
+    on = P.name()
+    P.stmts.append(("def", on, [], tot))
+    assigns = P.unroll(P.stmts, {}, [])
+    names = [v for v, _ in assigns]
+    r = rng.random()
+    wrt = rng.choice(P.leaves) if r < 0.6 else rng.choice(names) if r < 0.95 else on
+    b = P.block(name, on, wrt, shuffle=rng.random() < 0.3)
+    return b
+
+
 # ====================================================================== programs
 
-FAMILIES = [("net_small", 28), ("graph_small", 22), ("graph_opaque", 7), ("net_resnet", 8),
-            ("net_deep", 5), ("net_wide", 4), ("net_fanin", 3), ("graph_chain", 6),
-            ("graph_fanin", 4), ("multi", 8), ("longnames", 3)]
+
+FAMILIES = [("net_small", 24), ("graph_small", 18), ("graph_opaque", 6), ("net_resnet", 7),
+            ("net_deep", 5), ("net_wide", 4), ("net_fanin", 3), ("graph_chain", 5),
+            ("graph_fanin", 4), ("multi", 8), ("longnames", 3),
+            # the newer forms: input layers, as, shared; indexed graphs with loops
+            ("net_rnn", 6), ("net_densenet", 4), ("graph_rnn", 7), ("graph_mat", 4), ("graph_idx", 6)]
+NEEDS = {"net_rnn": "families", "net_densenet": "families", "graph_rnn": "loops", "graph_mat": "loops",
+         "graph_idx": "loops"}
 
 
 class Program:
@@ -1491,9 +2514,10 @@ def make_program(seed, feats):
     elif r == 3:
         fam = "limit_longnames"
     else:
-        tot = sum(w for _, w in FAMILIES)
+        fl = [(f, w) for f, w in FAMILIES if f not in NEEDS or feats.get(NEEDS[f])]
+        tot = sum(w for _, w in fl)
         x = rng.uniform(0, tot)
-        for fam, w in FAMILIES:
+        for fam, w in fl:
             x -= w
             if x <= 0:
                 break
@@ -1523,6 +2547,16 @@ def make_program(seed, feats):
         blocks = [fam_net_deep(rng, feats, d)]
     elif fam == "net_wide":
         blocks = [fam_net_wide(rng, feats)]
+    elif fam == "net_rnn":
+        blocks = [fam_net_rnn(rng, feats)]
+    elif fam == "net_densenet":
+        blocks = [fam_net_densenet(rng, feats)]
+    elif fam == "graph_rnn":
+        blocks = [fam_graph_rnn(rng, feats)]
+    elif fam == "graph_mat":
+        blocks = [fam_graph_mat(rng, feats)]
+    elif fam == "graph_idx":
+        blocks = [fam_graph_idx(rng, feats)]
     elif fam == "net_fanin":
         blocks = [fam_net_fanin(rng, feats, rng.randint(2, 80))]
     elif fam == "graph_small":
@@ -1542,10 +2576,14 @@ def make_program(seed, feats):
                 continue
             names.add(nm)
             k = rng.random()
-            if k < 0.4:
+            if k < 0.35:
                 blocks.append(fam_net_small(rng, feats, nm))
-            elif k < 0.6:
+            elif k < 0.5:
                 blocks.append(fam_net_resnet(rng, feats, nm))
+            elif k < 0.6 and feats.get("families"):
+                blocks.append(rng.choice([fam_net_rnn, fam_net_densenet])(rng, feats, nm))
+            elif k < 0.75 and feats.get("loops"):
+                blocks.append(rng.choice([fam_graph_rnn, fam_graph_mat, fam_graph_idx])(rng, feats, nm))
             else:
                 blocks.append(fam_graph_small(rng, feats, rng.random() < 0.3, nm))
     prog = Program(seed, fam, blocks, rng)
@@ -1707,8 +2745,13 @@ def unwrap(s):
     return s
 
 
+# a power of equal consecutive factors, {W^{22}}^{2} (a tied weight twice on a path)
+FACTOR_POW = re.compile(r"(?<![_^])\{((?:[^{}]|\{[^{}]*\})*)\}\^\{(\d+)\}")
+
+
 def norm(s):
     s = unwrap(re.sub(r"\s+", "", s))
+    s = FACTOR_POW.sub(lambda m: m.group(1) * int(m.group(2)), s)
     return re.sub(r"\^\{([^{}]*)\}", lambda m: "^{" + m.group(1).replace(",", "") + "}", s)
 
 
@@ -1852,6 +2895,11 @@ def check_block(prog, b, R, res, rng, n, use_block, feats):
     maxlen = m.longest(b.of, b.wrt) if 0 < n <= MAX_ENUM else 0
     small = small and n * (maxlen + 1) <= MAX_ENUM_SIZE
     want = m.enumerate(b.of, b.wrt) if small else None
+    if want and shared_ref(b):
+        # a tied weight's terms come use by use, in the order of the layers
+        # that use it (depth-first within a layer)
+        want.sort(key=lambda pn: b.label_index[re.match(r"x\[(.*)\]\[\d+\]$", pn[0][-2]).group(1)]
+                  if len(pn[0]) > 1 else -1)
     # paths: the histogram adds up to N
     args = ["paths", path] + sel + ["--format", "json"]
     rc, out, err = R.run(args, expect=(0, 1), tag="paths")
@@ -1894,7 +2942,20 @@ def check_block(prog, b, R, res, rng, n, use_block, feats):
         a1 = ["derive", path] + sel + ["--stage", "local", "--max-terms", "0"]
         rc1, o1, _ = R.run(a1, tag="derive")
         rc2, o2, _ = R.run(a1 + ["--collapse"], tag="collapse")
-        if rc1 == 0 and rc2 == 0:
+        if rc1 == 0 and rc2 == 0 and o1 != o2 and b.indexed and re.search(r"\\(sum|prod)_\{", o2) \
+                and not re.search(r"\\(sum|prod)_\{", o1):
+            # a recurrence folded into sums over t of products (LANGUAGE.md,
+            # "Unrolled graphs"; tests/collapse_graph_check.py expands them
+            # back): here, its JSON count is the number of paths and no
+            # term is written `+-`
+            res.check("+-" not in o2, "collapse graph", "`%s` writes a negative term as `+-`"
+                      % R.show(a1 + ["--collapse"]))
+            rc3, o3, _ = R.run(a1 + ["--collapse", "--format", "json"], tag="collapse")
+            m = re.search(r'"count": "(\d+)"', o3 or "")
+            res.check(rc3 == 0 and m is not None and int(m.group(1)) == n, "collapse graph",
+                      "`%s`: count %s, expected %d" % (R.show(a1 + ["--collapse", "--format", "json"]),
+                                                       m.group(1) if m else None, n))
+        elif rc1 == 0 and rc2 == 0:
             res.check(o1 == o2, "collapse graph", "`%s` differs from the output without --collapse"
                       % R.show(a1 + ["--collapse"]))
     check_eval(b, R, res, rng, blk)
@@ -2013,6 +3074,13 @@ def check_collapse(b, R, res, rng, sel, n, small, chain_paths):
             res.check("families" in err, "collapse", "`%s` refused: %s" % (R.show(a_coll), short(err)))
             continue
         if rc1 != 0 or rc2 != 0:
+            continue
+        unbalanced = [l for l in full.split("\n") if l.count("{") != l.count("}")]
+        # a power of a tied weight once left a brace open in its sibling
+        # terms ({W^{11W^{21}...; tests/cases/tied_power)
+        res.check(not unbalanced, "latex braces", "`%s` prints a line with unbalanced braces: %s"
+                  % (R.show(a_full), short(unbalanced[0], 160) if unbalanced else ""))
+        if unbalanced:
             continue
         rf, rc_ = latex_rhs(full), latex_rhs(coll)
         if rf is None or rc_ is None:
@@ -2187,16 +3255,20 @@ def net_values(rng, b):
     Ls = b.layers
     lab = [L.label for L in Ls]
     vals = {}
-    for j in range(1, Ls[0].width + 1):
-        vals["y[%s][%d]" % (lab[0], j)] = rng.uniform(-1, 1)
-    for l in range(1, len(Ls)):
+    for l in range(len(Ls)):
         L = Ls[l]
+        if l == 0 or L.is_input:
+            for j in range(1, L.width + 1):
+                vals["y[%s][%d]" % (lab[l], j)] = rng.uniform(-1, 1)
+            continue
         for kind, p in L.inputs:
-            if kind == "dense":
+            if is_dense(kind):
                 a = math.sqrt(6.0 / (Ls[p].width + L.width))
                 for i in range(1, Ls[p].width + 1):
                     for j in range(1, L.width + 1):
-                        vals["w[%s][%d][%d]" % (lab[p], i, j)] = rng.uniform(-a, a)
+                        wv = wref(lab, kind, p, i, j)
+                        if wv not in vals:      # a shared weight: one value
+                            vals[wv] = rng.uniform(-a, a)
         if L.bias:
             for j in range(1, L.width + 1):
                 vals["b[%s][%d]" % (lab[l], j)] = rng.uniform(-0.1, 0.1)
@@ -2225,13 +3297,15 @@ def net_forward(b, vals):
     v = dict(vals)
     for l in range(1, len(Ls)):
         L = Ls[l]
+        if L.is_input:
+            continue
         xs = []
         for j in range(1, L.width + 1):
             s = 0.0
             for kind, p in L.inputs:
-                if kind == "dense":
+                if is_dense(kind):
                     for i in range(1, Ls[p].width + 1):
-                        s += v["w[%s][%d][%d]" % (lab[p], i, j)] * v["y[%s][%d]" % (lab[p], i)]
+                        s += v[wref(lab, kind, p, i, j)] * v["y[%s][%d]" % (lab[p], i)]
                 else:
                     s += v["y[%s][%d]" % (lab[p], j)]
             if L.bias:
@@ -2362,14 +3436,16 @@ def recompute(b, vals, targets=None):
     lab = [L.label for L in Ls]
     for l in range(1, len(Ls)):
         L = Ls[l]
+        if L.is_input:
+            continue
         for j in range(1, L.width + 1):
             s = 0.0
             mag = 0.0
             try:
                 for kind, p in L.inputs:
-                    if kind == "dense":
+                    if is_dense(kind):
                         for i in range(1, Ls[p].width + 1):
-                            t = vals["w[%s][%d][%d]" % (lab[p], i, j)] * vals["y[%s][%d]" % (lab[p], i)]
+                            t = vals[wref(lab, kind, p, i, j)] * vals["y[%s][%d]" % (lab[p], i)]
                             s += t
                             mag += abs(t)
                     else:
@@ -2514,6 +3590,32 @@ def check_fmt(prog, R, res, rng):
             want = "loss %s%s;" % (b.loss, "" if b.loss_kind is None else " = " + b.loss_kind)
             res.check(("\n    %s\n" % want) in f1, "fmt loss", "`%s` does not write `%s` on a line of its own"
                       % (R.show(args), want))
+    # an indexed graph: fmt's canonical layout of its statements, the
+    # loops' bodies four spaces deeper, `for t in A..B {` and `}` on lines of
+    # their own, index expressions with a space around each binary operator
+    # and parentheses only where the tree needs them
+    for b in prog.blocks:
+        if not b.heads:
+            continue
+        fl = f1.split("\n")
+        try:
+            st = fl.index("graph %s {" % b.name)
+            en = fl.index("}", st)
+        except ValueError:
+            res.check(False, "fmt loops", "`%s` has no block `graph %s {` ... `}`" % (R.show(args), b.name[:40]))
+            continue
+        got = [l for l in fl[st + 1:en] if l.strip()]
+        bad = None
+        if len(got) != len(b.heads):
+            bad = "%d lines, expected %d" % (len(got), len(b.heads))
+        else:
+            for l, (d, h) in zip(got, b.heads):
+                want = "    " * (d + 1) + h
+                exact = not h.endswith(" = ")
+                if not (l == want if exact else l.startswith(want)):
+                    bad = "line %r, expected %r%s" % (l[:160], want[:160], "" if exact else "...")
+                    break
+        res.check(bad is None, "fmt loops", "`%s`, block %s: %s" % (R.show(args), b.name[:40], bad))
     # the formatted program means the same: the same path counts
     want = ["%s wrt %s: %d" % (b.of, b.wrt, b.model.count(b.of, b.wrt)) for b in prog.blocks]
     rc, out, _ = R.run(["count", p2], tag="count formatted")
@@ -2570,7 +3672,13 @@ def mutate(prog, b, rng):
     lines = prog.text.split("\n")
     # where the block b ends
     start = next(i for i, l in enumerate(lines) if re.match(r"\s*(network|graph)\s+%s\s*\{" % re.escape(b.name), l))
-    end = next(i for i in range(start, len(lines)) if lines[i].strip().startswith("}"))
+    depth = 0
+    end = None
+    for i in range(start, len(lines)):
+        depth += lines[i].count("{") - lines[i].count("}")
+        if depth == 0:
+            end = i
+            break
     cands = []
     if b.kind == "net":
         lab = [L.label for L in b.layers]
@@ -2598,6 +3706,30 @@ def mutate(prog, b, rng):
             cands.append(("dead %s[%s][1];" % (rng.choice("xy"), lab[rng.choice(sm)]), "dead on a softmax layer"))
         if "xent" in prog.feats["losses"]:
             cands.append(("loss %s = xentropy;" % b.loss, "an unknown loss kind"))
+        if prog.feats.get("families"):
+            cands += [
+                ("layer zq_in : 2 input bias;", "an input layer with a bias"),
+                ("layer zq_in : 2 input = dense(%s);" % lab[0], "an input layer with inputs"),
+                ("layer zq_new : 1 = dense(%s) as x;" % lab[0], "a family named x"),
+                ("layer zq_new : 1 = dense(%s) shared %s;" % (lab[0], b.loss), "a family named as the loss"),
+                ("layer zq_new : 1 = dense(%s) as Zq + dense(%s) shared Zq;" % (lab[0], lab[-1]),
+                 "a family both shared and own"),
+                ("layer zq_new : 1 = dense(%s) as Zq + dense(%s) shared Zq2;" % (lab[0], lab[0]),
+                 "the same layer twice in one layer"),
+                ("layer zq_a : 1 = dense(%s) shared Zq; layer zq_b : 2 = dense(%s) shared Zq;" % (lab[0], lab[0]),
+                 "a shared family of two shapes"),
+                ("layer zq_a : 1 = dense(%s) as Zq; layer zq_b : 2 = dense(%s) as Zq;" % (lab[0], lab[0]),
+                 "dense(L) as NAME twice"),
+            ]
+            ins = [l for l, L in enumerate(b.layers) if L.is_input]
+            if ins:
+                cands.append(("dead y[%s][1];" % lab[rng.choice(ins)], "dead on an input layer"))
+                cands.append(("derive %s wrt x[%s][1];" % (b.loss, lab[rng.choice(ins)]), "x of an input layer"))
+            for fn, (rows, cols, _) in b.shared.items():
+                cands.append(("derive %s wrt %s[%d][1];" % (b.loss, fn, rows + 1), "a shared weight out of range"))
+            for kind, p in b.owns:
+                cands.append(("derive %s wrt %s[%s][1][1][1];" % (b.loss, kind[3:], lab[p]),
+                              "an own weight with 4 indices"))
     else:
         names = list(b.assigns)
         cands += [
@@ -2613,6 +3745,30 @@ def mutate(prog, b, rng):
         ]
         if "softmax" in prog.feats["acts"]:
             cands.append(("zq_new = softmax(%s);" % b.leaves[0], "softmax in a graph"))
+        if prog.feats.get("loops"):
+            leaf = b.leaves[0]
+            cands += [
+                ("for zq_t in 1..3 { zq_h[zq_t] = zq_h[zq_t - 1] * %s; }" % leaf, "an undefined h[-1]: zq_h[0]"),
+                ("for zq_t in 1..2 { zq_h[zq_t] = zq_h[zq_t + 1] * %s; }" % leaf, "an undefined h[T+1]: zq_h[3]"),
+                ("for zq_t in 1..2 { zq_h[zq_t] = %s; } zq_c = zq_t * %s;" % (leaf, leaf),
+                 "a loop variable used outside its loop"),
+                ("for zq_t in 1..2 { for zq_t in 1..2 { zq_h[zq_t] = %s; } }" % leaf, "a duplicate loop variable"),
+                ("for zq_t in 1..2 { input zq_q; }", "input inside a loop"),
+                ("for zq_t in 1..2 { derive %s wrt %s; }" % (b.of, b.wrt), "derive inside a loop"),
+                ("for zq_t in 1..2 { zq_t = %s; }" % leaf, "a loop variable defined"),
+                ("for zq_t in 1..2 { zq_h[zq_t] = sum(zq_t in 1..2, %s); }" % leaf, "a sum over a loop variable"),
+                ("for zq_t in 1..2 { zq_h[zq_t] = %s; } zq_h[2] = %s;" % (leaf, leaf),
+                 "an element defined in a loop and outside it"),
+                ("zq_new = sum(zq_j in 1..3, zq_u[zq_j]);", "a sum of an undefined family"),
+                ("for zq_t in 1..2 { zq_h[zq_t / 2] = %s; }" % leaf, "/ in an index"),
+                ("for zq_t in 1..2 { zq_h[zq_t] = %s; } zq_c = zq_h[3];" % leaf, "an index beyond a loop's range"),
+            ]
+            for base, rs in b.ix_arrays.items():
+                beyond = "%s%s[%d]" % (base, "".join("[%d]" % lo for lo, _ in rs[:-1]), rs[-1][1] + 1)
+                if beyond not in b.model.children:
+                    cands.append(("zq_new = %s;" % beyond, "an index out of a declared range"))
+                if len(rs) > 1:
+                    cands.append(("zq_new = %s[%d];" % (base, rs[0][0]), "too few indices"))
     stmt, what = rng.choice(cands)
     lines.insert(end, "    " + stmt)
     syntax = what in ("an integer beyond 10^12", "a label of 201 characters", "a keyword as a name",
@@ -2642,7 +3798,11 @@ def detect(binary, tmpdir, timeout):
           if works("graph g {\n    input a, b;\n    c = %s(a);\n}\n" % f, ["eval", "--seed", "1"])]
     f2 = [f for f in NEW_FUNCS2
           if works("graph g {\n    input a, b;\n    c = %s(a, b);\n}\n" % f, ["eval", "--seed", "1"])]
-    return {"acts": acts, "funcs1": f1, "funcs2": f2, "losses": losses}
+    families = works("network t {\n    layer a : 2;\n    layer i : 1 input;\n    layer b : 2 = dense(a) as P + "
+                     "dense(i) shared W;\n    loss L;\n}\n", ["check"])
+    loops = works("graph g {\n    input a, x[1..3];\n    for t in 1..3 {\n        h[t] = a * x[t];\n    }\n"
+                  "    c = sum(j in 1..3, h[j]) + prod(j in 2..3, x[j]);\n}\n", ["eval", "--seed", "1"])
+    return {"acts": acts, "funcs1": f1, "funcs2": f2, "losses": losses, "families": families, "loops": loops}
 
 
 # ====================================================================== main
@@ -2764,9 +3924,10 @@ def main():
     newa = [x for x in feats["acts"] if x in NEW_ACTS]
     newf = [x for x in feats["funcs1"] + feats["funcs2"] if x not in BASE_FUNCS]
     print("difffuzz: %d programs in %.1f s, seeds %d..%d; activations: %s; new graph functions: %s; "
-          "losses: %s%s"
+          "losses: %s; input layers, as, shared: %s; loops, sum, prod: %s%s"
           % (nprog, dt, a.seed, a.seed + nprog - 1, " ".join(feats["acts"]), " ".join(newf) or "none",
-             " ".join(feats["losses"]) or "none",
+             " ".join(feats["losses"]) or "none", "yes" if feats.get("families") else "no",
+             "yes" if feats.get("loops") else "no",
              "; %d eval --check failures on finite differences alone, within round-off, not counted"
              % fd_noise if fd_noise else ""))
     print("difffuzz: %d passed, %d failed" % (passed, failed))
