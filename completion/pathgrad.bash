@@ -16,7 +16,7 @@ _pathgrad_file()
         case $w in
             --of | --wrt | --node | --block | -o | --output | --stage | --format | \
                 --values | --seed | --view | --rankdir | --term | --max-terms | --env | \
-                --latex-names | --katex)
+                --latex-names | --notation | --katex)
                 ((i++)) ;;
             -?*) ;;
             *) printf '%s\n' "$w"; return 0 ;;
@@ -79,6 +79,15 @@ _pathgrad()
         --latex-names)
             COMPREPLY=($(compgen -W "plain mathit mathrm" -- "$cur"))
             return 0 ;;
+        --notation)
+            # one word or two joined by a comma, at most one of each pair:
+            # xy | za (the letters), out | into (the weight indices)
+            local notes="xy za out into xy,out xy,into za,out za,into"
+            case $cur in
+                out,* | into,*) notes="${cur%%,*},xy ${cur%%,*},za" ;;
+            esac
+            COMPREPLY=($(compgen -W "$notes" -- "$cur"))
+            return 0 ;;
         --katex)
             COMPREPLY=($(compgen -d -- "$cur"))
             return 0 ;;
@@ -105,17 +114,20 @@ _pathgrad()
 
     local opts
     case $cmd in
-        derive) opts="--of --wrt --block --stage --format --max-terms --collapse --standalone --env --latex-names -o" ;;
-        expand) opts="--node --block --format --standalone --env --latex-names -o" ;;
+        derive) opts="--of --wrt --block --stage --format --max-terms --collapse --standalone --env --latex-names --notation -o" ;;
+        expand) opts="--node --block --format --standalone --env --latex-names --notation -o" ;;
         count) opts="--of --wrt --block -o" ;;
         check) opts="-o" ;;
         eval) opts="--values --seed --of --block --check --format -o" ;;
         paths) opts="--of --wrt --block --values --seed --format -o" ;;
         vanish) opts="--of --seed --values --block --format -o" ;;
-        render) opts="--of --wrt --node --block --stage --view --format --rankdir --term --colors --only-paths --no-labels --no-paths -o" ;;
+        render) opts="--of --wrt --node --block --stage --view --format --notation --rankdir --term --colors --only-paths --no-labels --no-paths -o" ;;
         fmt) opts="--check --in-place -o" ;;
         report) opts="--block --katex -o" ;;
-        help) return 0 ;;
+        help)
+            # pathgrad help COMMAND
+            ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W "${commands% help}" -- "$cur"))
+            return 0 ;;
         *) return 0 ;;
     esac
 
