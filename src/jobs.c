@@ -103,8 +103,16 @@ int jobs_collect(const Source *src, const Program *prog, const JobsSpec *spec, J
         if (graph_build(g, src, b) < 0)
             return JOBS_BAD_INPUT;
         g->latex_names = spec->names;
-        if (g->kind == B_NETWORK && (spec->notation & NOTE_SET_ZA))
+        if (g->kind == B_NETWORK && (spec->notation & NOTE_SET_ZA)) {
             g->za = (spec->notation & NOTE_ZA) != 0;
+            for (int f = 0; f < g->nfamilies && g->za; f++)
+                if (strcmp(g->families[f].name, "a") == 0 || strcmp(g->families[f].name, "z") == 0) {
+                    pg_error("--notation za: network %s has weights named %s, which would print as its neurons",
+                             g->name, g->families[f].name);
+                    J->ngraphs++;
+                    return JOBS_USAGE;
+                }
+        }
         if (g->kind == B_NETWORK && (spec->notation & NOTE_SET_INTO))
             g->into = (spec->notation & NOTE_INTO) != 0;
         J->ngraphs++;

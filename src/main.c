@@ -173,11 +173,12 @@ static const struct Command commands[] = {
      "(a function without a derivative at its argument) explains it"},
     {"paths", cmd_numeric, B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_VALUES) | B(O_SEED) | B(O_FORMAT) | B(O_OUT),
      "text json",
-     "how many paths cross each number of weight layers (exact), and\n"
-     "with values the sum of |path product| of each length"},
+     "how many paths have each length (exact): weight layers crossed\n"
+     "in a network, edges in a graph; with values the sum of |path\n"
+     "product| of each length"},
     {"vanish", cmd_numeric, B(O_SEED) | B(O_VALUES) | B(O_OF) | B(O_BLOCK) | B(O_FORMAT) | B(O_OUT), "text json svg",
-     "mean |dLoss/dw| of every weight layer (seed 1 by default); svg:\n"
-     "a chart drawn with PLplot"},
+     "mean |dLoss/dw| of every weight layer (seed 1 by default), and\n"
+     "of each use of a shared family; svg: a chart drawn with PLplot"},
     {"render", cmd_render,
      B(O_OF) | B(O_WRT) | B(O_NODE) | B(O_BLOCK) | B(O_STAGE) | B(O_VIEW) | B(O_FORMAT) | B(O_RANKDIR) |
          B(O_TERM) | B(O_NOTATION) | B(O_COLORS) | B(O_ONLY_PATHS) | B(O_NO_LABELS) | B(O_NO_PATHS) | B(O_OUT),
@@ -523,8 +524,8 @@ static int parse_opts(int argc, char **argv, Opts *o)
                 return usage_error(c, "--notation says its %s twice", k < 2 ? "letters" : "weight indices");
             o->notation |= set | (k & 1 ? set << 1 : 0);
             p += n;
-            if (*p == ',')
-                p++;
+            if (*p == ',' && !*++p)
+                return usage_error(c, "--notation ends in a comma: a word is missing (xy or za, out or into)");
         }
         if (!o->notation)
             return usage_error(c, "--notation needs a word (xy or za, out or into)");
