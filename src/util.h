@@ -54,7 +54,8 @@ static inline void buf_add(Buf *b, const char *s, size_t n)
 {
     if (b->cap - b->len <= n)
         buf_grow(b, n);
-    memcpy(b->data + b->len, s, n);
+    if (n)                   /* S may be NULL when N is 0 (an empty Buf's data) */
+        memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = '\0';
 }
