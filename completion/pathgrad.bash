@@ -16,7 +16,7 @@ _pathgrad_file()
         case $w in
             --of | --wrt | --node | --block | -o | --output | --stage | --format | \
                 --values | --seed | --view | --rankdir | --term | --max-terms | --env | \
-                --latex-names | --notation | --katex)
+                --latex-names | --notation | --init | --katex)
                 ((i++)) ;;
             -?*) ;;
             *) printf '%s\n' "$w"; return 0 ;;
@@ -79,6 +79,10 @@ _pathgrad()
         --latex-names)
             COMPREPLY=($(compgen -W "plain mathit mathrm" -- "$cur"))
             return 0 ;;
+        --init)
+            COMPREPLY=($(compgen -W "glorot he lecun standard normal: uniform:" -- "$cur"))
+            [ "${#COMPREPLY[@]}" = 1 ] && [ "${COMPREPLY[0]%:}" != "${COMPREPLY[0]}" ] && compopt -o nospace 2>/dev/null
+            return 0 ;;
         --notation)
             # one word or two joined by a comma, at most one of each pair:
             # xy | za (the letters), out | into (the weight indices)
@@ -118,9 +122,9 @@ _pathgrad()
         expand) opts="--node --block --format --standalone --env --latex-names --notation -o" ;;
         count) opts="--of --wrt --block -o" ;;
         check) opts="-o" ;;
-        eval) opts="--values --seed --of --block --check --format -o" ;;
-        paths) opts="--of --wrt --block --values --seed --format -o" ;;
-        vanish) opts="--of --seed --values --block --format -o" ;;
+        eval) opts="--values --seed --init --of --block --check --format -o" ;;
+        paths) opts="--of --wrt --block --values --seed --init --format -o" ;;
+        vanish) opts="--of --seed --init --values --block --format -o" ;;
         render) opts="--of --wrt --node --block --stage --view --format --notation --rankdir --term --colors --only-paths --no-labels --no-paths -o" ;;
         fmt) opts="--check --in-place -o" ;;
         report) opts="--block --katex -o" ;;

@@ -185,7 +185,60 @@ static double uniform(unsigned long long *s, double lo, double hi)
     return lo + (hi - lo) * (double)(mix(s) >> 11) * 0x1.0p-53;
 }
 
+/* a standard normal draw (Box and Muller: two uniforms, one normal) */
+static double normal(unsigned long long *s)
+{
+    double u = uniform(s, 0, 1), v = uniform(s, 0, 1);
+    if (u < 0x1p-60)
+        u = 0x1p-60;
+    return sqrt(-2 * log(u)) * cos(6.283185307179586477 * v);
+}
+
+static const char *const init_words[] = {"glorot", "he", "lecun", "standard", "normal", "uniform"};
+
+int init_parse(const char *text, Init *out)
+{
+    size_t n = strcspn(text, ":");
+    for (int k = 0; k < (int)(sizeof init_words / sizeof *init_words); k++) {
+        if (strlen(init_words[k]) != n || strncmp(text, init_words[k], n) != 0)
+            continue;
+        out->kind = (InitKind)k;
+        out->param = 0;
+        bool wants = out->kind == INIT_NORMAL || out->kind == INIT_UNIFORM;
+        if (!wants)
+            return text[n] == '\0' ? 0 : -1;
+        char *end;
+        if (text[n] != ':' || !text[n + 1])
+            return -1;
+        out->param = strtod(text + n + 1, &end);
+        return *end == '\0' && isfinite(out->param) && out->param > 0 ? 0 : -1;
+    }
+    return -1;
+}
+
+/* one weight of a family with FAN_IN rows and FAN_OUT columns */
+static double draw_weight(unsigned long long *s, const Init *in, int fan_in, int fan_out)
+{
+    switch (in->kind) {
+    case INIT_HE: return normal(s) * sqrt(2.0 / fan_in);
+    case INIT_LECUN: return normal(s) * sqrt(1.0 / fan_in);
+    case INIT_STANDARD: return uniform(s, -1 / sqrt(fan_in), 1 / sqrt(fan_in));
+    case INIT_NORMAL: return normal(s) * in->param;
+    case INIT_UNIFORM: return uniform(s, -in->param, in->param);
+    case INIT_GLOROT: default: {
+        double a = sqrt(6.0 / (fan_in + fan_out));
+        return uniform(s, -a, a);
+    }
+    }
+}
+
 void numbers_seed(Numbers *n, unsigned long long seed)
+{
+    Init glorot = {INIT_GLOROT, 0};
+    numbers_seed_init(n, seed, &glorot);
+}
+
+void numbers_seed_init(Numbers *n, unsigned long long seed, const Init *init)
 {
     const Graph *g = n->g;
     unsigned long long s = seed;
@@ -196,8 +249,7 @@ void numbers_seed(Numbers *n, unsigned long long seed)
         double x;
         if (nd->kind == N_WEIGHT) {
             int fan_in = g->families[nd->layer].rows, fan_out = g->families[nd->layer].cols;
-            double a = sqrt(6.0 / (fan_in + fan_out));
-            x = uniform(&s, -a, a);
+            x = draw_weight(&s, init, fan_in, fan_out);
         } else if (nd->kind == N_BIAS) {
             x = uniform(&s, -0.1, 0.1);
         } else if (nd->kind == N_INPUT) {

@@ -42,6 +42,18 @@ int numbers_load(Numbers *n, const char *path);
  * targets U(-1, 1) (xent's U(0, 1) divided by their sum), a graph's inputs U(0.5, 1.5) (inside log's and sqrt's
  * domain); splitmix64, the same numbers on every machine */
 void numbers_seed(Numbers *n, unsigned long long seed);
+/* how weights are drawn (--init): glorot U(±√(6/(in+out))), the default;
+ * he N(0, 2/in); lecun N(0, 1/in); standard U(±1/√in), Glorot and
+ * Bengio's "standard" initialisation; normal:SD N(0, SD²); uniform:A
+ * U(−A, A).  IN and OUT are the family's rows and columns. */
+typedef enum { INIT_GLOROT, INIT_HE, INIT_LECUN, INIT_STANDARD, INIT_NORMAL, INIT_UNIFORM } InitKind;
+typedef struct Init {
+    InitKind kind;
+    double param;            /* normal: SD; uniform: A */
+} Init;
+/* "he", "normal:0.5" ...: 0, or -1 if TEXT is none of them */
+int init_parse(const char *text, Init *out);
+void numbers_seed_init(Numbers *n, unsigned long long seed, const Init *init);
 /* every value missing is an error naming it */
 int numbers_complete(const Numbers *n, const char *what);
 
@@ -76,5 +88,28 @@ int paths_write(Numbers *n, int of, int ref, bool with_values, bool json, FILE *
  * JSON, or an SVG chart drawn by PLplot */
 typedef enum { VANISH_TEXT, VANISH_JSON, VANISH_SVG } VanishFormat;
 int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out);
+
+/* one network's numbers (vanish of several files: a series each) */
+typedef struct VanishUse {
+    int layer;
+    char *label;             /* the layer it feeds */
+    double mean;
+} VanishUse;
+typedef struct VanishSeries {
+    char *network, *of;
+    double loss;
+    int n;                   /* its families of weights, in node order */
+    char **label;
+    int *count;
+    double *mean;
+    VanishUse **uses;        /* a shared family's uses, nuses[i] of them */
+    int *nuses;
+} VanishSeries;
+/* 0, or -1 after an error (a graph, no weights); free it either way */
+int vanish_compute(Numbers *n, int of, VanishSeries *out);
+void vanish_series_free(VanishSeries *s);
+/* NS series: tables or JSON objects one after the other, or one chart
+ * with a line a network and a legend */
+int vanish_write_all(const VanishSeries *s, int ns, VanishFormat fmt, FILE *out);
 
 #endif

@@ -34,7 +34,7 @@ enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2, EXIT_CHECK = 3 };
 
 typedef enum {
     O_OF, O_WRT, O_NODE, O_BLOCK, O_STAGE, O_FORMAT, O_MAX_TERMS, O_COLLAPSE,
-    O_STANDALONE, O_ENV, O_LATEX_NAMES, O_NOTATION, O_VIEW, O_RANKDIR, O_TERM, O_COLORS,
+    O_STANDALONE, O_ENV, O_LATEX_NAMES, O_NOTATION, O_INIT, O_VIEW, O_RANKDIR, O_TERM, O_COLORS,
     O_ONLY_PATHS, O_NO_LABELS, O_NO_PATHS, O_VALUES, O_SEED, O_CHECK, O_IN_PLACE,
     O_KATEX, O_OUT,
     NOPTS
@@ -89,6 +89,8 @@ static const OptDef options[NOPTS] = {
                                           "REF = NUMBER a line, # comments (y[n-2][1] = 0.5, t[1] = 1)"},
     [O_SEED] = {"--seed", NULL, "N", "draw them: weights Glorot-uniform, biases U(-0.1, 0.1), network\n"
                                     "inputs and targets U(-1, 1), graph inputs U(0.5, 1.5)"},
+    [O_INIT] = {"--init", NULL, "I", "how --seed draws weights: glorot (default), he, lecun, standard\n"
+                                  "(U(+-1/sqrt(fan-in)), Glorot and Bengio's), normal:SD, uniform:A"},
     [O_CHECK] = {"--check", NULL, NULL, "eval: also sum the paths numerically and take finite differences;\n"
                                        "fmt: exit 1 if the file is not formatted"},
     [O_IN_PLACE] = {"--in-place", NULL, NULL, "rewrite FILE in canonical layout"},
@@ -112,6 +114,9 @@ typedef struct Opts {
     bool top_bottom;
     LatexNames latex_names;
     unsigned notation;       /* NOTE_* of jobs.h */
+    Init init;               /* --init */
+    const char *more[PG_MAX_VANISH_FILES];  /* vanish: the files after the first */
+    int nmore;
     LatexEnv env;
 } Opts;
 
@@ -164,19 +169,19 @@ static const struct Command commands[] = {
     {"fmt", cmd_fmt, B(O_CHECK) | B(O_IN_PLACE) | B(O_OUT), NULL,
      "the file in canonical layout, comments kept; --check: exit 1\n"
      "if it is not formatted; --in-place: rewrite FILE"},
-    {"eval", cmd_numeric, B(O_VALUES) | B(O_SEED) | B(O_OF) | B(O_BLOCK) | B(O_CHECK) | B(O_FORMAT) | B(O_OUT),
+    {"eval", cmd_numeric, B(O_VALUES) | B(O_SEED) | B(O_INIT) | B(O_OF) | B(O_BLOCK) | B(O_CHECK) | B(O_FORMAT) | B(O_OUT),
      "text json",
      "every variable's value, the loss, and its gradient with respect to\n"
      "every weight, bias and input (reverse mode); --check also sums\n"
      "the paths numerically and takes central finite differences, and\n"
      "fails (exit 3) beyond 1e-9 and 1e-6 relative, except where a kink\n"
      "(a function without a derivative at its argument) explains it"},
-    {"paths", cmd_numeric, B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_VALUES) | B(O_SEED) | B(O_FORMAT) | B(O_OUT),
+    {"paths", cmd_numeric, B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_VALUES) | B(O_SEED) | B(O_INIT) | B(O_FORMAT) | B(O_OUT),
      "text json",
      "how many paths have each length (exact): weight layers crossed\n"
      "in a network, edges in a graph; with values the sum of |path\n"
      "product| of each length"},
-    {"vanish", cmd_numeric, B(O_SEED) | B(O_VALUES) | B(O_OF) | B(O_BLOCK) | B(O_FORMAT) | B(O_OUT), "text json svg",
+    {"vanish", cmd_numeric, B(O_SEED) | B(O_INIT) | B(O_VALUES) | B(O_OF) | B(O_BLOCK) | B(O_FORMAT) | B(O_OUT), "text json svg",
      "mean |dLoss/dw| of every weight layer (seed 1 by default), and\n"
      "of each use of a shared family; svg: a chart drawn with PLplot"},
     {"render", cmd_render,
@@ -436,6 +441,13 @@ static int parse_opts(int argc, char **argv, Opts *o)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0') {
+            if (o->file && c->run == cmd_numeric && strcmp(c->name, "vanish") == 0) {
+                /* vanish compares networks: a series a file */
+                if (o->nmore + 1 >= PG_MAX_VANISH_FILES)
+                    return usage_error(c, "vanish compares at most %d files", PG_MAX_VANISH_FILES);
+                o->more[o->nmore++] = a;
+                continue;
+            }
             if (o->file)
                 return usage_error(c, "unexpected argument '%s' (one FILE at a time)", a);
             o->file = a;
@@ -530,6 +542,12 @@ static int parse_opts(int argc, char **argv, Opts *o)
         if (!o->notation)
             return usage_error(c, "--notation needs a word (xy or za, out or into)");
     }
+    o->init.kind = INIT_GLOROT;
+    if ((v = o->val[O_INIT]) && init_parse(v, &o->init) < 0)
+        return usage_error(c, "unknown --init '%s' (glorot, he, lecun, standard, normal:SD or uniform:A, "
+                           "SD and A > 0)", v);
+    if (has(o, O_INIT) && has(o, O_VALUES))
+        return usage_error(c, "--init says how --seed draws the weights: it does not go with --values");
     o->env = ENV_BARE;
     if ((v = o->val[O_ENV]) && latex_env_parse(v, &o->env) < 0)
         return usage_error(c, "unknown environment '%s' (equation, align, multline, each also starred, or bare)", v);
@@ -803,6 +821,60 @@ static int cmd_render(const Loaded *L, const Opts *o)
     return rc;
 }
 
+/* vanish of several files: a series each, the first's already built (N,
+ * OF, J); every file takes the same options (--seed, --init, --of, --block) */
+static int vanish_files(const Loaded *L0, const Opts *o, Numbers *n0, int of0, Jobs *J0)
+{
+    (void)L0;
+    int ns = 1 + o->nmore, rc = 0;
+    VanishSeries *s = xcalloc((size_t)ns, sizeof *s);
+    if (vanish_compute(n0, of0, &s[0]) < 0)
+        rc = EXIT_BAD_INPUT;
+    numbers_free(n0);
+    jobs_free(J0);
+    for (int k = 1; k < ns && rc == 0; k++) {
+        Loaded L;
+        if (load(&L, o->more[k - 1], true) < 0) {
+            unload(&L);
+            rc = EXIT_BAD_INPUT;
+            break;
+        }
+        Jobs J;
+        JobsSpec spec = {S_DERIVE, o->val[O_OF], NULL, o->val[O_BLOCK], NAMES_PLAIN, false, true, true, 0};
+        rc = jobs_status(jobs_collect(&L.src, &L.prog, &spec, &J));
+        const Graph *g = J.ngraphs ? &J.graphs[0] : NULL;
+        int of = -1;
+        if (rc == 0 && (of = jobs_default_of(g, o->val[O_OF])) < 0)
+            rc = EXIT_USAGE;
+        if (rc == 0) {
+            Numbers n;
+            numbers_init(&n, g);
+            if (has(o, O_VALUES))
+                rc = numbers_load(&n, o->val[O_VALUES]) < 0 ? EXIT_BAD_INPUT : 0;
+            else
+                numbers_seed_init(&n, has(o, O_SEED) ? o->seed : 1, &o->init);
+            if (rc == 0 && vanish_compute(&n, of, &s[k]) < 0)
+                rc = EXIT_BAD_INPUT;
+            numbers_free(&n);
+        }
+        jobs_free(&J);
+        unload(&L);
+    }
+    Output out;
+    if (rc == 0 && output_open(&out, o->val[O_OUT]) < 0)
+        rc = EXIT_BAD_INPUT;
+    else if (rc == 0) {
+        VanishFormat fmt = o->format == 2 ? VANISH_SVG : o->format == 1 ? VANISH_JSON : VANISH_TEXT;
+        rc = vanish_write_all(s, ns, fmt, out.f) < 0 ? EXIT_BAD_INPUT : 0;
+        if (output_close(&out, rc == 0) < 0)
+            rc = EXIT_BAD_INPUT;
+    }
+    for (int k = 0; k < ns; k++)
+        vanish_series_free(&s[k]);
+    free(s);
+    return rc;
+}
+
 /* eval, paths and vanish share their set-up: one block, its numbers
  * (--values FILE or --seed N; vanish: seed 1 by default) */
 static int cmd_numeric(const Loaded *L, const Opts *o)
@@ -834,8 +906,10 @@ static int cmd_numeric(const Loaded *L, const Opts *o)
         if (has(o, O_VALUES))
             rc = numbers_load(&n, o->val[O_VALUES]) < 0 ? EXIT_BAD_INPUT : 0;
         else
-            numbers_seed(&n, has(o, O_SEED) ? o->seed : 1);
+            numbers_seed_init(&n, has(o, O_SEED) ? o->seed : 1, &o->init);
     }
+    if (rc == 0 && is_vanish && o->nmore)
+        return vanish_files(L, o, &n, of, &J);
     Output out;
     if (rc == 0 && output_open(&out, o->val[O_OUT]) < 0)
         rc = EXIT_BAD_INPUT;

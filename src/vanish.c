@@ -1,5 +1,7 @@
 /* vanish.c — the mean |dLoss/dw| of every weight layer: the article's
- * thesis in numbers.  The chart is drawn by PLplot's SVG driver. */
+ * thesis in numbers.  One network's table, or several networks' series in
+ * one chart (sigmoid falls, ReLU and ResNet stay flat), drawn by PLplot's
+ * SVG driver. */
 #define _POSIX_C_SOURCE 200809L
 #include "eval.h"
 
@@ -10,23 +12,29 @@
 #include <string.h>
 #include <unistd.h>
 
-/* one use of a shared family: the layer it feeds, the mean |part| */
-typedef struct Use {
-    int layer;
-    double mean;
-} Use;
+/* the series' colours: the highlight red first, then PLplot's cmap0 slots 3.. */
+static const int series_rgb[][3] = {
+    {214, 39, 40}, {31, 119, 180}, {44, 160, 44}, {148, 103, 189}, {255, 127, 14},
+    {140, 86, 75}, {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207},
+};
+#define NCOLORS ((int)(sizeof series_rgb / sizeof series_rgb[0]))
 
-/* draw LOG10 (one point a weight layer) to PATH */
-static int chart(const Graph *g, const int *layer, const double *log10m, int n, const char *path)
+/* draw each series' log10 means (one point a weight layer) to PATH */
+static void chart(const VanishSeries *s, int ns, const char *path)
 {
-    double *x = xmalloc(xmul((size_t)n + 1, sizeof *x));
     double ymin = 0, ymax = 0;
-    for (int i = 0; i < n; i++) {
-        x[i] = i;
-        if (i == 0 || log10m[i] < ymin)
-            ymin = log10m[i];
-        if (i == 0 || log10m[i] > ymax)
-            ymax = log10m[i];
+    int nmax = 0;
+    bool first = true;
+    for (int k = 0; k < ns; k++) {
+        nmax = s[k].n > nmax ? s[k].n : nmax;
+        for (int i = 0; i < s[k].n; i++) {
+            double v = s[k].mean[i] > 0 ? log10(s[k].mean[i]) : -300;
+            if (first || v < ymin)
+                ymin = v;
+            if (first || v > ymax)
+                ymax = v;
+            first = false;
+        }
     }
     ymin = floor(ymin) - 0.5;
     ymax = ceil(ymax) + 0.5;
@@ -35,29 +43,56 @@ static int chart(const Graph *g, const int *layer, const double *log10m, int n, 
     plspage(0, 0, 800, 480, 0, 0);
     plscolbg(255, 255, 255);
     plscol0(1, 40, 40, 40);       /* axes, labels */
-    plscol0(2, 214, 39, 40);      /* the line: the highlight red */
+    for (int k = 0; k < NCOLORS; k++)
+        plscol0(2 + k, series_rgb[k][0], series_rgb[k][1], series_rgb[k][2]);
     plinit();
     plcol0(1);
     /* y: log10 of the mean, a labelled tick every STEP decades (about ten) */
     double step = ceil((ymax - ymin) / 10);
-    plenv(-0.5, n - 0.5, ymin, ymax, 0, -2);
+    plenv(-0.5, nmax - 0.5, ymin, ymax, 0, -2);
     plbox("bcnst", 0, 0, "bcnstv", step < 1 ? 1 : step, 0);
     char title[256];
-    snprintf(title, sizeof title, "%s: mean |dLoss/dw| of each weight layer", g->name);
+    if (ns == 1)
+        snprintf(title, sizeof title, "%s: mean |dLoss/dw| of each weight layer", s[0].network);
+    else
+        snprintf(title, sizeof title, "mean |dLoss/dw| of each weight layer, %d networks", ns);
     pllab("weight layer (inputs left, loss right)", "log#d10#u mean |dLoss/dw|", title);
-    plcol0(2);
-    plwidth(2);
-    plline(n, x, (PLFLT *)log10m);
-    plpoin(n, x, (PLFLT *)log10m, 17);
-    (void)layer;
+    for (int k = 0; k < ns; k++) {
+        int n = s[k].n;
+        double *x = xmalloc(xmul((size_t)n + 1, sizeof *x)), *y = xmalloc(xmul((size_t)n + 1, sizeof *y));
+        for (int i = 0; i < n; i++) {
+            x[i] = i;
+            y[i] = s[k].mean[i] > 0 ? log10(s[k].mean[i]) : -300;
+        }
+        plcol0(2 + k % NCOLORS);
+        plwidth(2);
+        plline(n, x, y);
+        plpoin(n, x, y, 17);
+        free(x);
+        free(y);
+    }
+    if (ns > 1) {
+        /* the legend, bottom right inside the frame (where a vanishing
+         * series has already risen): a swatch and a name */
+        plwidth(1);
+        for (int k = 0; k < ns; k++) {
+            double yk = ymin + (ymax - ymin) * (0.06 + 0.06 * (ns - 1 - k));
+            double xs[2] = {nmax * 0.62, nmax * 0.67};
+            double ys[2] = {yk, yk};
+            plcol0(2 + k % NCOLORS);
+            plwidth(3);
+            plline(2, xs, ys);
+            plcol0(1);
+            plptex(xs[1] + nmax * 0.01, yk, 1, 0, 0, s[k].network);
+        }
+    }
     plend();
-    free(x);
-    return 0;
 }
 
-int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
+int vanish_compute(Numbers *n, int of, VanishSeries *out)
 {
     const Graph *g = n->g;
+    memset(out, 0, sizeof *out);
     if (g->kind != B_NETWORK) {
         pg_error("vanish: %s is a graph; weight layers belong to networks", g->name);
         return -1;
@@ -69,27 +104,33 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
     numbers_reverse(n, of, adj);
     /* one row a family of weights, in the order of their nodes: a plain
      * family by the layer it comes from, w[L]; NAME[L]; a shared NAME */
-    int nl = 0, nf = g->nfamilies;
+    int nf = g->nfamilies;
     int *fam = xmalloc(xmul((size_t)nf + 1, sizeof *fam));
-    double *mean = xcalloc((size_t)nf + 1, sizeof *mean);
-    int *count = xcalloc((size_t)nf + 1, sizeof *count);
-    char **label = xcalloc((size_t)nf + 1, sizeof *label);
     for (int f = 0; f < nf; f++)
-        fam[nl++] = f;
-    for (int i = 1; i < nl; i++)             /* by first node: a few, sorted in place */
+        fam[f] = f;
+    for (int i = 1; i < nf; i++)             /* by first node: a few, sorted in place */
         for (int k = i; k > 0 && g->families[fam[k - 1]].w0 > g->families[fam[k]].w0; k--) {
             int t = fam[k];
             fam[k] = fam[k - 1];
             fam[k - 1] = t;
         }
-    for (int i = 0; i < nl; i++) {
+    out->network = xstrdup(g->name);
+    out->of = xstrdup(node_name(g, of) ? node_name(g, of) : "Loss");
+    out->loss = loss;
+    out->n = nf;
+    out->mean = xcalloc((size_t)nf + 1, sizeof *out->mean);
+    out->count = xcalloc((size_t)nf + 1, sizeof *out->count);
+    out->label = xcalloc((size_t)nf + 1, sizeof *out->label);
+    out->uses = xcalloc((size_t)nf + 1, sizeof *out->uses);
+    out->nuses = xcalloc((size_t)nf + 1, sizeof *out->nuses);
+    for (int i = 0; i < nf; i++) {
         const Family *F = &g->families[fam[i]];
         int nw = F->rows * F->cols;
         double s = 0;
         for (int k = 0; k < nw; k++)
             s += fabs(adj[F->w0 + k]);
-        mean[i] = s / nw;
-        count[i] = nw;
+        out->mean[i] = s / nw;
+        out->count[i] = nw;
         Buf b = {0};
         if (strcmp(F->name, "w") == 0)
             buf_puts(&b, g->layers[F->from].label);
@@ -97,114 +138,147 @@ int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
             buf_puts(&b, F->name);
         else
             buf_printf(&b, "%s[%s]", F->name, g->layers[F->from].label);
-        label[i] = xstrdup(buf_cstr(&b));
+        out->label[i] = xstrdup(buf_cstr(&b));
         buf_free(&b);
-    }
-    /* a shared family's uses: the part of dL/dW through each layer it
-     * feeds, d L / d x * y on that layer's junction edges */
-    Use **uses = xcalloc((size_t)nl + 1, sizeof *uses);
-    int *nuses = xcalloc((size_t)nl + 1, sizeof *nuses);
-    for (int i = 0; i < nl; i++) {
-        const Family *F = &g->families[fam[i]];
         if (!F->shared || F->nuses < 2)
             continue;
-        int nw = F->rows * F->cols;
-        uses[i] = xcalloc((size_t)F->nuses, sizeof *uses[i]);
+        /* a shared family's uses: the part of dL/dW through each layer it
+         * feeds, d L / d x * y on that layer's junction edges */
+        out->uses[i] = xcalloc((size_t)F->nuses, sizeof *out->uses[i]);
         double *part = xcalloc((size_t)nw * (size_t)F->nuses, sizeof *part);
         for (int k = 0; k < g->nedges; k++) {
             const Edge *e = &g->edges[k];
             if (e->kind != E_JW || e->to < F->w0 || e->to >= F->w0 + nw)
                 continue;
             int layer = g->nodes[e->from].layer, u = 0;
-            while (u < nuses[i] && uses[i][u].layer != layer)
+            while (u < out->nuses[i] && out->uses[i][u].layer != layer)
                 u++;
-            if (u == nuses[i]) {
+            if (u == out->nuses[i]) {
                 if (u == F->nuses)
                     continue;           /* cannot happen: nuses counts them */
-                uses[i][nuses[i]++].layer = layer;
+                out->uses[i][out->nuses[i]++].layer = layer;
             }
             part[(size_t)u * (size_t)nw + (size_t)(e->to - F->w0)] += adj[e->from] * numbers_local(n, k);
         }
-        for (int u = 0; u < nuses[i]; u++) {
-            double s = 0;
+        for (int u = 0; u < out->nuses[i]; u++) {
+            double s2 = 0;
             for (int k = 0; k < nw; k++)
-                s += fabs(part[(size_t)u * (size_t)nw + (size_t)k]);
-            uses[i][u].mean = s / nw;
+                s2 += fabs(part[(size_t)u * (size_t)nw + (size_t)k]);
+            out->uses[i][u].mean = s2 / nw;
+            out->uses[i][u].label = xstrdup(g->layers[out->uses[i][u].layer].label);
         }
         free(part);
     }
-    int rc = 0;
-    if (nl == 0) {
-        pg_error("vanish: network %s has no weights", g->name);
-        rc = -1;
-    } else if (fmt == VANISH_JSON) {
-        fprintf(out, "{\"network\": \"%s\", \"loss\": %.17g, \"layers\": [", g->name, loss);
-        for (int i = 0; i < nl; i++) {
-            fprintf(out, "%s\n  {\"layer\": \"%s\", \"weights\": %d, \"mean_abs_grad\": %.17g",
-                    i ? "," : "", label[i], count[i], mean[i]);
-            if (nuses[i]) {
-                fputs(", \"uses\": [", out);
-                for (int u = 0; u < nuses[i]; u++)
-                    fprintf(out, "%s{\"layer\": \"%s\", \"mean_abs_grad\": %.17g}", u ? ", " : "",
-                            g->layers[uses[i][u].layer].label, uses[i][u].mean);
-                fputc(']', out);
-            }
-            fputc('}', out);
-        }
-        fputs("]}\n", out);
-    } else if (fmt == VANISH_TEXT) {
-        fprintf(out, "network %s: mean |d%s/dw| of each weight layer (loss %.6g)\n\n", g->name,
-                node_name(g, of) ? node_name(g, of) : "Loss", loss);
-        fprintf(out, "%-12s %8s %16s %9s %12s\n", "layer", "weights", "mean |dL/dw|", "log10", "vs the last");
-        for (int i = 0; i < nl; i++) {
-            fprintf(out, "%-12s %8d %16.6g %9.2f %12.3g\n", label[i], count[i], mean[i],
-                    mean[i] > 0 ? log10(mean[i]) : -INFINITY, mean[nl - 1] > 0 ? mean[i] / mean[nl - 1] : 0);
-            for (int u = 0; u < nuses[i]; u++) {
-                double m = uses[i][u].mean;
-                char lab[64];
-                snprintf(lab, sizeof lab, "  @ %s", g->layers[uses[i][u].layer].label);
-                fprintf(out, "%-12s %8d %16.6g %9.2f %12.3g\n", lab, count[i], m, m > 0 ? log10(m) : -INFINITY,
-                        mean[nl - 1] > 0 ? m / mean[nl - 1] : 0);
-            }
-        }
-    } else {
-        /* PLplot writes a file of its own: a private one, copied out */
-        double *lg = xmalloc(xmul((size_t)nl, sizeof *lg));
-        for (int i = 0; i < nl; i++)
-            lg[i] = mean[i] > 0 ? log10(mean[i]) : -300;
-        char tmpl[] = "/tmp/pathgrad-vanish-XXXXXX";
-        int fd = mkstemp(tmpl);
-        if (fd < 0) {
-            pg_error("vanish: cannot make a temporary file: %s", strerror(errno));
-            rc = -1;
-        } else {
-            close(fd);
-            chart(g, fam, lg, nl, tmpl);
-            FILE *f = fopen(tmpl, "rb");
-            char buf[65536];
-            size_t k;
-            if (!f) {
-                pg_error("vanish: PLplot wrote no chart");
-                rc = -1;
-            } else {
-                while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-                    fwrite(buf, 1, k, out);
-                fclose(f);
-            }
-            unlink(tmpl);
-        }
-        free(lg);
-    }
-    free(adj);
-    for (int i = 0; i < nl; i++) {
-        free(label[i]);
-        free(uses[i]);
-    }
-    free(uses);
-    free(nuses);
-    free(label);
     free(fam);
-    free(mean);
-    free(count);
+    free(adj);
+    if (nf == 0) {
+        pg_error("vanish: network %s has no weights", g->name);
+        return -1;
+    }
+    return 0;
+}
+
+void vanish_series_free(VanishSeries *s)
+{
+    for (int i = 0; i < s->n; i++) {
+        free(s->label ? s->label[i] : NULL);
+        for (int u = 0; s->uses && u < s->nuses[i]; u++)
+            free(s->uses[i][u].label);
+        free(s->uses ? s->uses[i] : NULL);
+    }
+    free(s->label);
+    free(s->uses);
+    free(s->nuses);
+    free(s->mean);
+    free(s->count);
+    free(s->network);
+    free(s->of);
+    memset(s, 0, sizeof *s);
+}
+
+static void write_text(const VanishSeries *s, FILE *out)
+{
+    fprintf(out, "network %s: mean |d%s/dw| of each weight layer (loss %.6g)\n\n", s->network, s->of, s->loss);
+    fprintf(out, "%-12s %8s %16s %9s %12s\n", "layer", "weights", "mean |dL/dw|", "log10", "vs the last");
+    double last = s->mean[s->n - 1];
+    for (int i = 0; i < s->n; i++) {
+        fprintf(out, "%-12s %8d %16.6g %9.2f %12.3g\n", s->label[i], s->count[i], s->mean[i],
+                s->mean[i] > 0 ? log10(s->mean[i]) : -INFINITY, last > 0 ? s->mean[i] / last : 0);
+        for (int u = 0; u < s->nuses[i]; u++) {
+            double m = s->uses[i][u].mean;
+            char lab[64];
+            snprintf(lab, sizeof lab, "  @ %s", s->uses[i][u].label);
+            fprintf(out, "%-12s %8d %16.6g %9.2f %12.3g\n", lab, s->count[i], m, m > 0 ? log10(m) : -INFINITY,
+                    last > 0 ? m / last : 0);
+        }
+    }
+}
+
+static void write_json(const VanishSeries *s, FILE *out)
+{
+    fprintf(out, "{\"network\": \"%s\", \"loss\": %.17g, \"layers\": [", s->network, s->loss);
+    for (int i = 0; i < s->n; i++) {
+        fprintf(out, "%s\n  {\"layer\": \"%s\", \"weights\": %d, \"mean_abs_grad\": %.17g", i ? "," : "",
+                s->label[i], s->count[i], s->mean[i]);
+        if (s->nuses[i]) {
+            fputs(", \"uses\": [", out);
+            for (int u = 0; u < s->nuses[i]; u++)
+                fprintf(out, "%s{\"layer\": \"%s\", \"mean_abs_grad\": %.17g}", u ? ", " : "", s->uses[i][u].label,
+                        s->uses[i][u].mean);
+            fputc(']', out);
+        }
+        fputc('}', out);
+    }
+    fputs("]}\n", out);
+}
+
+int vanish_write_all(const VanishSeries *s, int ns, VanishFormat fmt, FILE *out)
+{
+    if (fmt == VANISH_TEXT) {
+        for (int k = 0; k < ns; k++) {
+            if (k)
+                fputc('\n', out);
+            write_text(&s[k], out);
+        }
+        return 0;
+    }
+    if (fmt == VANISH_JSON) {
+        /* one object a network, one after the other (as derive's JSON) */
+        for (int k = 0; k < ns; k++)
+            write_json(&s[k], out);
+        return 0;
+    }
+    /* PLplot writes a file of its own: a private one, copied out */
+    char tmpl[] = "/tmp/pathgrad-vanish-XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0) {
+        pg_error("vanish: cannot make a temporary file: %s", strerror(errno));
+        return -1;
+    }
+    close(fd);
+    chart(s, ns, tmpl);
+    FILE *f = fopen(tmpl, "rb");
+    int rc = 0;
+    if (!f) {
+        pg_error("vanish: PLplot wrote no chart");
+        rc = -1;
+    } else {
+        char buf[65536];
+        size_t k;
+        while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+            fwrite(buf, 1, k, out);
+        fclose(f);
+    }
+    unlink(tmpl);
+    return rc;
+}
+
+int vanish_write(Numbers *n, int of, VanishFormat fmt, FILE *out)
+{
+    VanishSeries s;
+    int rc = vanish_compute(n, of, &s);
+    if (rc == 0)
+        rc = vanish_write_all(&s, 1, fmt, out);
+    vanish_series_free(&s);
     return rc;
 }

@@ -300,7 +300,7 @@ c "fc.net fc_dead.net" pathgrad derive f
 c "--block --collapse --env --format --help --latex-names --max-terms --notation --of --stage --standalone --wrt" pathgrad derive fc.net --
 c "--block --env --format --help --latex-names --node --notation --standalone" pathgrad expand fc.net --
 c "--help" pathgrad check fc.net --
-c "--block --check --format --help --of --seed --values" pathgrad eval olah.net --
+c "--block --check --format --help --init --of --seed --values" pathgrad eval olah.net --
 c "--check --help --in-place" pathgrad fmt fc.net --
 c "--block --help --katex" pathgrad report fc.net --
 c "--block --colors --format --help --no-labels --no-paths --node --notation --of --only-paths --rankdir --stage --term --view --wrt" pathgrad render fc.net --
@@ -324,6 +324,7 @@ c "mathit mathrm plain" pathgrad derive fc.net --latex-names ""
 c "dot svg" pathgrad render fc.net --format ""
 c "json svg text" pathgrad vanish fc.net --format ""
 c "json text" pathgrad eval olah.net --format ""
+c "glorot he lecun normal: standard uniform:" pathgrad vanish deep_relu.net --init ""
 c "json text" pathgrad paths fc.net --format ""
 c "graph network" pathgrad render fc.net --view ""
 c "LR TB" pathgrad render fc.net --rankdir ""

@@ -140,6 +140,8 @@ summarise "collapse on graphs" python3 tests/collapse_graph_check.py "$PG"
 summarise "samples" python3 tests/samples_check.py "$PG"
 summarise "conv kernel" python3 tests/conv1d_check.py "$PG"
 summarise "reproductions" python3 tests/reproductions_check.py "$PG"
+# --init's laws read back from eval; vanish of several files
+summarise "init" python3 tests/init_check.py "$PG"
 summarise "regressions at the limits" env PATHGRAD="$PG" bash tests/regress.sh
 # random valid programs at every limit and construct, checked differentially
 # (count = terms = collapsed families; reverse mode = path sums = finite

@@ -1,0 +1,1 @@
+eval samples/fc.net --seed 2 --init uniform:0.5 --format json

@@ -1,0 +1,1 @@
+vanish samples/fc.net samples/fc.net samples/fc.net samples/fc.net samples/fc.net samples/fc.net samples/fc.net samples/fc.net samples/fc.net samples/fc.net samples/fc.net 
