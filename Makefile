@@ -98,6 +98,7 @@ figures: $(BIN)
 	./$(BIN) vanish samples/deep_sigmoid.net --format svg -o docs/figures/vanish_sigmoid.svg
 	./$(BIN) vanish samples/deep_relu.net --format svg -o docs/figures/vanish_relu.svg
 	./$(BIN) vanish samples/deep_resnet.net --format svg -o docs/figures/vanish_resnet.svg
+	./$(BIN) render samples/circuit.net --values samples/circuit.values -o docs/figures/circuit_values.svg
 	./$(BIN) vanish samples/deep_sigmoid.net samples/deep_relu.net samples/deep_resnet.net --format svg \
 	    -o docs/figures/vanish_overlay.svg
 

@@ -125,7 +125,7 @@ _pathgrad()
         eval) opts="--values --seed --init --of --block --check --format -o" ;;
         paths) opts="--of --wrt --block --values --seed --init --format -o" ;;
         vanish) opts="--of --seed --init --values --block --format -o" ;;
-        render) opts="--of --wrt --node --block --stage --view --format --notation --rankdir --term --colors --only-paths --no-labels --no-paths -o" ;;
+        render) opts="--of --wrt --node --block --stage --view --format --notation --rankdir --term --colors --only-paths --no-labels --no-paths --values --seed --init -o" ;;
         fmt) opts="--check --in-place -o" ;;
         report) opts="--block --katex -o" ;;
         help)

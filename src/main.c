@@ -186,7 +186,8 @@ static const struct Command commands[] = {
      "of each use of a shared family; svg: a chart drawn with PLplot"},
     {"render", cmd_render,
      B(O_OF) | B(O_WRT) | B(O_NODE) | B(O_BLOCK) | B(O_STAGE) | B(O_VIEW) | B(O_FORMAT) | B(O_RANKDIR) |
-         B(O_TERM) | B(O_NOTATION) | B(O_COLORS) | B(O_ONLY_PATHS) | B(O_NO_LABELS) | B(O_NO_PATHS) | B(O_OUT),
+         B(O_TERM) | B(O_NOTATION) | B(O_COLORS) | B(O_ONLY_PATHS) | B(O_NO_LABELS) | B(O_NO_PATHS) |
+         B(O_VALUES) | B(O_SEED) | B(O_INIT) | B(O_OUT),
      "svg dot",
      "draw the computational graph through Graphviz (libgvc), the paths\n"
      "of d(OF)/d(REF) in red (default: the file's first derive), or with\n"
@@ -804,9 +805,38 @@ static int cmd_render(const Loaded *L, const Opts *o)
         mpz_clear(count);
         deriver_free(&d);
     }
+    /* --values / --seed: every node's value and the gradient of OF */
+    double *value = NULL, *grad = NULL;
+    Buf of_name = {0};
+    if (rc == 0 && (has(o, O_VALUES) || has(o, O_SEED))) {
+        int nof = of >= 0 ? of : jobs_default_of(g, o->val[O_OF]);
+        Numbers n;
+        numbers_init(&n, g);
+        double loss;
+        if (nof < 0)
+            rc = EXIT_USAGE;
+        else if (has(o, O_VALUES) ? numbers_load(&n, o->val[O_VALUES]) < 0 : 0)
+            rc = EXIT_BAD_INPUT;
+        else {
+            if (!has(o, O_VALUES))
+                numbers_seed_init(&n, o->seed, &o->init);
+            if (numbers_forward(&n, nof, &loss) < 0) {
+                rc = EXIT_BAD_INPUT;
+            } else {
+                grad = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *grad));
+                value = xmalloc(xmul((size_t)g->nnodes + 1, sizeof *value));
+                numbers_reverse(&n, nof, grad);
+                for (int v = 0; v < g->nnodes; v++)
+                    value[v] = n.v[v];
+                graph_node_name(g, nof, FMT_HTML, &of_name);
+            }
+        }
+        numbers_free(&n);
+    }
     if (rc == 0) {
         RenderOpts ro = {o->view, o->format == 1, o->top_bottom, o->term, has(o, O_COLORS),
-                         has(o, O_ONLY_PATHS), !has(o, O_NO_LABELS), o->stage};
+                         has(o, O_ONLY_PATHS), !has(o, O_NO_LABELS), o->stage, value, grad,
+                         of_name.len ? buf_cstr(&of_name) : NULL};
         Output out;
         if (output_open(&out, o->val[O_OUT]) < 0)
             rc = EXIT_BAD_INPUT;
@@ -817,6 +847,9 @@ static int cmd_render(const Loaded *L, const Opts *o)
                 rc = EXIT_BAD_INPUT;
         }
     }
+    free(value);
+    free(grad);
+    buf_free(&of_name);
     jobs_free(&J);
     return rc;
 }

@@ -93,6 +93,9 @@ static const char *const palette[PG_MAX_COLORS] = {
 };
 #define HIGHLIGHT "#d62728"
 #define DIM "#9a9a9a"
+/* the numbers under a name: its value, and the gradient of OF */
+#define VALUE_COLOR "#1f5fa8"
+#define GRAD_COLOR "#2b8a2b"
 
 static int dnode(Drawing *D, const char *id, const char *label, DKind kind, double col, double row, int gnode)
 {
@@ -130,10 +133,32 @@ static int dedge(Drawing *D, int from, int to, int ge0, int ge1, const char *lab
 }
 
 /* the HTML label of a graph node, and its reference-syntax id */
+/* a number to 4 significant digits, for a label */
+static void put_number(Buf *out, double x)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%.4g", x);
+    /* the minus sign, not a hyphen */
+    if (t[0] == '-') {
+        buf_puts(out, "&#8722;");
+        buf_puts(out, t + 1);
+    } else {
+        buf_puts(out, t);
+    }
+}
+
 static const char *node_label(Drawing *D, int v, Buf *tmp)
 {
     buf_truncate(tmp, 0);
     graph_node_name(D->g, v, FMT_HTML, tmp);
+    if (D->o->value) {
+        /* CS231n's circuit: the value above, the gradient below */
+        buf_puts(tmp, "<BR/><FONT POINT-SIZE=\"10\" COLOR=\"" VALUE_COLOR "\">");
+        put_number(tmp, D->o->value[v]);
+        buf_puts(tmp, "</FONT><BR/><FONT POINT-SIZE=\"10\" COLOR=\"" GRAD_COLOR "\">");
+        put_number(tmp, D->o->grad[v]);
+        buf_puts(tmp, "</FONT>");
+    }
     return buf_cstr(tmp);
 }
 
@@ -793,7 +818,9 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
     agattr(G, AGEDGE, S("fontsize"), S("11"));
 
     Buf tmp = {0};
-    const double colpitch = D->labels ? 130 : 100, rowpitch = D->labels ? 40 : 32;
+    /* two lines of numbers under each name need the room */
+    const double colpitch = (D->labels ? 130 : 100) * (o->value ? 1.2 : 1),
+                 rowpitch = (D->labels ? 40 : 32) * (o->value ? 1.9 : 1);
     for (int i = 0; i < D->nnodes; i++) {
         DNode *n = &D->nodes[i];
         if (!n->keep)
@@ -948,6 +975,24 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
 }
 
 /* the legend of --colors: a swatch and the term, one row a term */
+/* what the two numbers under a name are */
+static void add_numbers_legend(Drawing *D)
+{
+    Buf h = {0};
+    buf_puts(&h, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"2\" CELLPADDING=\"1\">"
+                 "<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\" COLOR=\"" VALUE_COLOR "\">value</FONT></TD></TR>"
+                 "<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\" COLOR=\"" GRAD_COLOR "\">&#8706;");
+    buf_puts(&h, D->o->of_name ? D->o->of_name : "OF");
+    buf_puts(&h, " / &#8706;(node)</FONT></TD></TR></TABLE>");
+    double minrow = 0;
+    for (int i = 0; i < D->nnodes; i++)
+        if (D->nodes[i].keep && D->nodes[i].row < minrow)
+            minrow = D->nodes[i].row;
+    int v = dnode(D, "numbers-legend", buf_cstr(&h), DK_LEGEND, 0, minrow - 1.5, -1);
+    D->nodes[v].keep = true;
+    buf_free(&h);
+}
+
 static void add_legend(Drawing *D)
 {
     Buf h = {0};
@@ -1083,6 +1128,8 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
                 D.nodes[D.edges[i].from].keep = D.nodes[D.edges[i].to].keep = true;
         if (D.legend_terms && D.ncolors > 0)
             add_legend(&D);
+        if (o->value)
+            add_numbers_legend(&D);
 
         int kept_nodes = 0, kept_edges = 0;
         for (int i = 0; i < D.nnodes; i++)

@@ -24,6 +24,10 @@ typedef struct RenderOpts {
     bool only_paths;       /* draw only what the paths use */
     bool labels;           /* local derivatives on the edges */
     Stage stage;
+    /* --values / --seed: each node's value and the gradient of OF with
+     * respect to it (by graph node), drawn under its name; NULL: none */
+    const double *value, *grad;
+    const char *of_name;   /* OF as printed in the legend of the numbers */
 } RenderOpts;
 
 

@@ -130,6 +130,8 @@ summarise() { # label, then the command
 }
 summarise "README examples" python3 tests/readme_check.py "$PG"
 summarise "render paths" python3 tests/render_paths.py "$PG"
+# render --values/--seed: the numbers on the drawing are eval's
+summarise "render values" python3 tests/render_values_check.py "$PG"
 summarise "collapse" python3 tests/collapse_check.py "$PG"
 # --collapse on unrolled graphs (sums over t of BPTT), expanded back
 summarise "collapse on graphs" python3 tests/collapse_graph_check.py "$PG"
