@@ -64,7 +64,7 @@ _pathgrad()
         --format)
             local formats="latex text json"
             case $cmd in
-                render) formats="svg dot" ;;
+                render) formats="svg dot tikz" ;;
                 vanish) formats="text json svg" ;;
                 eval | paths) formats="text json" ;;
             esac
@@ -125,7 +125,7 @@ _pathgrad()
         eval) opts="--values --seed --init --of --block --check --format -o" ;;
         paths) opts="--of --wrt --block --values --seed --init --format -o" ;;
         vanish) opts="--of --seed --init --values --block --format -o" ;;
-        render) opts="--of --wrt --node --block --stage --view --format --notation --rankdir --term --colors --only-paths --no-labels --no-paths --values --seed --init -o" ;;
+        render) opts="--of --wrt --node --block --stage --view --format --notation --rankdir --term --colors --only-paths --no-labels --no-paths --values --seed --init --standalone -o" ;;
         fmt) opts="--check --in-place -o" ;;
         report) opts="--block --katex -o" ;;
         help)

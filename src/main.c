@@ -187,8 +187,8 @@ static const struct Command commands[] = {
     {"render", cmd_render,
      B(O_OF) | B(O_WRT) | B(O_NODE) | B(O_BLOCK) | B(O_STAGE) | B(O_VIEW) | B(O_FORMAT) | B(O_RANKDIR) |
          B(O_TERM) | B(O_NOTATION) | B(O_COLORS) | B(O_ONLY_PATHS) | B(O_NO_LABELS) | B(O_NO_PATHS) |
-         B(O_VALUES) | B(O_SEED) | B(O_INIT) | B(O_OUT),
-     "svg dot",
+         B(O_VALUES) | B(O_SEED) | B(O_INIT) | B(O_STANDALONE) | B(O_OUT),
+     "svg dot tikz",
      "draw the computational graph through Graphviz (libgvc), the paths\n"
      "of d(OF)/d(REF) in red (default: the file's first derive), or with\n"
      "--node the paths of a forward path sum; edges carry their local\n"
@@ -557,7 +557,10 @@ static int parse_opts(int argc, char **argv, Opts *o)
     if (has(o, O_IN_PLACE) && (strcmp(o->file, "-") == 0 || has(o, O_OUT) || has(o, O_CHECK)))
         return usage_error(c, "%s", strcmp(o->file, "-") == 0 ? "fmt --in-place needs a FILE, not standard input"
                                     : "fmt --in-place goes with neither -o nor --check");
-    if (has(o, O_STANDALONE) || has(o, O_ENV)) {
+    if (c->run == cmd_render) {
+        if (has(o, O_STANDALONE) && o->format != 2)
+            return usage_error(c, "--standalone needs --format tikz");
+    } else if (has(o, O_STANDALONE) || has(o, O_ENV)) {
         if (!o->emit->latex)
             return usage_error(c, "%s needs --format latex", has(o, O_STANDALONE) ? "--standalone" : "--env");
         if (has(o, O_STANDALONE) && !has(o, O_ENV))
@@ -836,7 +839,7 @@ static int cmd_render(const Loaded *L, const Opts *o)
     if (rc == 0) {
         RenderOpts ro = {o->view, o->format == 1, o->top_bottom, o->term, has(o, O_COLORS),
                          has(o, O_ONLY_PATHS), !has(o, O_NO_LABELS), o->stage, value, grad,
-                         of_name.len ? buf_cstr(&of_name) : NULL};
+                         of_name.len ? buf_cstr(&of_name) : NULL, o->format == 2, has(o, O_STANDALONE)};
         Output out;
         if (output_open(&out, o->val[O_OUT]) < 0)
             rc = EXIT_BAD_INPUT;

@@ -30,6 +30,7 @@ typedef struct DNode {
     bool on, keep;
     bool tied;               /* a shared weight, drawn at each of its uses */
     int band;                /* graphs: the time step's box it sits in, 0: none */
+    int shows;               /* the graph node it draws (a copy's too), -1: none */
     Agnode_t *ag;
 } DNode;
 
@@ -42,6 +43,7 @@ typedef struct DEdge {
     bool skip;               /* a shortcut: dashed */
     bool on;
     uint64_t terms;          /* bit t: on the path of term t+1 */
+    Agedge_t *ag;            /* once handed to libgvc */
 } DEdge;
 
 typedef struct Drawing {
@@ -110,6 +112,7 @@ static int dnode(Drawing *D, const char *id, const char *label, DKind kind, doub
     n->kind = kind;
     n->col = col;
     n->row = row;
+    n->shows = gnode;
     if (gnode >= 0)
         D->of_gnode[gnode] = D->nnodes;
     return D->nnodes++;
@@ -323,6 +326,7 @@ static void build_network_graph(Drawing *D)
                     if (copy)
                         buf_printf(&t1, "@%s", L->label);
                     int dw = dnode(D, buf_cstr(&t1), node_label(D, w, &t2), DK_VAR, cw, r, copy ? -1 : w);
+                    D->nodes[dw].shows = w;
                     D->nodes[dw].tied = F->shared && F->nuses > 1;
                     D->any_tied |= D->nodes[dw].tied;
                     D->drawn_w[x->first_edge + k] = dw;
@@ -654,6 +658,7 @@ static void build_scalar(Drawing *D)
                 buf_printf(&t1, "@%d", b);
                 int dn = dnode(D, buf_cstr(&t1), node_label(D, e->to, &t2), DK_VAR, c, at[c]++, -1);
                 D->nodes[dn].band = b;
+                D->nodes[dn].shows = e->to;
                 D->nodes[dn].tied = true;
                 D->any_tied = true;
                 last_band[e->to] = b;
@@ -674,6 +679,130 @@ static void build_scalar(Drawing *D)
     buf_free(&t1);
     buf_free(&t2);
     buf_free(&t3);
+}
+
+/* ---- TikZ ---- */
+
+/* a coordinate of libgvc's layout, in big points */
+static void tikz_point(FILE *out, pointf p) { fprintf(out, "(%.2f,%.2f)", p.x, p.y); }
+
+/* the laid-out drawing as a TikZ picture: libgvc's positions and curves,
+ * every name in the paper's own math fonts, lit paths in their colours */
+static int write_tikz(Drawing *D, Agraph_t *G, bool standalone, FILE *out)
+{
+    const Graph *g = D->g;
+    Buf t = {0};
+    if (standalone) {
+        /* a page the size of the drawing (pdfTeX's page registers: no
+         * package beyond tikz needed) */
+        boxf bb = GD_bb(G);
+        double w = bb.UR.x - bb.LL.x + 16, h = bb.UR.y - bb.LL.y + 16;
+        fprintf(out, "\\documentclass{article}\n\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}\n"
+                "\\pagestyle{empty}\n\\paperwidth=%.1fbp \\paperheight=%.1fbp\n"
+                "\\pdfpagewidth=\\paperwidth \\pdfpageheight=\\paperheight\n"
+                "\\hoffset=-1in \\voffset=-1in \\oddsidemargin=8bp \\topmargin=8bp \\headheight=0pt "
+                "\\headsep=0pt\n\\textwidth=%.1fbp \\textheight=%.1fbp \\parindent=0pt\n"
+                "\\begin{document}\n", w, h, w, h);
+    }
+    fputs("% pathgrad render --format tikz: needs \\usepackage{tikz} and \\usetikzlibrary{arrows.meta}\n"
+          "\\begin{tikzpicture}[x=1bp, y=1bp, >={Stealth[length=4.5pt]},\n"
+          "  pgvar/.style={draw=pgdim, rounded corners=2pt, fill=white, inner sep=1pt, align=center},\n"
+          "  pgneuron/.style={draw=pgdim, circle, fill=white, inner sep=1pt, align=center},\n"
+          "  pgloss/.style={draw=pgdim, rounded corners=2pt, fill=white, inner sep=1pt, line width=1pt, align=center},\n"
+          "  pglit/.style={draw=pghighlight, line width=1.2pt},\n"
+          "  pgedge/.style={draw=pgdim, line width=0.5pt},\n"
+          "  pglabel/.style={font=\\scriptsize, text=pglabeltext, inner sep=1pt}]\n"
+          "\\definecolor{pghighlight}{HTML}{D62728}\\definecolor{pgdim}{HTML}{9A9A9A}"
+          "\\definecolor{pglabeltext}{HTML}{444444}\n", out);
+    /* an unrolled graph's steps: a dashed box each, labelled t = 3 */
+    for (int b = 1; b <= D->nbands; b++) {
+        char name[32];
+        snprintf(name, sizeof name, "cluster_step%d", b);
+        Agraph_t *sub = agsubg(G, name, 0);
+        if (!sub)
+            continue;
+        boxf bb = GD_bb(sub);
+        fputs("\\draw[pgdim!70, dashed, rounded corners=4pt] ", out);
+        tikz_point(out, bb.LL);
+        fputs(" rectangle ", out);
+        tikz_point(out, bb.UR);
+        fprintf(out, ";\n\\node[pglabel, anchor=north west] at (%.2f,%.2f) {$%s$};\n", bb.LL.x + 2, bb.UR.y - 2,
+                D->band_label[b] ? D->band_label[b] : "");
+    }
+    /* the edges first, so that the boxes cover their ends */
+    for (int i = 0; i < D->nedges; i++) {
+        DEdge *de = &D->edges[i];
+        if (!de->ag || !D->nodes[de->from].keep || !D->nodes[de->to].keep)
+            continue;
+        const splines *sp = ED_spl(de->ag);
+        if (!sp || sp->size == 0)
+            continue;
+        const char *style = de->on ? "pglit" : "pgedge";
+        for (int b = 0; b < sp->size; b++) {
+            const bezier *bz = &sp->list[b];
+            if (bz->size < 1)
+                continue;
+            fprintf(out, "\\draw[%s%s%s] ", style, de->skip ? ", dashed" : "",
+                    bz->eflag && !de->no_arrow ? ", ->" : "");
+            if (bz->sflag)
+                tikz_point(out, bz->sp), fputs(" -- ", out);
+            tikz_point(out, bz->list[0]);
+            for (int k = 1; k + 2 < bz->size; k += 3) {
+                fputs(" .. controls ", out);
+                tikz_point(out, bz->list[k]);
+                fputs(" and ", out);
+                tikz_point(out, bz->list[k + 1]);
+                fputs(" .. ", out);
+                tikz_point(out, bz->list[k + 2]);
+            }
+            if (bz->eflag)
+                fputs(" -- ", out), tikz_point(out, bz->ep);
+            fputs(";\n", out);
+        }
+        /* its local derivative, where libgvc placed the label */
+        textlabel_t *lab = ED_label(de->ag) ? ED_label(de->ag) : ED_head_label(de->ag);
+        int k = de->gedge[0];
+        if (lab && lab->set && k >= 0 && D->labels && !D->failed) {
+            buf_truncate(&t, 0);
+            if (stage_term_string(D->d, &k, 1, FMT_LATEX, &t) < 0)
+                D->failed = true;
+            else {
+                fprintf(out, "\\node[pglabel%s] at ", de->on ? ", text=black" : "");
+                tikz_point(out, lab->pos);
+                fprintf(out, " {$%s$};\n", buf_cstr(&t));
+            }
+        }
+    }
+    for (int i = 0; i < D->nnodes; i++) {
+        DNode *n = &D->nodes[i];
+        if (!n->keep || !n->ag || n->kind == DK_WAYPOINT || n->kind == DK_LEGEND)
+            continue;
+        pointf c = ND_coord(n->ag);
+        if (n->kind == DK_JUNCTION) {
+            fprintf(out, "\\fill[%s] ", n->on ? "pghighlight" : "pgdim");
+            tikz_point(out, c);
+            fputs(" circle (1.8bp);\n", out);
+            continue;
+        }
+        buf_truncate(&t, 0);
+        if (n->shows >= 0)
+            graph_node_name(g, n->shows, FMT_LATEX, &t);
+        const char *style = n->kind == DK_NEURON ? "pgneuron" : n->kind == DK_LOSS ? "pgloss" : "pgvar";
+        fprintf(out, "\\node[%s%s%s, minimum width=%.1fbp, minimum height=%.1fbp] at ", style,
+                n->on ? ", draw=pghighlight, line width=1.2pt" : "", n->tied ? ", double" : "",
+                ND_width(n->ag) * 72, ND_height(n->ag) * 72);
+        tikz_point(out, c);
+        fprintf(out, " {$%s$", buf_cstr(&t));
+        if (D->o->value && n->shows >= 0)
+            fprintf(out, "\\\\[-2pt]{\\scriptsize\\color[HTML]{1F5FA8}$%.4g$}\\\\[-2pt]"
+                    "{\\scriptsize\\color[HTML]{2B8A2B}$%.4g$}", D->o->value[n->shows], D->o->grad[n->shows]);
+        fputs("};\n", out);
+    }
+    fputs("\\end{tikzpicture}\n", out);
+    if (standalone)
+        fputs("\\end{document}\n", out);
+    buf_free(&t);
+    return D->failed ? -1 : 0;
 }
 
 /* ---- libgvc ---- */
@@ -937,6 +1066,7 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         if (!a->keep || !b->keep)
             continue;
         Agedge_t *e = agedge(G, a->ag, b->ag, NULL, 1);
+        de->ag = e;
         if (de->label)
             set_html(G, e, de->at_head ? y.e_headlabel : y.e_label, de->label);
         if (de->skip)
@@ -1151,7 +1281,10 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
             rc = -1;
         } else {
             /* straight into the output: a 50x50 network is tens of MB */
-            if (gvRender(gvc, G, o->dot ? "dot" : "svg", out) != 0) {
+            if (o->tikz) {
+                if (write_tikz(&D, G, o->standalone, out) < 0)
+                    rc = -1;
+            } else if (gvRender(gvc, G, o->dot ? "dot" : "svg", out) != 0) {
                 pg_error("render: Graphviz could not write %s", o->dot ? "DOT" : "SVG");
                 rc = -1;
             }

@@ -28,6 +28,8 @@ typedef struct RenderOpts {
      * respect to it (by graph node), drawn under its name; NULL: none */
     const double *value, *grad;
     const char *of_name;   /* OF as printed in the legend of the numbers */
+    bool tikz;             /* a TikZ picture (libgvc's layout, LaTeX labels) */
+    bool standalone;       /* tikz: a whole document (class standalone) */
 } RenderOpts;
 
 

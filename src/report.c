@@ -239,7 +239,7 @@ static void figure(FILE *out, const Job *j)
 {
     const Graph *g = j->g;
     RenderOpts ro = {g->nnodes <= 150 ? VIEW_GRAPH : VIEW_NETWORK, false, false, 0, false,
-                     g->nnodes > 3000, g->nedges <= 400, ST_LOCAL, NULL, NULL, NULL};
+                     g->nnodes > 3000, g->nedges <= 400, ST_LOCAL, NULL, NULL, NULL, false, false};
     char *p = NULL;
     size_t n = 0;
     FILE *mem = open_memstream(&p, &n);

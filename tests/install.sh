@@ -303,7 +303,7 @@ c "--help" pathgrad check fc.net --
 c "--block --check --format --help --init --of --seed --values" pathgrad eval olah.net --
 c "--check --help --in-place" pathgrad fmt fc.net --
 c "--block --help --katex" pathgrad report fc.net --
-c "--block --colors --format --help --init --no-labels --no-paths --node --notation --of --only-paths --rankdir --seed --stage --term --values --view --wrt" pathgrad render fc.net --
+c "--block --colors --format --help --init --no-labels --no-paths --node --notation --of --only-paths --rankdir --seed --stage --standalone --term --values --view --wrt" pathgrad render fc.net --
 c "into out xy xy,into xy,out za za,into za,out" pathgrad derive fc.net --notation ""
 c "za za,into za,out" pathgrad expand fc.net --notation z
 c "za,into" pathgrad render fc.net --notation za,i
@@ -321,7 +321,7 @@ c "factored forward" pathgrad render fc.net --stage f
 c "json latex text" pathgrad derive fc.net --format ""
 c "json latex text" pathgrad expand fc.net --format ""
 c "mathit mathrm plain" pathgrad derive fc.net --latex-names ""
-c "dot svg" pathgrad render fc.net --format ""
+c "dot svg tikz" pathgrad render fc.net --format ""
 c "json svg text" pathgrad vanish fc.net --format ""
 c "json text" pathgrad eval olah.net --format ""
 c "glorot he lecun normal: standard uniform:" pathgrad vanish deep_relu.net --init ""

@@ -78,6 +78,38 @@ for f in samples/*.net; do
     fi
 done
 
+# render --format tikz: every small sample's drawing as a TikZ picture, a
+# page the size of the drawing, no overfull box; and one pasted into an
+# article of one's own (tikz and arrows.meta loaded there)
+if kpsewhich tikz.sty >/dev/null 2>&1; then
+    for f in samples/circuit.net samples/chain.net samples/resblock.net samples/bptt.net samples/micrograd.net \
+        samples/fc.net; do
+        b=$(basename "$f" .net)_tikz
+        vals=()
+        [ -f "${f%.net}.values" ] && vals=(--values "${f%.net}.values")
+        for view in graph network; do
+            grep -q "^network" "$f" || [ "$view" = graph ] || continue
+            if "$PG" render "$f" --view "$view" --format tikz --standalone "${vals[@]}" -o "$T/${b}_$view.tex" \
+                2>"$T/err"; then
+                compile "${b}_$view" "$f render --format tikz --view $view"
+                [ "${LATEX_COMPILE:-1}" = 0 ] || ! grep -q "Overfull" "$T/${b}_$view.log" && ok ||
+                    bad "$f tikz: overfull: $(grep -m1 Overfull "$T/${b}_$view.log")"
+            else
+                bad "$f render --format tikz: $(head -1 "$T/err")"
+            fi
+        done
+    done
+    {
+        printf '\\documentclass{article}\n\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}\n\\begin{document}\n'
+        printf 'A circuit:\n\n\\resizebox{\\linewidth}{!}{%%\n'
+        "$PG" render samples/circuit.net --values samples/circuit.values --format tikz
+        printf '}\n\\end{document}\n'
+    } >"$T/tikz_pasted.tex"
+    compile tikz_pasted "render --format tikz pasted into an article"
+else
+    echo "latex: tikz.sty is missing (Debian package texlive-pictures): TikZ drawings not compiled"
+fi
+
 # every --env, pasted into a document of one's own
 for env in bare equation 'equation*' align 'align*' multline 'multline*'; do
     for stage in local factored; do

@@ -1,0 +1,1 @@
+render samples/circuit.net --values samples/circuit.values --format tikz

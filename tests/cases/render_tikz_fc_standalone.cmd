@@ -1,0 +1,1 @@
+render samples/fc.net --format tikz --standalone
