@@ -43,7 +43,7 @@ _pathgrad()
     local cur=${COMP_WORDS[COMP_CWORD]}
     local prev=
     ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local commands="derive expand count check eval paths vanish render fmt report help"
+    local commands="derive expand count check eval paths vanish render slides fmt report help"
     COMPREPLY=()
 
     if ((COMP_CWORD == 1)); then
@@ -128,6 +128,7 @@ _pathgrad()
         render) opts="--of --wrt --node --block --stage --view --format --notation --rankdir --term --colors --only-paths --no-labels --no-paths --values --seed --init --standalone -o" ;;
         fmt) opts="--check --in-place -o" ;;
         report) opts="--block --katex -o" ;;
+        slides) opts="--of --wrt --block --stage -o" ;;
         help)
             # pathgrad help COMMAND
             ((COMP_CWORD == 2)) && COMPREPLY=($(compgen -W "${commands% help}" -- "$cur"))

@@ -50,6 +50,7 @@
 #define PG_DOT_MAX_EDGES 2500
 #define PG_MAX_LABELED_EDGES 5000           /* above: no edge labels */
 #define PG_MAX_COLORS 10                    /* --colors: terms told apart */
+#define PG_MAX_SLIDES 30                    /* slides: frames of terms, one a path */
 #define PG_MAX_VANISH_FILES 10              /* vanish: networks in one chart (a colour each) */
 #define PG_MAX_TERM_BITS 64                 /* terms whose edges carry termK classes */
 

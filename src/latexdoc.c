@@ -181,7 +181,7 @@ FILE *latex_env_open(FILE *dst, LatexEnv env)
 }
 
 /* S as LaTeX text mode: every special character escaped */
-static void latex_text_escape(FILE *out, const char *s)
+void latex_text_escape(FILE *out, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;

@@ -38,5 +38,7 @@ FILE *latex_env_open(FILE *dst, LatexEnv env);
  * printed escaped as text */
 void latex_doc_begin(FILE *out, const char *title, const char *what);
 void latex_doc_end(FILE *out);
+/* S in LaTeX text mode, every special character escaped (file names) */
+void latex_text_escape(FILE *out, const char *s);
 
 #endif

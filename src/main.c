@@ -21,6 +21,7 @@
 #include "latexdoc.h"
 #include "output.h"
 #include "render.h"
+#include "slides.h"
 #include "report.h"
 
 #include <errno.h>
@@ -145,6 +146,7 @@ static int cmd_render(const Loaded *, const Opts *);
 static int cmd_numeric(const Loaded *, const Opts *);
 static int cmd_report(const Loaded *, const Opts *);
 static int cmd_fmt(const Loaded *, const Opts *);
+static int cmd_slides(const Loaded *, const Opts *);
 
 #define LATEX_DOC (B(O_STANDALONE) | B(O_ENV) | B(O_LATEX_NAMES) | B(O_NOTATION))
 #define EMITTERS "*"
@@ -166,6 +168,10 @@ static const struct Command commands[] = {
      "every stage typeset by KaTeX beside the drawing of its paths,\n"
      "the counts; KaTeX (Debian's libjs-katex, or --katex DIR, or\n"
      "$PATHGRAD_KATEX) is inlined with its fonts: the page works offline"},
+    {"slides", cmd_slides, B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_STAGE) | B(O_OUT), NULL,
+     "a Beamer talk of one derivative (LaTeX): a frame a path, its term\n"
+     "red in the formula and its path lit in the TikZ drawing, then one\n"
+     "with every path (at most 30)"},
     {"fmt", cmd_fmt, B(O_CHECK) | B(O_IN_PLACE) | B(O_OUT), NULL,
      "the file in canonical layout, comments kept; --check: exit 1\n"
      "if it is not formatted; --in-place: rewrite FILE"},
@@ -967,6 +973,29 @@ static int cmd_numeric(const Loaded *L, const Opts *o)
     }
     if (g)
         numbers_free(&n);
+    jobs_free(&J);
+    return rc;
+}
+
+/* slides: the file's first derivation (or --of/--wrt) as a Beamer talk */
+static int cmd_slides(const Loaded *L, const Opts *o)
+{
+    Jobs J;
+    JobsSpec spec = {S_DERIVE, o->val[O_OF], o->val[O_WRT], o->val[O_BLOCK], NAMES_PLAIN, false, true, false, 0};
+    int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
+    if (rc == 0 && J.n == 0)
+        rc = usage_error(o->cmd, "the file asks for no derivative: give --wrt REF");
+    if (rc == 0) {
+        Output out;
+        if (output_open(&out, o->val[O_OUT]) < 0)
+            rc = EXIT_BAD_INPUT;
+        else {
+            if (slides_write(&L->src, J.v[0].g, J.v[0].of, J.v[0].wrt, o->stage, out.f) < 0)
+                rc = EXIT_BAD_INPUT;
+            if (output_close(&out, rc == 0) < 0)
+                rc = EXIT_BAD_INPUT;
+        }
+    }
     jobs_free(&J);
     return rc;
 }

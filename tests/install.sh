@@ -291,7 +291,7 @@ c() { # expected (sorted, space separated) then the words; the last is completed
     if [ "$got" = "$want" ]; then echo "PASS"; else echo "FAIL completion [$*]: got '$got', want '$want'"; fi
 }
 complete -p pathgrad | grep -q -- '-F _pathgrad' && echo PASS || echo "FAIL complete -p pathgrad"
-c "check count derive eval expand fmt help paths render report vanish" pathgrad ""
+c "check count derive eval expand fmt help paths render report slides vanish" pathgrad ""
 c "derive" pathgrad de
 c "--help --version" pathgrad --
 c "-h" pathgrad -h
@@ -314,7 +314,7 @@ c "--no-labels --no-paths --node --notation" pathgrad render fc.net --no
 c "fc.net fc_dead.net" pathgrad derive --notation za f
 c "fc.net fc_dead.net" pathgrad render --notation za,into --stage local f
 c "derive" pathgrad help de
-c "check count derive eval expand fmt paths render report vanish" pathgrad help ""
+c "check count derive eval expand fmt paths render report slides vanish" pathgrad help ""
 c "" pathgrad help derive ""
 c "act chain factored forward local" pathgrad derive fc.net --stage ""
 c "factored forward" pathgrad render fc.net --stage f

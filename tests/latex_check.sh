@@ -34,8 +34,8 @@ compile() { # name what
         [ -s "$T/$name.tex" ] && grep -q '\\end{' "$T/$name.tex" && ok || bad "$what: no document"
         return
     fi
-    if ! (cd "$T" && timeout 120 pdflatex -halt-on-error -interaction=nonstopmode "$name.tex" >"$name.out" 2>&1); then
-        bad "$what: pdflatex failed: $(grep -m1 -A2 '^!' "$T/$name.out" | tr '\n' ' ')"
+    if ! (cd "$T" && timeout 120 pdflatex -halt-on-error -interaction=nonstopmode "$name.tex" >"$name.stdout" 2>&1); then
+        bad "$what: pdflatex failed: $(grep -m1 -A2 '^!' "$T/$name.stdout" | tr '\n' ' ')"
         return
     fi
     if [ ! -s "$T/$name.pdf" ]; then
@@ -108,6 +108,28 @@ if kpsewhich tikz.sty >/dev/null 2>&1; then
     compile tikz_pasted "render --format tikz pasted into an article"
 else
     echo "latex: tikz.sty is missing (Debian package texlive-pictures): TikZ drawings not compiled"
+fi
+
+# slides: a Beamer talk, a frame a path plus a title and an all-paths frame
+if kpsewhich beamer.cls >/dev/null 2>&1 && kpsewhich tikz.sty >/dev/null 2>&1; then
+    for spec in "samples/fc.net w[n-2][1][1]" "samples/circuit.net x" "samples/resblock.net y[in][1]" \
+        "samples/bptt.net w"; do
+        read -r f wrt <<<"$spec"
+        n=$("$PG" count "$f" --wrt "$wrt" | awk '{print $NF}')
+        b=$(basename "$f" .net)_slides
+        if "$PG" slides "$f" --wrt "$wrt" -o "$T/$b.tex" 2>"$T/err"; then
+            compile "$b" "$f slides"
+            if [ "${LATEX_COMPILE:-1}" != 0 ] && command -v pdfinfo >/dev/null; then
+                pages=$(pdfinfo "$T/$b.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
+                [ "$pages" = $((n + 2)) ] && ok || bad "$f slides: $pages pages, expected $((n + 2)) ($n paths)"
+                ! grep -q "Overfull" "$T/$b.log" && ok || bad "$f slides: $(grep -m1 Overfull "$T/$b.log")"
+            fi
+        else
+            bad "$f slides: $(head -1 "$T/err")"
+        fi
+    done
+else
+    echo "latex: beamer.cls or tikz.sty is missing (texlive-latex-recommended, texlive-pictures): slides not compiled"
 fi
 
 # every --env, pasted into a document of one's own

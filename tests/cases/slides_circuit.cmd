@@ -1,0 +1,1 @@
+slides samples/circuit.net --wrt x
