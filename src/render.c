@@ -889,11 +889,90 @@ static void set_html(Agraph_t *G, void *obj, Agsym_t *sym, const char *html)
     buf_free(&b);
 }
 
+/* cgraph's default IDs of named objects are their strings' addresses, and
+ * it orders subgraphs by ID: the order of the steps' clusters in DOT and
+ * SVG would follow the allocator.  These IDs count names in the order they
+ * are first met (even), anonymous objects odd, so the bytes are the same
+ * on every build and machine. */
+typedef struct IdState {
+    Agraph_t *g;             /* the root: names are its reference strings */
+    StrMap index;
+    char **name;
+    long n, cap;
+    IDTYPE anon;
+} IdState;
+
+static void *id_open(Agraph_t *g, Agdisc_t *disc)
+{
+    (void)disc;
+    IdState *s = xcalloc(1, sizeof(IdState));
+    s->g = g;
+    return s;
+}
+
+static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
+{
+    (void)objtype;
+    IdState *s = state;
+    if (!str) {
+        if (!createflag)
+            return 0;
+        s->anon += 2;
+        *id = s->anon - 1;          /* odd */
+        return 1;
+    }
+    int k = strmap_get(&s->index, str);
+    if (k < 0) {
+        if (!createflag)
+            return 0;
+        if (s->n == s->cap) {
+            s->cap = s->cap ? 2 * s->cap : 64;
+            s->name = xrealloc(s->name, xmul((size_t)s->cap, sizeof *s->name));
+        }
+        /* cgraph's own string: its writer reads a header there */
+        s->name[s->n] = agstrdup(s->g, str);
+        k = (int)s->n++;
+        strmap_put(&s->index, s->name[k], k);
+    }
+    *id = (IDTYPE)(2 * (k + 1));     /* even */
+    return 1;
+}
+
+static long id_alloc(void *state, int objtype, IDTYPE id)
+{
+    (void)state, (void)objtype, (void)id;
+    return 1;
+}
+
+static void id_free(void *state, int objtype, IDTYPE id) { (void)state, (void)objtype, (void)id; }
+
+static char *id_print(void *state, int objtype, IDTYPE id)
+{
+    (void)objtype;
+    IdState *s = state;
+    return id % 2 == 0 && id >= 2 && (long)(id / 2 - 1) < s->n ? s->name[id / 2 - 1] : NULL;
+}
+
+static void id_close(void *state)
+{
+    IdState *s = state;
+    for (long i = 0; i < s->n; i++)
+        agstrfree(s->g, s->name[i]);
+    free(s->name);
+    strmap_free(&s->index);
+    free(s);
+}
+
+static void id_register(void *state, int objtype, void *obj) { (void)state, (void)objtype, (void)obj; }
+
+static Agiddisc_t id_disc = {id_open, id_map, id_alloc, id_free, id_print, id_close, id_register};
+static Agdisc_t cg_disc = {&AgMemDisc, &id_disc, &AgIoDisc};
+
 /* the cgraph graph of drawing D; positions when NOP */
 static Agraph_t *to_cgraph(Drawing *D, bool nop)
 {
     const RenderOpts *o = D->o;
-    Agraph_t *G = agopen(S("pathgrad"), Agdirected, NULL);
+    Agraph_t *G = agopen(S("pathgrad"), Agdirected, &cg_disc);
     agattr(G, AGRAPH, S("rankdir"), S(o->top_bottom ? "TB" : "LR"));
     agattr(G, AGRAPH, S("fontname"), S("Times-Roman"));
     agattr(G, AGRAPH, S("bgcolor"), S("white"));
