@@ -154,9 +154,19 @@ typedef struct Run {
 } Run;
 /* FACTOR^{K} joined to the product (the slow path of product_join_run) */
 void product_join_power(Style st, Buf *out, size_t start, const char *factor, size_t n, int k);
+/* is FACTOR (N bytes) the run's factor again?  (lengths and first bytes
+ * first: most factors differ there, and this runs for every factor of
+ * every term) */
+static inline bool run_continues(const Run *run, const char *factor, size_t n)
+{
+    return run->count > 0 && n == run->n && n > 0 &&
+           (factor == run->f || (factor[n - 1] == run->f[n - 1] && factor[0] == run->f[0] &&
+                                 memcmp(factor, run->f, n) == 0));
+}
+
 static inline void product_join_run(Style st, Buf *out, size_t start, Run *run, const char *factor, size_t n)
 {
-    if (run->count > 0 && n == run->n && memcmp(factor, run->f, n) == 0) {
+    if (run_continues(run, factor, n)) {
         out->len = run->start;
         out->data[out->len] = '\0';
         run->f = factor;           /* equal: the caller may reuse the old text */

@@ -27,6 +27,10 @@ void deriver_init(Deriver *d, const Graph *g, Stage stage)
     d->factors = xcalloc((size_t)(g->nedges ? g->nedges : 1), sizeof *d->factors);
     d->fwd = xcalloc((size_t)g->nnodes + 1, sizeof *d->fwd);
     d->fwd_state = xcalloc((size_t)g->nnodes + 1, 1);
+    /* asked of every activation edge: looked up once a layer */
+    d->whole = xcalloc((size_t)g->nlayers + 1, 1);
+    for (int l = 0; l < g->nlayers; l++)
+        d->whole[l] = op_get(g->layers[l].act)->layer != NULL;
 }
 
 void deriver_free(Deriver *d)
@@ -34,6 +38,7 @@ void deriver_free(Deriver *d)
     free(d->factors);
     free(d->fwd);
     free(d->fwd_state);
+    free(d->whole);
     buf_free(&d->scratch);
     arena_free(&d->arena);
     memset(d, 0, sizeof *d);
@@ -487,7 +492,7 @@ int stage_edge_zero(Deriver *d, int k)
     Stage st = rules(d);
     switch (e->kind) {
     case E_ACT:
-        if (op_get(g->layers[g->nodes[e->from].layer].act)->layer) {
+        if (d->whole[g->nodes[e->from].layer]) {
             if (st >= ST_LOCAL && d->fold && g->nodes[e->from].layer == g->nlayers - 1)
                 return g->nodes[e->to].j != g->nodes[e->from].j;
             if (st != ST_FORWARD)

@@ -50,6 +50,7 @@ typedef struct Deriver {
     Expr **fwd;               /* per node: forward path sum, on first use */
     unsigned char *fwd_state; /* 0 none, 2 done; 3 refused */
     bool fold;                /* the last layer folds with the loss (graph_folds) */
+    unsigned char *whole;     /* per layer: its activation couples it (softmax) */
     Buf scratch;              /* printing a factor */
     Arena arena;
 } Deriver;

@@ -27,12 +27,16 @@ typedef struct Frame {
     int nsym;                /* symbolic factors so far */
     int sym;                 /* the edge of the last one */
     Run run;                 /* equal factors in a row print as a power */
-    /* a power rewrites the product back to where its run began, inside
-     * the prefix of shallower frames: those bytes, kept to be put back
-     * when the walk leaves this frame for a sibling */
-    char *saved;
-    size_t saved_at, saved_len;
+    int run_id;              /* the text id of the run's factor, -1: none */
 } Frame;
+
+/* a power rewrites the product back to where its run began, inside the
+ * prefix of shallower frames: those bytes, kept (by depth, beside the
+ * frames: rare) to be put back when the walk leaves the frame */
+typedef struct Saved {
+    char *bytes;
+    size_t at, len;
+} Saved;
 
 /* the stage's filter, and with USE >= 0 only the paths that end in REF
  * through a junction of layer USE */
@@ -83,24 +87,36 @@ static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, c
     paths_walk_begin(&w, g, of, wrt, mark, &kids);
     size_t cap = w.cap;
     Frame *fr = xmalloc(cap * sizeof *fr);
-    fr[0] = (Frame){0, 1.0, 0, 0, -1, {0, NULL, 0, 0}, NULL, 0, 0};
+    fr[0] = (Frame){0, 1.0, 0, 0, -1, {0, NULL, 0, 0}, -1};
+    Saved *sv = xcalloc(cap, sizeof *sv);
+    /* equal factor texts get one id (a factor is printed once an edge), so
+     * that telling a run of equal factors costs an int compare, not a
+     * memcmp a factor */
+    int *fid = xmalloc(xmul((size_t)g->nedges + 1, sizeof *fid));
+    for (int k = 0; k < g->nedges; k++)
+        fid[k] = -1;
+    StrMap ids = {0};
+    int nids = 0;
     Buf pb = {0};
     buf_cstr(&pb);
-    int ev, deepest = 0;
+    int ev, deepest = 0, nsaved = 0;   /* frames holding overwritten bytes */
     while ((ev = paths_walk_next(&w)) != WALK_DONE) {
         if (ev == WALK_DOWN) {
             if (w.cap > cap) {
+                sv = xrealloc(sv, xmul(w.cap, sizeof *sv));
+                memset(sv + cap, 0, (w.cap - cap) * sizeof *sv);
                 cap = w.cap;
                 fr = xrealloc(fr, xmul(cap, sizeof *fr));
             }
             int dep = w.depth, k = w.via[dep];
             /* the frames of the branch left behind, deepest first: put
              * back what their powers overwrote */
-            for (int q = deepest; q >= dep; q--)
-                if (fr[q].saved) {
-                    memcpy(pb.data + fr[q].saved_at, fr[q].saved, fr[q].saved_len);
-                    free(fr[q].saved);
-                    fr[q].saved = NULL;
+            for (int q = deepest; q >= dep && nsaved > 0; q--)
+                if (sv[q].bytes) {
+                    memcpy(pb.data + sv[q].at, sv[q].bytes, sv[q].len);
+                    free(sv[q].bytes);
+                    sv[q].bytes = NULL;
+                    nsaved--;
                 }
             deepest = dep;
             const Frame *p = &fr[dep - 1];
@@ -114,16 +130,32 @@ static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, c
             int nsym = p->nsym, sym = p->sym;
             Run run = p->run;
             pb.len = p->len;
-            char *saved = NULL;
-            size_t saved_at = 0, saved_len = 0;
+            int run_id = p->run_id;
             if (fc->core) {
                 const char *ft = st == FMT_LATEX ? fc->latex : fc->text;
                 size_t fn = st == FMT_LATEX ? fc->latex_len : fc->text_len;
-                if (run.count > 0 && fn == run.n && memcmp(ft, run.f, fn) == 0 && run.start < p->len) {
-                    saved_at = run.start;
-                    saved_len = p->len - run.start;
-                    saved = xmalloc(saved_len + 1);
-                    memcpy(saved, pb.data + saved_at, saved_len);
+                if (fid[k] < 0) {
+                    int id = strmap_get(&ids, ft);
+                    if (id < 0)
+                        strmap_put(&ids, ft, id = nids++);
+                    fid[k] = id;
+                }
+                bool same = run.count > 0 && fid[k] == run_id;
+                run_id = fid[k];
+                if (!same) {
+                    run = (Run){pb.len, ft, fn, 1};
+                    product_join(st, &pb, 0, ft, fn);
+                    nsym++;
+                    sym = k;
+                    fr[dep] = (Frame){pb.len, coef, exp2, nsym, sym, run, run_id};
+                    continue;
+                }
+                if (run.start < p->len) {
+                    sv[dep].at = run.start;
+                    sv[dep].len = p->len - run.start;
+                    sv[dep].bytes = xmalloc(sv[dep].len + 1);
+                    memcpy(sv[dep].bytes, pb.data + sv[dep].at, sv[dep].len);
+                    nsaved++;
                 }
                 product_join_run(st, &pb, 0, &run, ft, fn);
                 nsym++;
@@ -131,7 +163,7 @@ static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, c
             } else {
                 pb.data[pb.len] = '\0';
             }
-            fr[dep] = (Frame){pb.len, coef, exp2, nsym, sym, run, saved, saved_at, saved_len};
+            fr[dep] = (Frame){pb.len, coef, exp2, nsym, sym, run, run_id};
             continue;
         }
         const Frame *t = &fr[w.depth];
@@ -144,8 +176,11 @@ static void walk_terms(Deriver *d, int of, int wrt, const unsigned char *mark, c
         }
         em->ops->sum_term(em, &et);
     }
-    for (int q = deepest; q >= 1; q--)
-        free(fr[q].saved);
+    for (size_t q = 0; q < cap; q++)
+        free(sv[q].bytes);
+    free(sv);
+    free(fid);
+    strmap_free(&ids);
     paths_walk_end(&w);
     paths_kids_free(&kids);
     free(fr);
