@@ -1121,7 +1121,8 @@ static int build_graph(Builder *b, const Block *blk)
             t->def = def;
             t->nv = nv;
             memcpy(t->vars, vars, sizeof(int) * (size_t)(nv + 1));
-            memcpy(t->locals, g->locals + first, sizeof(Expr *) * (size_t)nv);
+            if (nv > 0)             /* a constant definition has no locals (g->locals may be NULL) */
+                memcpy(t->locals, g->locals + first, sizeof(Expr *) * (size_t)nv);
         }
         free(vars);
     }
