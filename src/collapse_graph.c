@@ -51,7 +51,7 @@ typedef struct CG {
     int *edges;              /* edge i of path p: edges[off[p] - p + i] */
     size_t ne, cap_ne;
     /* steps: the nodes of each (statement, step), to find a neighbour */
-    int *by_step;            /* node ids sorted by (stmt, step) */
+    struct StepKey *by_step; /* the loops' nodes sorted by (stmt, step) */
     int nby_step;
     bool too_long;           /* the paths hold more than CG_MAX_NODES nodes */
     /* the relative names of the factor being printed */
@@ -97,42 +97,41 @@ static const NodeSym *sym(const CG *c, int v)
     return c->g->nodes[v].kind == N_SCALAR ? node_sym(c->g, v) : NULL;
 }
 
-static int by_stmt_step(const void *pa, const void *pb, void *ctx)
+/* a node a loop made, keyed by its statement and step */
+typedef struct StepKey {
+    uintptr_t stmt;
+    long step;
+    int node;
+} StepKey;
+
+static int key_cmp(uintptr_t s1, long t1, uintptr_t s2, long t2)
 {
-    const CG *c = ctx;
-    const NodeSym *a = sym(c, *(const int *)pa), *b = sym(c, *(const int *)pb);
-    if (a->stmt != b->stmt)
-        return (uintptr_t)a->stmt < (uintptr_t)b->stmt ? -1 : 1;
-    return a->step < b->step ? -1 : a->step > b->step;
+    return s1 != s2 ? (s1 < s2 ? -1 : 1) : (t1 > t2) - (t1 < t2);
 }
 
-/* qsort has no context: the graph being sorted, one at a time */
-static CG *sort_ctx;
-static int by_stmt_step_q(const void *a, const void *b) { return by_stmt_step(a, b, sort_ctx); }
+static int by_key(const void *pa, const void *pb)
+{
+    const StepKey *a = pa, *b = pb;
+    return key_cmp(a->stmt, a->step, b->stmt, b->step);
+}
 
 /* the node STMT made at STEP, -1 if none or several (a nested loop) */
 static int at_step(const CG *c, const void *stmt, long step)
 {
+    uintptr_t s = (uintptr_t)stmt;
     int lo = 0, hi = c->nby_step;
     while (lo < hi) {
         int mid = (lo + hi) / 2;
-        const NodeSym *s = sym(c, c->by_step[mid]);
-        if ((uintptr_t)s->stmt < (uintptr_t)stmt || (s->stmt == stmt && s->step < step))
+        if (key_cmp(c->by_step[mid].stmt, c->by_step[mid].step, s, step) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo >= c->nby_step)
+    if (lo >= c->nby_step || key_cmp(c->by_step[lo].stmt, c->by_step[lo].step, s, step) != 0)
         return -1;
-    const NodeSym *s = sym(c, c->by_step[lo]);
-    if (s->stmt != stmt || s->step != step)
+    if (lo + 1 < c->nby_step && key_cmp(c->by_step[lo + 1].stmt, c->by_step[lo + 1].step, s, step) == 0)
         return -1;
-    if (lo + 1 < c->nby_step) {
-        const NodeSym *t = sym(c, c->by_step[lo + 1]);
-        if (t->stmt == stmt && t->step == step)
-            return -1;
-    }
-    return c->by_step[lo];
+    return c->by_step[lo].node;
 }
 
 /* the pairs of variables at the same place of two definitions */
@@ -553,11 +552,9 @@ int collapse_graph_write(Deriver *d, int of, int wrt, unsigned long long limit, 
     for (int v = 0; v < g->nnodes; v++) {
         const NodeSym *s = sym(&c, v);
         if (s && s->stmt)
-            c.by_step[c.nby_step++] = v;
+            c.by_step[c.nby_step++] = (StepKey){(uintptr_t)s->stmt, s->step, v};
     }
-    sort_ctx = &c;
-    qsort(c.by_step, (size_t)c.nby_step, sizeof *c.by_step, by_stmt_step_q);
-    sort_ctx = NULL;
+    qsort(c.by_step, (size_t)c.nby_step, sizeof *c.by_step, by_key);
     /* the families: a key each, in the order of their first path */
     TFamily *fam = NULL;
     int nfam = 0, capfam = 0;

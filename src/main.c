@@ -777,6 +777,16 @@ static int cmd_count(const Loaded *L, const Opts *o)
 
 /* render: the file's first derive statement (or --of/--wrt, or --node's
  * forward paths, or no highlight at all) drawn as SVG or DOT */
+/* N's leaves from --values FILE, else drawn from --seed (1 by default)
+ * by --init: 0, or EXIT_BAD_INPUT after a located error in FILE */
+static int numbers_fill(Numbers *n, const Opts *o)
+{
+    if (has(o, O_VALUES))
+        return numbers_load(n, o->val[O_VALUES]) < 0 ? EXIT_BAD_INPUT : 0;
+    numbers_seed_init(n, has(o, O_SEED) ? o->seed : 1, &o->init);
+    return 0;
+}
+
 static int cmd_render(const Loaded *L, const Opts *o)
 {
     Jobs J;
@@ -824,11 +834,7 @@ static int cmd_render(const Loaded *L, const Opts *o)
         double loss;
         if (nof < 0)
             rc = EXIT_USAGE;
-        else if (has(o, O_VALUES) ? numbers_load(&n, o->val[O_VALUES]) < 0 : 0)
-            rc = EXIT_BAD_INPUT;
-        else {
-            if (!has(o, O_VALUES))
-                numbers_seed_init(&n, o->seed, &o->init);
+        else if ((rc = numbers_fill(&n, o)) == 0) {
             if (numbers_forward(&n, nof, &loss) < 0) {
                 rc = EXIT_BAD_INPUT;
             } else {
@@ -865,9 +871,8 @@ static int cmd_render(const Loaded *L, const Opts *o)
 
 /* vanish of several files: a series each, the first's already built (N,
  * OF, J); every file takes the same options (--seed, --init, --of, --block) */
-static int vanish_files(const Loaded *L0, const Opts *o, Numbers *n0, int of0, Jobs *J0)
+static int vanish_files(const Opts *o, Numbers *n0, int of0, Jobs *J0)
 {
-    (void)L0;
     int ns = 1 + o->nmore, rc = 0;
     VanishSeries *s = xcalloc((size_t)ns, sizeof *s);
     if (vanish_compute(n0, of0, &s[0]) < 0)
@@ -891,10 +896,7 @@ static int vanish_files(const Loaded *L0, const Opts *o, Numbers *n0, int of0, J
         if (rc == 0) {
             Numbers n;
             numbers_init(&n, g);
-            if (has(o, O_VALUES))
-                rc = numbers_load(&n, o->val[O_VALUES]) < 0 ? EXIT_BAD_INPUT : 0;
-            else
-                numbers_seed_init(&n, has(o, O_SEED) ? o->seed : 1, &o->init);
+            rc = numbers_fill(&n, o);
             if (rc == 0 && vanish_compute(&n, of, &s[k]) < 0)
                 rc = EXIT_BAD_INPUT;
             numbers_free(&n);
@@ -944,14 +946,10 @@ static int cmd_numeric(const Loaded *L, const Opts *o)
     Numbers n;
     if (g)
         numbers_init(&n, g);
-    if (rc == 0 && with_values) {
-        if (has(o, O_VALUES))
-            rc = numbers_load(&n, o->val[O_VALUES]) < 0 ? EXIT_BAD_INPUT : 0;
-        else
-            numbers_seed_init(&n, has(o, O_SEED) ? o->seed : 1, &o->init);
-    }
+    if (rc == 0 && with_values)
+        rc = numbers_fill(&n, o);
     if (rc == 0 && is_vanish && o->nmore)
-        return vanish_files(L, o, &n, of, &J);
+        return vanish_files(o, &n, of, &J);
     Output out;
     if (rc == 0 && output_open(&out, o->val[O_OUT]) < 0)
         rc = EXIT_BAD_INPUT;
