@@ -1,0 +1,1 @@
+eval samples/fc.net --seed 1 --init bogus

@@ -1,0 +1,1 @@
+eval samples/olah.net --values samples/olah.values --init he

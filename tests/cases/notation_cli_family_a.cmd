@@ -1,0 +1,1 @@
+derive tests/cases/notation_family_a.net --notation za

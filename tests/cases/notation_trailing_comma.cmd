@@ -1,0 +1,1 @@
+derive samples/fc.net --notation za,
