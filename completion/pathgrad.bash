@@ -16,7 +16,7 @@ _pathgrad_file()
         case $w in
             --of | --wrt | --node | --block | -o | --output | --stage | --format | \
                 --values | --seed | --view | --rankdir | --term | --max-terms | --env | \
-                --latex-names | --notation | --init | --katex)
+                --latex-names | --notation | --init | --katex | --width)
                 ((i++)) ;;
             -?*) ;;
             *) printf '%s\n' "$w"; return 0 ;;
@@ -77,7 +77,10 @@ _pathgrad()
             COMPREPLY=($(compgen -W "LR TB" -- "$cur"))
             return 0 ;;
         --latex-names)
-            COMPREPLY=($(compgen -W "plain mathit mathrm" -- "$cur"))
+            COMPREPLY=($(compgen -W "textbook plain mathit mathrm" -- "$cur"))
+            return 0 ;;
+        --width)
+            COMPREPLY=($(compgen -W "none 483.7pt 345pt 240pt" -- "$cur"))
             return 0 ;;
         --init)
             COMPREPLY=($(compgen -W "glorot he lecun standard normal: uniform:" -- "$cur"))
@@ -118,8 +121,8 @@ _pathgrad()
 
     local opts
     case $cmd in
-        derive) opts="--of --wrt --block --stage --format --max-terms --collapse --standalone --env --latex-names --notation -o" ;;
-        expand) opts="--node --block --format --standalone --env --latex-names --notation -o" ;;
+        derive) opts="--of --wrt --block --stage --format --max-terms --collapse --standalone --env --width --latex-names --notation -o" ;;
+        expand) opts="--node --block --format --standalone --env --width --latex-names --notation -o" ;;
         count) opts="--of --wrt --block -o" ;;
         check) opts="-o" ;;
         eval) opts="--values --seed --init --of --block --check --format -o" ;;

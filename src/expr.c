@@ -833,6 +833,38 @@ static bool power_atom(Style st, const char *f, size_t n, bool *braces)
     return true;
 }
 
+static bool is_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+
+static bool starts_word(const char *s, size_t n)
+{
+    return (n >= 8 && memcmp(s, "\\mathit{", 8) == 0) || (n >= 8 && memcmp(s, "\\mathrm{", 8) == 0) ||
+           (n >= 14 && memcmp(s, "\\operatorname{", 14) == 0);
+}
+
+const char *latex_product_sep(const char *d, size_t start, size_t len, const char *next, size_t n)
+{
+    unsigned char prev = (unsigned char)d[len - 1], c = (unsigned char)next[0];
+    if ((c >= '0' && c <= '9') || c == '.' || c == '-')
+        return "\\cdot ";
+    if (c == '\\' && starts_word(next, n))
+        return prev >= '0' && prev <= '9' && len - start <= 1 ? "" : "\\cdot ";
+    if (prev == '}' && (is_alpha(c) || c == '\\' || c == '(')) {
+        /* the group that ends here: a word's? */
+        int depth = 0;
+        for (size_t i = len; i-- > start;) {
+            if (d[i] == '}')
+                depth++;
+            else if (d[i] == '{' && --depth == 0) {
+                if (i >= start + 7 && (memcmp(d + i - 7, "\\mathit", 7) == 0 || memcmp(d + i - 7, "\\mathrm", 7) == 0))
+                    return "\\cdot ";
+                break;
+            }
+        }
+        return "";
+    }
+    return is_alpha(prev) && is_alpha(c) ? "\\," : "";
+}
+
 void product_join_power(Style st, Buf *out, size_t start, const char *factor, size_t n, int k)
 {
     bool braces;
@@ -1023,17 +1055,15 @@ static void print_product(const Printer *p, const Expr *e, Buf *out)
             continue;
         /* the separator product_join would put between the two */
         const char *sep = NULL;
-        unsigned char prev = (unsigned char)out->data[at - 1], next = (unsigned char)out->data[at];
+        unsigned char next = (unsigned char)out->data[at];
         if (p->style != FMT_LATEX) {
             /* inside an expression: juxtapose before '(' else a tight dot */
             if (next != '(')
                 sep = "·";
-        } else if ((next >= '0' && next <= '9') || next == '.' || next == '-') {
-            sep = "\\cdot ";
-        } else if (((prev | 32) >= 'a' && (prev | 32) <= 'z') && ((next | 32) >= 'a' && (next | 32) <= 'z')) {
-            sep = "\\,";
+        } else {
+            sep = latex_product_sep(out->data, start, at, out->data + at, out->len - at);
         }
-        if (sep) {
+        if (sep && *sep) {
             size_t k = strlen(sep), len = out->len - at;
             buf_reserve(out, k);
             memmove(out->data + at + k, out->data + at, len);

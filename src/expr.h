@@ -120,25 +120,25 @@ void expr_print(const Printer *p, const Expr *e, Buf *out);
 void print_number(Style st, double v, Buf *out);
 /* a factor of a product: parenthesised when it is a sum or difference */
 void expr_print_factor(const Printer *p, const Expr *e, Buf *out);
+/* LaTeX: what goes between the product D[START..LEN) and a factor that
+ * begins NEXT (N bytes) where juxtaposition would misread: \cdot before
+ * a number (x\cdot 2), before or after a symbol of several letters or a
+ * function (e\cdot\operatorname{relu}'(a), \mathit{f2}\cdot\mathit{f1}),
+ * a thin space between two letters (e\,b); else nothing */
+const char *latex_product_sep(const char *d, size_t start, size_t len, const char *next, size_t n);
 /* append FACTOR (already printed) to a product being built in OUT,
  * inserting \cdot (or ·) where juxtaposition would be ambiguous */
 static inline void product_join(Style st, Buf *out, size_t start, const char *factor, size_t n)
 {
     if (out->len > start && n > 0) {
-        unsigned char prev = (unsigned char)out->data[out->len - 1];
-        unsigned char next = (unsigned char)factor[0];
-        bool alpha_prev = ((prev | 32) >= 'a' && (prev | 32) <= 'z');
-        bool alpha_next = ((next | 32) >= 'a' && (next | 32) <= 'z');
         if (st == FMT_HTML) {
             /* SVG drops the spaces that open a text span (sub- and
              * superscripts end one): only a trailing space keeps a gap */
             buf_add(out, "· ", sizeof "· " - 1);
         } else if (st == FMT_TEXT) {
             buf_add(out, " · ", sizeof " · " - 1);
-        } else if ((next >= '0' && next <= '9') || next == '.' || next == '-') {
-            buf_add(out, "\\cdot ", 6);
-        } else if (alpha_prev && alpha_next) {
-            buf_add(out, "\\,", 2);
+        } else {
+            buf_puts(out, latex_product_sep(out->data, start, out->len, factor, n));
         }
     }
     buf_add(out, factor, n);

@@ -111,9 +111,12 @@ typedef struct Edge {
     EdgeKind kind : 3;
 } Edge;
 
-/* how a name of several letters prints in LaTeX: as the article does
- * (Loss, in math italic letter by letter), or as one word */
-typedef enum { NAMES_PLAIN, NAMES_MATHIT, NAMES_MATHRM } LatexNames;
+/* how names print in LaTeX: textbook (the default: h_1 is h_{1}, Whh one
+ * symbol \mathit{Whh}, a network's loss as the article prints it), plain
+ * (every name letter by letter, '_' a literal underscore, as the article
+ * prints Loss), or every name of several letters one word, italic or
+ * upright ('_' literal) */
+typedef enum { NAMES_TEXTBOOK, NAMES_PLAIN, NAMES_MATHIT, NAMES_MATHRM } LatexNames;
 
 typedef struct Graph {
     BlockKind kind;

@@ -30,9 +30,10 @@ typedef enum {
 int latex_env_parse(const char *s, LatexEnv *out);
 
 /* a stream that writes DST's environment-wrapped form of what is written
- * to it (DST stays open; fclose the filter to finish the last
+ * to it, each line wider than WIDTH pt (texwidth.h; 0: none) broken into
+ * rows that fit (DST stays open; fclose the filter to finish the last
  * environment) */
-FILE *latex_env_open(FILE *dst, LatexEnv env);
+FILE *latex_env_open(FILE *dst, LatexEnv env, double width);
 
 /* the document around the equations; TITLE (a file name, any bytes) is
  * printed escaped as text */

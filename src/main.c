@@ -19,6 +19,7 @@
 #include "graph.h"
 #include "jobs.h"
 #include "latexdoc.h"
+#include "texwidth.h"
 #include "output.h"
 #include "render.h"
 #include "slides.h"
@@ -35,7 +36,7 @@ enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2, EXIT_CHECK = 3 };
 
 typedef enum {
     O_OF, O_WRT, O_NODE, O_BLOCK, O_STAGE, O_FORMAT, O_MAX_TERMS, O_COLLAPSE,
-    O_STANDALONE, O_ENV, O_LATEX_NAMES, O_NOTATION, O_INIT, O_VIEW, O_RANKDIR, O_TERM, O_COLORS,
+    O_STANDALONE, O_ENV, O_WIDTH, O_LATEX_NAMES, O_NOTATION, O_INIT, O_VIEW, O_RANKDIR, O_TERM, O_COLORS,
     O_ONLY_PATHS, O_NO_LABELS, O_NO_PATHS, O_VALUES, O_SEED, O_CHECK, O_IN_PLACE,
     O_KATEX, O_OUT,
     NOPTS
@@ -74,8 +75,12 @@ static const OptDef options[NOPTS] = {
     [O_ENV] = {"--env", NULL, "E", "(latex) wrap each derivation in E for pasting into a paper:\n"
                                   "equation | align | multline (each also starred) | bare\n"
                                   "(the default without --standalone)"},
-    [O_LATEX_NAMES] = {"--latex-names", NULL, "S", "how names of several letters print in LaTeX: plain (as the\n"
-                                                  "article: Loss), mathit (\\mathit{Loss}) or mathrm; '_' is \\_"},
+    [O_WIDTH] = {"--width", NULL, "LEN", "(latex) break lines wider than LEN (pt, cm, mm, in, em; default\n"
+                                      "483.7pt, the --standalone page) at a + or between factors;\n"
+                                      "none: never break"},
+    [O_LATEX_NAMES] = {"--latex-names", NULL, "S", "how names print in LaTeX: textbook (default: h_1 as h_{1}, Whh\n"
+                                                  "one symbol, a network's Loss as the article prints it), plain\n"
+                                                  "(letter by letter, '_' is \\_), mathit (\\mathit{Loss}) or mathrm"},
     [O_NOTATION] = {"--notation", NULL, "N,..", "how a network's neurons and weights print: xy (x, y; default) or\n"
                                               "za (z, a); out (w^{ij}_l from layer l; default) or into\n"
                                               "(w^m_{ji} into layer m, the layer up as Nielsen writes it)"},
@@ -114,6 +119,7 @@ typedef struct Opts {
     View view;
     bool top_bottom;
     LatexNames latex_names;
+    double width;             /* --width in pt; 0: none */
     unsigned notation;       /* NOTE_* of jobs.h */
     Init init;               /* --init */
     const char *more[PG_MAX_VANISH_FILES];  /* vanish: the files after the first */
@@ -148,7 +154,7 @@ static int cmd_report(const Loaded *, const Opts *);
 static int cmd_fmt(const Loaded *, const Opts *);
 static int cmd_slides(const Loaded *, const Opts *);
 
-#define LATEX_DOC (B(O_STANDALONE) | B(O_ENV) | B(O_LATEX_NAMES) | B(O_NOTATION))
+#define LATEX_DOC (B(O_STANDALONE) | B(O_ENV) | B(O_WIDTH) | B(O_LATEX_NAMES) | B(O_NOTATION))
 #define EMITTERS "*"
 
 static const struct Command commands[] = {
@@ -522,9 +528,9 @@ static int parse_opts(int argc, char **argv, Opts *o)
         o->top_bottom = k == 1;
     }
     if ((v = o->val[O_LATEX_NAMES])) {
-        int k = word_index("plain mathit mathrm", v);     /* LatexNames' order */
+        int k = word_index("textbook plain mathit mathrm", v);     /* LatexNames' order */
         if (k < 0)
-            return usage_error(c, "unknown name style '%s' (plain, mathit or mathrm)", v);
+            return usage_error(c, "unknown name style '%s' (textbook, plain, mathit or mathrm)", v);
         o->latex_names = (LatexNames)k;
     }
     if ((v = o->val[O_NOTATION])) {
@@ -558,6 +564,10 @@ static int parse_opts(int argc, char **argv, Opts *o)
     o->env = ENV_BARE;
     if ((v = o->val[O_ENV]) && latex_env_parse(v, &o->env) < 0)
         return usage_error(c, "unknown environment '%s' (equation, align, multline, each also starred, or bare)", v);
+    o->width = TEX_STANDALONE_WIDTH;
+    if ((v = o->val[O_WIDTH]) && tex_length_parse(v, &o->width) < 0)
+        return usage_error(c, "--width needs a length of at least 50pt, as 345pt, 12cm, 120mm, 4.5in or 30em, "
+                           "or none");
 
     /* the combinations */
     if (has(o, O_IN_PLACE) && (strcmp(o->file, "-") == 0 || has(o, O_OUT) || has(o, O_CHECK)))
@@ -566,9 +576,10 @@ static int parse_opts(int argc, char **argv, Opts *o)
     if (c->run == cmd_render) {
         if (has(o, O_STANDALONE) && o->format != 2)
             return usage_error(c, "--standalone needs --format tikz");
-    } else if (has(o, O_STANDALONE) || has(o, O_ENV)) {
+    } else if (has(o, O_STANDALONE) || has(o, O_ENV) || has(o, O_WIDTH)) {
         if (!o->emit->latex)
-            return usage_error(c, "%s needs --format latex", has(o, O_STANDALONE) ? "--standalone" : "--env");
+            return usage_error(c, "%s needs --format latex", has(o, O_STANDALONE) ? "--standalone"
+                                                               : has(o, O_ENV) ? "--env" : "--width");
         if (has(o, O_STANDALONE) && !has(o, O_ENV))
             o->env = ENV_ALIGN_STAR;
     }
@@ -619,7 +630,8 @@ static FILE *latex_start(const Opts *o, const char *file, FILE *out)
             snprintf(what, sizeof what, "expand");
         latex_doc_begin(out, file, what);
     }
-    return o->env != ENV_BARE ? latex_env_open(out, o->env) : out;
+    bool latex = o->emit && o->emit->latex;
+    return latex && (o->env != ENV_BARE || o->width > 0) ? latex_env_open(out, o->env, o->width) : out;
 }
 
 static int latex_finish(const Opts *o, FILE *w, FILE *out)
@@ -748,7 +760,7 @@ static int cmd_expand(const Loaded *L, const Opts *o)
 static int cmd_count(const Loaded *L, const Opts *o)
 {
     Jobs J;
-    JobsSpec spec = {S_DERIVE, o->val[O_OF], o->val[O_WRT], o->val[O_BLOCK], NAMES_PLAIN, false, false, false, 0};
+    JobsSpec spec = {S_DERIVE, o->val[O_OF], o->val[O_WRT], o->val[O_BLOCK], NAMES_TEXTBOOK, false, false, false, 0};
     int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
     Output out;
     if (rc == 0 && output_open(&out, o->val[O_OUT]) < 0)
@@ -792,7 +804,7 @@ static int cmd_render(const Loaded *L, const Opts *o)
     Jobs J;
     bool highlight = !has(o, O_NO_PATHS);
     JobsSpec spec = {has(o, O_NODE) ? S_EXPAND : S_DERIVE, o->val[O_OF],
-                     has(o, O_NODE) ? o->val[O_NODE] : o->val[O_WRT], o->val[O_BLOCK], NAMES_PLAIN, false,
+                     has(o, O_NODE) ? o->val[O_NODE] : o->val[O_WRT], o->val[O_BLOCK], NAMES_TEXTBOOK, false,
                      true, !highlight, o->notation};
     int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
     const Graph *g = J.ngraphs ? &J.graphs[0] : NULL;
@@ -887,7 +899,7 @@ static int vanish_files(const Opts *o, Numbers *n0, int of0, Jobs *J0)
             break;
         }
         Jobs J;
-        JobsSpec spec = {S_DERIVE, o->val[O_OF], NULL, o->val[O_BLOCK], NAMES_PLAIN, false, true, true, 0};
+        JobsSpec spec = {S_DERIVE, o->val[O_OF], NULL, o->val[O_BLOCK], NAMES_TEXTBOOK, false, true, true, 0};
         rc = jobs_status(jobs_collect(&L.src, &L.prog, &spec, &J));
         const Graph *g = J.ngraphs ? &J.graphs[0] : NULL;
         int of = -1;
@@ -930,7 +942,7 @@ static int cmd_numeric(const Loaded *L, const Opts *o)
     if (with_values && !is_vanish && !has(o, O_VALUES) && !has(o, O_SEED))
         return usage_error(o->cmd, "%s needs --values FILE or --seed N", o->cmd->name);
     Jobs J;
-    JobsSpec spec = {S_DERIVE, o->val[O_OF], is_paths ? o->val[O_WRT] : NULL, o->val[O_BLOCK], NAMES_PLAIN,
+    JobsSpec spec = {S_DERIVE, o->val[O_OF], is_paths ? o->val[O_WRT] : NULL, o->val[O_BLOCK], NAMES_TEXTBOOK,
                      false, true, !is_paths, 0};
     int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
     const Graph *g = J.ngraphs ? &J.graphs[0] : NULL;
@@ -979,7 +991,7 @@ static int cmd_numeric(const Loaded *L, const Opts *o)
 static int cmd_slides(const Loaded *L, const Opts *o)
 {
     Jobs J;
-    JobsSpec spec = {S_DERIVE, o->val[O_OF], o->val[O_WRT], o->val[O_BLOCK], NAMES_PLAIN, false, true, false, 0};
+    JobsSpec spec = {S_DERIVE, o->val[O_OF], o->val[O_WRT], o->val[O_BLOCK], NAMES_TEXTBOOK, false, true, false, 0};
     int rc = jobs_status(jobs_collect(&L->src, &L->prog, &spec, &J));
     if (rc == 0 && J.n == 0)
         rc = usage_error(o->cmd, "the file asks for no derivative: give --wrt REF");

@@ -151,6 +151,66 @@ static const char *node_letter(const Graph *g, NodeKind k)
 
 static void put_plain_name(const Graph *g, const char *nm, Style st, Buf *out);
 
+/* --latex-names textbook: where NM's subscript begins (its first '_'), or
+ * 0 when it has none: h_1 is h_{1}, W_hh W_{hh}, a_b_c a_{b,c}.  A name
+ * with an empty part (_x, x__1, end_) keeps its underscores.  Text splits
+ * only when every character has a Unicode subscript (h_1 is h₁). */
+static size_t sub_split(const Graph *g, const char *nm, Style st)
+{
+    if (g->latex_names != NAMES_TEXTBOOK)
+        return 0;
+    const char *u = strchr(nm, '_');
+    if (!u || u == nm)
+        return 0;
+    for (const char *p = u; *p; p++) {
+        if (*p == '_' && (p[1] == '_' || p[1] == '\0'))
+            return 0;
+        if (st == FMT_TEXT && *p != '_' && !sub_char(*p))
+            return 0;
+    }
+    return (size_t)(u - nm);
+}
+
+/* a network's loss prints as the article prints it (Loss, letter by
+ * letter: A1-A13 come out verbatim); every other name of several
+ * characters is one symbol */
+static bool article_loss(const Graph *g, const char *nm, size_t n)
+{
+    if (g->kind != B_NETWORK || g->loss < 0)
+        return false;
+    const char *l = node_name(g, g->loss);
+    return strlen(l) == n && memcmp(l, nm, n) == 0;
+}
+
+/* the first N characters of the name NM as one symbol (no underscore
+ * among them) */
+static void put_symbol(const Graph *g, const char *nm, size_t n, Style st, Buf *out)
+{
+    if (st == FMT_LATEX) {
+        bool word = n > 1 && g->latex_names == NAMES_TEXTBOOK && !article_loss(g, nm, strlen(nm));
+        buf_puts(out, word ? "\\mathit{" : "");
+        buf_add(out, nm, n);
+        buf_puts(out, word ? "}" : "");
+    } else if (st == FMT_HTML && n == 1) {
+        buf_printf(out, "<I>%c</I>", nm[0]);
+    } else {
+        buf_add(out, nm, n);
+    }
+}
+
+/* a name's subscript after its first '_': the parts a comma apart */
+static void put_sub_parts(const char *p, Style st, Buf *out)
+{
+    for (; *p; p++) {
+        if (*p == '_')
+            buf_putc(out, ',');
+        else if (st == FMT_TEXT)
+            buf_puts(out, sub_char(*p));
+        else
+            buf_putc(out, *p);
+    }
+}
+
 /* an element of an indexed variable, "h[3]" or "W[1][12]": its indices as
  * a subscript, h_{3}, W_{1,12} (a comma once an index has two digits) */
 static void put_indexed(const Graph *g, const char *nm, const char *br, Style st, Buf *out)
@@ -159,19 +219,27 @@ static void put_indexed(const Graph *g, const char *nm, const char *br, Style st
     size_t n = (size_t)(br - nm);
     memcpy(base, nm, n);
     base[n] = '\0';
-    put_plain_name(g, base, st, out);
     bool comma = false;
     for (const char *p = br; *p; p++)
         if (*p == '[' && p[1] && p[2] && p[2] != ']' && !(p[1] == '-' && p[3] == ']'))
             comma = true;              /* an index of two digits or more */
-    buf_puts(out, st == FMT_LATEX ? "_{" : st == FMT_HTML ? "<SUB>" : "");
+    size_t split = sub_split(g, base, st);
+    if (split) {                           /* W_hh[3]: W_{hh,3} */
+        put_symbol(g, base, split, st, out);
+        buf_puts(out, st == FMT_LATEX ? "_{" : st == FMT_HTML ? "<SUB>" : "");
+        put_sub_parts(base + split + 1, st, out);
+        comma = true;
+    } else {
+        put_plain_name(g, base, st, out);
+        buf_puts(out, st == FMT_LATEX ? "_{" : st == FMT_HTML ? "<SUB>" : "");
+    }
     char idx[24];
     for (const char *p = br; *p == '[';) {
         const char *e = strchr(p, ']');
         size_t k = (size_t)(e - p - 1);
         memcpy(idx, p + 1, k < sizeof idx ? k : sizeof idx - 1);
         idx[k < sizeof idx ? k : sizeof idx - 1] = '\0';
-        if (p != br && comma)
+        if ((p != br || split) && comma)
             buf_puts(out, st == FMT_TEXT ? "," : ",");
         if (st == FMT_TEXT)
             graph_label_sub(idx, out);
@@ -182,11 +250,11 @@ static void put_indexed(const Graph *g, const char *nm, const char *br, Style st
     buf_puts(out, st == FMT_LATEX ? "}" : st == FMT_HTML ? "</SUB>" : "");
 }
 
-/* a name as it prints: NAME in LaTeX by --latex-names (the article's Loss
- * letter by letter, or \mathit{Loss}), in a drawing one letter italic */
+/* a name as it prints, by --latex-names (graph.h), in a drawing one
+ * letter italic */
 struct NameCache {
     char **text[3];           /* by Style, by node; NULL: not printed yet */
-    LatexNames latex_names;   /* what the LaTeX ones were printed with */
+    LatexNames latex_names[3];  /* what each style's were printed with */
     Arena arena;
 };
 
@@ -233,14 +301,13 @@ static void put_node_name(const Graph *g, int node, Style st, Buf *out)
         c = xcalloc(1, sizeof *c);
         ((Graph *)g)->name_cache = c;
     }
-    if (st == FMT_LATEX && c->text[st] && c->latex_names != g->latex_names) {
+    if (c->text[st] && c->latex_names[st] != g->latex_names) {
         free(c->text[st]);
         c->text[st] = NULL;
     }
     if (!c->text[st]) {
         c->text[st] = xcalloc((size_t)g->nnodes + 1, sizeof(char *));
-        if (st == FMT_LATEX)
-            c->latex_names = g->latex_names;
+        c->latex_names[st] = g->latex_names;
     }
     char *s = c->text[st][node];
     if (!s) {
@@ -254,7 +321,19 @@ static void put_node_name(const Graph *g, int node, Style st, Buf *out)
 
 static void put_plain_name(const Graph *g, const char *nm, Style st, Buf *out)
 {
-    if (st == FMT_LATEX && nm[0] && nm[1] && g->latex_names != NAMES_PLAIN) {
+    size_t k = sub_split(g, nm, st);
+    if (k) {
+        put_symbol(g, nm, k, st, out);
+        buf_puts(out, st == FMT_LATEX ? "_{" : st == FMT_HTML ? "<SUB>" : "");
+        put_sub_parts(nm + k + 1, st, out);
+        buf_puts(out, st == FMT_LATEX ? "}" : st == FMT_HTML ? "</SUB>" : "");
+        return;
+    }
+    if (g->latex_names == NAMES_TEXTBOOK && !strchr(nm, '_')) {
+        put_symbol(g, nm, strlen(nm), st, out);
+        return;
+    }
+    if (st == FMT_LATEX && nm[0] && nm[1] && g->latex_names != NAMES_PLAIN && g->latex_names != NAMES_TEXTBOOK) {
         buf_puts(out, g->latex_names == NAMES_MATHIT ? "\\mathit{" : "\\mathrm{");
         latex_escaped(out, nm);
         buf_putc(out, '}');

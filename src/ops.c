@@ -320,9 +320,9 @@ void ops_loss_list(const char *sep, const char *last, Buf *out)
 
 static const Op ops[NOPS] = {
     /*            name          arity kind print   LaTeX                          text */
-    [IDENTITY] = {"identity",   1, ACT, PRINT_CALL, "\\mathrm{id}",            "id",
+    [IDENTITY] = {"identity",   1, ACT, PRINT_CALL, "\\operatorname{id}",     "id",
                   v_identity, d_one, NULL, s_identity, f_identity, true, false},
-    [RELU] =     {"relu",       1, ACT, PRINT_CALL, "\\mathrm{relu}",          "relu",
+    [RELU] =     {"relu",       1, ACT, PRINT_CALL, "\\operatorname{relu}",   "relu",
                   v_relu, d_relu, k_zero, s_relu, f_relu, true, true},
     [SIGMOID] =  {"sigmoid",    1, ACT, PRINT_CALL, "\\sigma",                 "σ",
                   v_sigmoid, d_sigmoid, NULL, s_sigmoid, f_sigmoid, false, false},
@@ -357,7 +357,7 @@ static const Op ops[NOPS] = {
     [MIN] =      {"min",        2, FUN, PRINT_CALL, "\\min",                   "min",
                   v_min, d_min, k_tie, s_min, f_min, false, false},
     /* made by differentiation: relu′(a) is 1 for a > 0, else 0 */
-    [RELU_D] =   {"relu'",      1, DER, PRINT_CALL, "\\mathrm{relu}'",         "relu′",
+    [RELU_D] =   {"relu'",      1, DER, PRINT_CALL, "\\operatorname{relu}'",  "relu′",
                   v_relu_d, d_zero, NULL, NULL, NULL, false, false},
     [LEAKY_D] =  {"leaky_relu'", 1, DER, PRINT_CALL, "\\operatorname{leaky\\_relu}'", "leaky_relu′",
                   v_leaky_d, d_zero, NULL, NULL, NULL, false, false},

@@ -697,14 +697,15 @@ static int write_tikz(Drawing *D, Agraph_t *G, bool standalone, FILE *out)
          * package beyond tikz needed) */
         boxf bb = GD_bb(G);
         double w = bb.UR.x - bb.LL.x + 16, h = bb.UR.y - bb.LL.y + 16;
-        fprintf(out, "\\documentclass{article}\n\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}\n"
+        fprintf(out, "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}\n"
                 "\\pagestyle{empty}\n\\paperwidth=%.1fbp \\paperheight=%.1fbp\n"
                 "\\pdfpagewidth=\\paperwidth \\pdfpageheight=\\paperheight\n"
                 "\\hoffset=-1in \\voffset=-1in \\oddsidemargin=8bp \\topmargin=8bp \\headheight=0pt "
                 "\\headsep=0pt\n\\textwidth=%.1fbp \\textheight=%.1fbp \\parindent=0pt\n"
                 "\\begin{document}\n", w, h, w, h);
     }
-    fputs("% pathgrad render --format tikz: needs \\usepackage{tikz} and \\usetikzlibrary{arrows.meta}\n"
+    fputs("% pathgrad render --format tikz: needs \\usepackage{amsmath}, \\usepackage{tikz} and\n"
+          "% \\usetikzlibrary{arrows.meta}\n"
           "\\begin{tikzpicture}[x=1bp, y=1bp, >={Stealth[length=4.5pt]},\n"
           "  pgvar/.style={draw=pgdim, rounded corners=2pt, fill=white, inner sep=1pt, align=center},\n"
           "  pgneuron/.style={draw=pgdim, circle, fill=white, inner sep=1pt, align=center},\n"

@@ -5,6 +5,7 @@
 #include "graph.h"
 #include "jobs.h"
 #include "latexdoc.h"
+#include "texwidth.h"
 #include "render.h"
 
 #include <errno.h>
@@ -199,7 +200,7 @@ static int formula(const Job *j, Stage stage, bool collapse, Buf *tex, Buf *msg)
         char *p = NULL;
         size_t n = 0;
         FILE *mem = open_memstream(&p, &n);
-        FILE *w = latex_env_open(mem, ENV_ALIGN_STAR);
+        FILE *w = latex_env_open(mem, ENV_ALIGN_STAR, TEX_STANDALONE_WIDTH);
         Emitter *em = emit_open(&emit_latex_ops, w);
         int r = stage == ST_FACTORED ? factored_write(&d, j->of, j->wrt, em)
                 : collapse ? collapse_write(&d, j->of, j->wrt, REPORT_MAX_TERMS, em)
@@ -387,7 +388,7 @@ int report_write(const Source *src, const Program *prog, const char *only, const
 {
     /* build everything first: a bad block writes nothing */
     Jobs J;
-    JobsSpec spec = {S_DERIVE, NULL, NULL, only, NAMES_PLAIN, true, false, false, 0};
+    JobsSpec spec = {S_DERIVE, NULL, NULL, only, NAMES_TEXTBOOK, true, false, false, 0};
     int rc = jobs_collect(src, prog, &spec, &J) < 0 ? -1 : 0;
     if (rc == 0) {
         fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -147,7 +147,7 @@ done
     python3 -c 'import json,sys
 objs = [json.loads(l) for l in sys.stdin.read().replace("}\n{", "}\x00{").split("\x00")]
 assert [o["wrt"] for o in objs] == ["a_b", "frac", "w[in_put][1][2]"], objs
-assert objs[0]["latex"].startswith("\\frac{\\partial Loss\\_total}")' <"$T/names.json" && ok || bad "names.net JSON"
+assert objs[0]["latex"].startswith("\\frac{\\partial \\mathit{Loss}_{total}}")' <"$T/names.json" && ok || bad "names.net JSON"
 for b in names net_work_; do
     "$PG" render tests/hostile/names.net --block "$b" -o "$T/names.svg" 2>"$T/err" && xmllint --noout "$T/names.svg" &&
         grep -q "Loss_total\|Big_Loss" "$T/names.svg" && ok || bad "names.net render --block $b: $(head -1 "$T/err")"

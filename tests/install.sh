@@ -297,8 +297,8 @@ c "--help --version" pathgrad --
 c "-h" pathgrad -h
 c "chain.net fc.net fc_dead.net olah.net" pathgrad derive ""
 c "fc.net fc_dead.net" pathgrad derive f
-c "--block --collapse --env --format --help --latex-names --max-terms --notation --of --stage --standalone --wrt" pathgrad derive fc.net --
-c "--block --env --format --help --latex-names --node --notation --standalone" pathgrad expand fc.net --
+c "--block --collapse --env --format --help --latex-names --max-terms --notation --of --stage --standalone --width --wrt" pathgrad derive fc.net --
+c "--block --env --format --help --latex-names --node --notation --standalone --width" pathgrad expand fc.net --
 c "--help" pathgrad check fc.net --
 c "--block --check --format --help --init --of --seed --values" pathgrad eval olah.net --
 c "--check --help --in-place" pathgrad fmt fc.net --
@@ -320,7 +320,7 @@ c "act chain factored forward local" pathgrad derive fc.net --stage ""
 c "factored forward" pathgrad render fc.net --stage f
 c "json latex text" pathgrad derive fc.net --format ""
 c "json latex text" pathgrad expand fc.net --format ""
-c "mathit mathrm plain" pathgrad derive fc.net --latex-names ""
+c "mathit mathrm plain textbook" pathgrad derive fc.net --latex-names ""
 c "dot svg tikz" pathgrad render fc.net --format ""
 c "json svg text" pathgrad vanish fc.net --format ""
 c "json text" pathgrad eval olah.net --format ""

@@ -46,6 +46,11 @@ compile() { # name what
         bad "$what: $(grep -m1 'Undefined control\|Missing' "$T/$name.log")"
         return
     fi
+    # nothing runs off the page: every line fits the measure
+    if grep -q "^Overfull \\\\hbox" "$T/$name.log"; then
+        bad "$what: $(grep -m1 '^Overfull' "$T/$name.log")"
+        return
+    fi
     if [ -n "${LATEX_PNG_DIR:-}" ] && command -v pdftoppm >/dev/null; then
         mkdir -p "$LATEX_PNG_DIR"
         pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$T/$name.pdf" "$LATEX_PNG_DIR/$name"
@@ -69,8 +74,11 @@ for f in samples/*.net; do
     "$PG" derive "$f" "${wrt[@]}" --standalone --stage factored -o "$T/${b}_factored.tex" 2>"$T/err" &&
         compile "${b}_factored" "$f --stage factored --standalone" ||
         { [ -s "$T/err" ] && bad "$f factored: $(head -1 "$T/err")"; }
-    if grep -q "^network" "$f" && "$PG" derive "$f" "${wrt[@]}" --standalone --collapse -o "$T/${b}_collapse.tex" 2>"$T/err"; then
+    # --collapse: every network; a graph where its paths are few enough
+    if "$PG" derive "$f" "${wrt[@]}" --standalone --collapse -o "$T/${b}_collapse.tex" 2>"$T/err"; then
         compile "${b}_collapse" "$f --collapse --standalone"
+    elif grep -q "^network" "$f" && ! grep -q "max-terms" "$T/err"; then
+        bad "$f --collapse: $(head -1 "$T/err")"     # over the bound: refused, with a message
     fi
     if grep -q "expand" "$f"; then
         "$PG" expand "$f" --standalone -o "$T/${b}_expand.tex" 2>"$T/err" &&
@@ -100,8 +108,8 @@ if kpsewhich tikz.sty >/dev/null 2>&1; then
         done
     done
     {
-        printf '\\documentclass{article}\n\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}\n\\begin{document}\n'
-        printf 'A circuit:\n\n\\resizebox{\\linewidth}{!}{%%\n'
+        printf '\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{tikz}\n\\usetikzlibrary{arrows.meta}\n\\begin{document}\n'
+        printf 'A circuit:\n\n\\noindent\\resizebox{\\linewidth}{!}{%%\n'
         "$PG" render samples/circuit.net --values samples/circuit.values --format tikz
         printf '}\n\\end{document}\n'
     } >"$T/tikz_pasted.tex"
@@ -131,6 +139,62 @@ if kpsewhich beamer.cls >/dev/null 2>&1 && kpsewhich tikz.sty >/dev/null 2>&1; t
 else
     echo "latex: beamer.cls or tikz.sty is missing (texlive-latex-recommended, texlive-pictures): slides not compiled"
 fi
+
+# long lines: a 10-deep Nielsen chain (notation za into), Mazur's 2-2-2
+# network (each of two terms a long product), a 12-deep sigmoid chain with
+# a wide last layer; at every stage, collapsed, and in every --env
+mk_chain() { # depth width-of-last notation
+    local d=$1 wl=$2
+    echo "network chain {"
+    echo "    layer l0 : 1;"
+    for ((i = 1; i < d; i++)); do echo "    layer l$i : 1 sigmoid;"; done
+    echo "    layer l$d : $wl sigmoid;"
+    echo "    loss C = mse;"
+    [ -n "$3" ] && echo "    notation $3;"
+    echo "}"
+}
+mk_chain 10 1 "za into" >"$T/nielsen.net"
+mk_chain 12 6 "" >"$T/chain12.net"
+printf 'network mazur {\n    layer i : 2;\n    layer h : 2 sigmoid bias;\n    layer o : 2 sigmoid bias;\n    loss E_total = mse;\n}\n' >"$T/mazur.net"
+for spec in "nielsen w[l0][1][1]" "chain12 w[l0][1][1]" "mazur w[i][1][1]"; do
+    read -r b wrt <<<"$spec"
+    for stage in chain local factored; do
+        if "$PG" derive "$T/$b.net" --wrt "$wrt" --stage "$stage" --standalone -o "$T/long_${b}_$stage.tex" 2>"$T/err"; then
+            compile "long_${b}_$stage" "$b --stage $stage --standalone"
+        else
+            bad "$b --stage $stage: $(head -1 "$T/err")"
+        fi
+    done
+    "$PG" derive "$T/$b.net" --wrt "$wrt" --collapse --standalone -o "$T/long_${b}_collapse.tex" 2>"$T/err" &&
+        compile "long_${b}_collapse" "$b --collapse --standalone" || bad "$b --collapse: $(head -1 "$T/err")"
+    for env in equation 'equation*' align multline 'multline*'; do
+        n="long_${b}_${env/\*/star}"
+        {
+            printf '\\documentclass[11pt]{article}\n\\usepackage[a4paper,margin=2cm]{geometry}\n'
+            printf '\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n'
+            "$PG" derive "$T/$b.net" --wrt "$wrt" --stage factored --env "$env" 2>&1
+            printf '\\end{document}\n'
+        } >"$T/$n.tex"
+        compile "$n" "$b --env $env"
+    done
+done
+# --width: a narrow column of one's own (a two-column paper's 240 pt)
+{
+    printf '\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n\\textwidth=240pt\n\\begin{document}\n'
+    "$PG" derive samples/fc.net --wrt 'w[n-2][1][1]' --env 'align*' --width 240pt 2>&1
+    "$PG" derive "$T/nielsen.net" --wrt 'w[l0][1][1]' --env 'align*' --width 240pt 2>&1
+    "$PG" derive samples/lstm.net --stage factored --env 'align*' --width 240pt 2>&1
+    printf '\\end{document}\n'
+} >"$T/narrow.tex"
+compile narrow "--width 240pt in a 240 pt column"
+# the breaks keep the formula: the rows joined again are the unbroken line
+a=$("$PG" derive "$T/nielsen.net" --wrt 'w[l0][1][1]' --width none | tr -d '\n ')
+z=$("$PG" derive "$T/nielsen.net" --wrt 'w[l0][1][1]' --width 200pt | sed 's/ *\\\\$//; s/^\\cdot //' | tr -d '\n ')
+[ -n "$a" ] && [ "$a" = "$z" ] && ok || bad "--width 200pt changed the formula, not only its lines"
+[ "$("$PG" derive "$T/nielsen.net" --wrt 'w[l0][1][1]' --width none | wc -l)" = 1 ] && ok ||
+    bad "--width none broke a line"
+[ "$("$PG" derive "$T/nielsen.net" --wrt 'w[l0][1][1]' --width 200pt | wc -l)" -ge 4 ] && ok ||
+    bad "--width 200pt did not break the chain into rows"
 
 # every --env, pasted into a document of one's own
 for env in bare equation 'equation*' align 'align*' multline 'multline*'; do
