@@ -1047,6 +1047,13 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
     agattr(G, AGRAPH, S("fontname"), S("Times-Roman"));
     agattr(G, AGRAPH, S("bgcolor"), S("white"));
     agattr(G, AGRAPH, S("pad"), S("0.2"));
+    if (o->id_prefix) {
+        /* the SVG's own group, and Graphviz's ids of what has none */
+        Buf gid = {0};
+        buf_printf(&gid, "%sgraph", o->id_prefix);
+        agattr(G, AGRAPH, S("id"), gid.data);
+        buf_free(&gid);
+    }
     /* edges first: a line crossing a box passes behind it */
     agattr(G, AGRAPH, S("outputorder"), S("edgesfirst"));
     if (nop) {
