@@ -1261,7 +1261,9 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         agxset(e, y.e_fontcolor, S("black"));
         buf_truncate(&tmp, 0);
         buf_puts(&tmp, "path");
-        for (int t = 0; t < D->nterms_shown && t < PG_MAX_TERM_BITS; t++)
+        /* (not in the report: its terms are numbered in derive's order, which
+         * a tied weight's terms do not walk in; its page has a map of them) */
+        for (int t = 0; t < D->nterms_shown && t < PG_MAX_TERM_BITS && !o->id_prefix; t++)
             if (de->terms & ((uint64_t)1 << t))
                 buf_printf(&tmp, " term%d", t + 1);
         agxset(e, y.e_class, tmp.data);

@@ -217,6 +217,44 @@ printf 'p = 1\n' >"$T/two.values"
 rc=$?
 [ "$rc" = 2 ] && grep -q -- "--block" "$T/err" && [ ! -e "$T/two.html" ] && ok || bad "--values, two blocks: rc $rc, $(cat "$T/err")"
 "$PG" report "$T/two.net" --values "$T/two.values" --block a -o "$T/two.html" 2>"$T/err" && ok || bad "--values --block a: $(cat "$T/err")"
+# a tied weight (rnn.net's W[1][2], used at four steps): derive writes its
+# terms use by use, not in the order a walk meets them; the page's map of
+# each term gives the nodes of derive's path (junctions and the copies of a
+# shared weight aside), term by term
+"$PG" report samples/rnn.net -o "$T/rnn.html" 2>"$T/err" || bad "report rnn.net: $(head -2 "$T/err")"
+"$PG" derive samples/rnn.net --format json >"$T/rnn.json"
+r=$(python3 - "$T/rnn.html" "$T/rnn.json" <<'EOF'
+import html, json, re, sys
+page = html.unescape(open(sys.argv[1], encoding="utf-8").read())
+text, dec, i, objs = open(sys.argv[2], encoding="utf-8").read(), json.JSONDecoder(), 0, []
+while True:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i >= len(text):
+        break
+    o, i = dec.raw_decode(text, i)
+    objs.append(o)
+title = {m.group(1): m.group(2) for m in re.finditer(r'<g id="(d\d+-n-[^"]*)" class="[^"]*">\s*<title>([^<]*)</title>', page)}
+bad = checked = 0
+for d, o in enumerate(objs, 1):
+    m = re.search(r'<script type="application/json" id="terms-%d">(.*?)</script>' % d, page, re.S)
+    terms = json.loads(m.group(1))["nodes"] if m else []
+    if len(o["terms"]) > 64 and not terms:
+        continue                    # not listed: more than the page lists
+    if len(terms) != len(o["terms"]):
+        print("derivation %d: %d terms in the map, derive has %d" % (d, len(terms), len(o["terms"])))
+        sys.exit()
+    for k, (ids, t) in enumerate(zip(terms, o["terms"]), 1):
+        got = {title[x].split("@")[0] for x in ids if not title[x].startswith("J:")}
+        checked += 1
+        if got != set(t["path"]):
+            bad += 1
+            if bad < 3:
+                print("%d.%d: map %s, derive %s" % (d, k, sorted(got), t["path"]))
+print("ok %d" % checked if not bad else "%d of %d differ" % (bad, checked))
+EOF
+)
+[ "$r" = "ok 40" ] && ok || bad "rnn.net's map against derive: $r"
 # more terms than the page lists: none listed, the page says so
 cat >"$T/wide.net" <<'EOF'
 network wide {
