@@ -1154,7 +1154,7 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         } else if (n->kind == DK_JUNCTION) {
             agxset(n->ag, y.n_fillcolor, S(DIM));
         }
-        if (o->id_prefix && n->kind != DK_LEGEND) {
+        if (o->id_prefix) {
             n->svgid = prefixed_id(D, &used, "n-", n->id, NULL);
             agxset(n->ag, y.n_id, (char *)n->svgid);
             if (n->on)

@@ -643,7 +643,7 @@ static const char page_css[] =
     "ol.terms li:hover{border-color:#d62728}"
     "ol.terms li[aria-selected=true]{background:#fde4e4;border-color:#d62728;box-shadow:0 0 0 2px #d62728}"
     "ol.terms .k{color:#888;font-size:.8em;margin-right:6px}"
-    "figure.dim g.edge:not(.lit),figure.dim g.node:not(.lit){opacity:.13}"
+    "figure.dim g.edge:not(.lit),figure.dim g.node:not(.lit):not([id$='-legend']){opacity:.13}"
     "figure.dim g.edge.lit path{stroke-width:3.5}"
     ".what{margin:.1em 0;color:#777;font-size:.85em}.note{color:#a33;font-size:.9em}"
     ".counts{color:#333}figure{margin:0}h3 .num{color:#888;font-weight:normal;margin-right:.4em}"
