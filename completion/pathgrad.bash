@@ -130,7 +130,7 @@ _pathgrad()
         vanish) opts="--of --seed --init --values --block --format -o" ;;
         render) opts="--of --wrt --node --block --stage --view --format --notation --rankdir --term --colors --only-paths --no-labels --no-paths --values --seed --init --standalone -o" ;;
         fmt) opts="--check --in-place -o" ;;
-        report) opts="--block --katex -o" ;;
+        report) opts="--block --values --seed --init --katex -o" ;;
         slides) opts="--of --wrt --block --stage -o" ;;
         help)
             # pathgrad help COMMAND

@@ -169,11 +169,15 @@ static const struct Command commands[] = {
     {"count", cmd_count, B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_OUT), NULL,
      "the exact number of paths (big integers, no enumeration)"},
     {"check", cmd_check, B(O_OUT), NULL, "parse and build; print a summary of each block"},
-    {"report", cmd_report, B(O_BLOCK) | B(O_KATEX) | B(O_OUT), NULL,
+    {"report", cmd_report, B(O_BLOCK) | B(O_VALUES) | B(O_SEED) | B(O_INIT) | B(O_KATEX) | B(O_OUT), NULL,
      "one self-contained HTML page: the source, every derivation at\n"
      "every stage typeset by KaTeX beside the drawing of its paths,\n"
-     "the counts; KaTeX (Debian's libjs-katex, or --katex DIR, or\n"
-     "$PATHGRAD_KATEX) is inlined with its fonts: the page works offline"},
+     "the counts; each term (D.K: derivation D, term K) lights its path\n"
+     "in the drawing when clicked or named by the address (page.html#2.2);\n"
+     "an edge's tooltip is its local derivative, with --values or --seed\n"
+     "also its value, and the drawings show values and gradients.  KaTeX\n"
+     "(Debian's libjs-katex, or --katex DIR, or $PATHGRAD_KATEX) is\n"
+     "inlined with its fonts: the page works offline"},
     {"slides", cmd_slides, B(O_OF) | B(O_WRT) | B(O_BLOCK) | B(O_STAGE) | B(O_OUT), NULL,
      "a Beamer talk of one derivative (LaTeX): a frame a path, its term\n"
      "red in the formula and its path lit in the TikZ drawing, then one\n"
@@ -863,7 +867,7 @@ static int cmd_render(const Loaded *L, const Opts *o)
     if (rc == 0) {
         RenderOpts ro = {o->view, o->format == 1, o->top_bottom, o->term, has(o, O_COLORS),
                          has(o, O_ONLY_PATHS), !has(o, O_NO_LABELS), o->stage, value, grad,
-                         of_name.len ? buf_cstr(&of_name) : NULL, o->format == 2, has(o, O_STANDALONE)};
+                         of_name.len ? buf_cstr(&of_name) : NULL, o->format == 2, has(o, O_STANDALONE), NULL, NULL, NULL, NULL};
         Output out;
         if (output_open(&out, o->val[O_OUT]) < 0)
             rc = EXIT_BAD_INPUT;
@@ -1084,6 +1088,11 @@ static int cmd_check(const Loaded *L, const Opts *o)
     return rc;
 }
 
+static int report_fill(void *ctx, Numbers *n)
+{
+    return numbers_fill(n, ctx) == 0 ? 0 : -1;
+}
+
 /* report: one HTML page with everything */
 static int cmd_report(const Loaded *L, const Opts *o)
 {
@@ -1092,12 +1101,20 @@ static int cmd_report(const Loaded *L, const Opts *o)
         katex = REPORT_KATEX_DIR;
     if (o->val[O_BLOCK] && !jobs_block(&L->src, &L->prog, o->val[O_BLOCK]))
         return EXIT_USAGE;
+    if (has(o, O_VALUES) && !has(o, O_BLOCK) && L->prog.blocks && L->prog.blocks->next)
+        return usage_error(o->cmd, "--values names one block's variables: give --block NAME (the file has "
+                           "several)");
     if (report_check_katex(katex) < 0)
         return EXIT_BAD_INPUT;
     Output out;
     if (output_open(&out, o->val[O_OUT]) < 0)
         return EXIT_BAD_INPUT;
-    int rc = report_write(&L->src, &L->prog, o->val[O_BLOCK], katex, out.f) < 0 ? EXIT_BAD_INPUT : 0;
+    ReportOpts ro = {o->val[O_BLOCK], katex, NULL, NULL};
+    if (has(o, O_VALUES) || has(o, O_SEED)) {
+        ro.fill = report_fill;
+        ro.fill_ctx = (void *)o;
+    }
+    int rc = report_write(&L->src, &L->prog, &ro, out.f) < 0 ? EXIT_BAD_INPUT : 0;
     if (output_close(&out, rc == 0) < 0)
         rc = EXIT_BAD_INPUT;
     return rc;

@@ -31,6 +31,7 @@ typedef struct DNode {
     bool tied;               /* a shared weight, drawn at each of its uses */
     int band;                /* graphs: the time step's box it sits in, 0: none */
     int shows;               /* the graph node it draws (a copy's too), -1: none */
+    const char *svgid;       /* with id_prefix: its SVG id */
     Agnode_t *ag;
 } DNode;
 
@@ -866,11 +867,80 @@ static int gv_report(void)
     return -1;
 }
 
+/* with id_prefix: PREFIX KIND NAME as an SVG id, made unique among the
+ * drawing's ids by a -2, -3 ... (two edges between the same nodes, or
+ * names that differ only in what an id cannot hold) */
+static const char *prefixed_id(Drawing *D, StrMap *used, const char *kind, const char *a, const char *b)
+{
+    Buf t = {0};
+    buf_puts(&t, D->o->id_prefix);
+    buf_puts(&t, kind);
+    svg_id(a, &t);
+    if (b) {
+        buf_puts(&t, "--");
+        svg_id(b, &t);
+    }
+    size_t base = t.len;
+    for (int k = 2; strmap_get(used, buf_cstr(&t)) >= 0; k++) {
+        buf_truncate(&t, base);
+        buf_printf(&t, "-%d", k);
+    }
+    const char *id = arena_strdup(&D->arena, buf_cstr(&t));
+    strmap_put(used, id, 1);
+    buf_free(&t);
+    return id;
+}
+
+/* with id_prefix: an edge's tooltip, the local derivative of each graph
+ * edge it shows (d result / d operand = factor), with LOCAL its value and
+ * with GRAD the gradient of OF at the result */
+static void edge_tooltip(Drawing *D, const DEdge *de, Buf *out)
+{
+    const Graph *g = D->g;
+    buf_truncate(out, 0);
+    for (int s = 0; s < 2; s++) {
+        int k = de->gedge[s];
+        if (k < 0)
+            continue;
+        const Edge *e = &g->edges[k];
+        if (out->len)
+            buf_puts(out, "; ");
+        buf_puts(out, "\xe2\x88\x82");
+        graph_node_name(g, e->from, FMT_TEXT, out);
+        buf_puts(out, "/\xe2\x88\x82");
+        graph_node_name(g, e->to, FMT_TEXT, out);
+        buf_puts(out, " = ");
+        size_t at = out->len;
+        if (stage_term_string(D->d, &k, 1, FMT_TEXT, out) < 0) {
+            buf_truncate(out, at);     /* a forward sum too large: reported */
+            buf_puts(out, "?");
+        }
+        if (D->o->local) {
+            char t[32];
+            snprintf(t, sizeof t, " = %.4g", D->o->local[k]);
+            buf_puts(out, t);
+        }
+        if (D->o->grad) {
+            char t[32];
+            snprintf(t, sizeof t, " %.4g", D->o->grad[e->from]);
+            buf_puts(out, " (gradient at ");
+            graph_node_name(g, e->from, FMT_TEXT, out);
+            buf_puts(out, ":");
+            buf_puts(out, t);
+            buf_puts(out, ")");
+        }
+    }
+    /* Graphviz expands \N, \E ... in a tooltip: no backslash reaches it */
+    for (size_t i = 0; i < out->len; i++)
+        if (out->data[i] == '\\')
+            out->data[i] = '/';
+}
+
 typedef struct Syms {
     Agsym_t *n_label, *n_shape, *n_color, *n_fontcolor, *n_pos, *n_width, *n_height,
         *n_penwidth, *n_style, *n_fillcolor, *n_fontsize, *n_margin, *n_id, *n_class, *n_peripheries;
     Agsym_t *e_color, *e_penwidth, *e_label, *e_style, *e_id, *e_class, *e_fontcolor,
-        *e_arrowsize, *e_constraint, *e_weight, *e_headlabel, *e_arrowhead;
+        *e_arrowsize, *e_constraint, *e_weight, *e_headlabel, *e_arrowhead, *e_tooltip;
 } Syms;
 
 static void set_html(Agraph_t *G, void *obj, Agsym_t *sym, const char *html)
@@ -978,6 +1048,13 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
     agattr(G, AGRAPH, S("fontname"), S("Times-Roman"));
     agattr(G, AGRAPH, S("bgcolor"), S("white"));
     agattr(G, AGRAPH, S("pad"), S("0.2"));
+    if (o->id_prefix) {
+        /* the SVG's own group, and Graphviz's ids of what has none */
+        Buf gid = {0};
+        buf_printf(&gid, "%sgraph", o->id_prefix);
+        agattr(G, AGRAPH, S("id"), gid.data);
+        buf_free(&gid);
+    }
     /* edges first: a line crossing a box passes behind it */
     agattr(G, AGRAPH, S("outputorder"), S("edgesfirst"));
     if (nop) {
@@ -1018,6 +1095,9 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
     y.e_weight = agattr(G, AGEDGE, S("weight"), S("1"));
     y.e_headlabel = agattr(G, AGEDGE, S("headlabel"), S(""));
     y.e_arrowhead = agattr(G, AGEDGE, S("arrowhead"), S("normal"));
+    /* declared only for the report: the attribute changes other drawings' bytes */
+    y.e_tooltip = o->id_prefix ? agattr(G, AGEDGE, S("tooltip"), S("")) : NULL;
+    StrMap used = {0};
     agattr(G, AGEDGE, S("labeldistance"), S("2.2"));
     agattr(G, AGEDGE, S("labelangle"), S("-18"));
     agattr(G, AGEDGE, S("labelfontsize"), S("10"));
@@ -1075,7 +1155,12 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         } else if (n->kind == DK_JUNCTION) {
             agxset(n->ag, y.n_fillcolor, S(DIM));
         }
-        if (n->on && n->kind != DK_LEGEND && n->kind != DK_WAYPOINT) {
+        if (o->id_prefix) {
+            n->svgid = prefixed_id(D, &used, "n-", n->id, NULL);
+            agxset(n->ag, y.n_id, (char *)n->svgid);
+            if (n->on)
+                agxset(n->ag, y.n_class, S("path"));
+        } else if (n->on && n->kind != DK_LEGEND && n->kind != DK_WAYPOINT) {
             buf_truncate(&tmp, 0);
             buf_puts(&tmp, "n-");
             svg_id(n->id, &tmp);
@@ -1153,6 +1238,14 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
             agxset(e, y.e_style, S("dashed"));
         if (de->no_arrow)
             agxset(e, y.e_arrowhead, S("none"));
+        if (o->id_prefix) {
+            const char *id = prefixed_id(D, &used, "e-", a->id, b->id);
+            agxset(e, y.e_id, (char *)id);
+            edge_tooltip(D, de, &tmp);
+            agxset(e, y.e_tooltip, tmp.data ? tmp.data : S(""));
+            if (o->edge_fn)
+                o->edge_fn(o->edge_ctx, id, a->svgid, b->svgid, de->gedge);
+        }
         if (!de->on)
             continue;
         /* colour: the terms' own colours, else the highlight */
@@ -1169,10 +1262,14 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         agxset(e, y.e_fontcolor, S("black"));
         buf_truncate(&tmp, 0);
         buf_puts(&tmp, "path");
-        for (int t = 0; t < D->nterms_shown && t < PG_MAX_TERM_BITS; t++)
+        /* (not in the report: its terms are numbered in derive's order, which
+         * a tied weight's terms do not walk in; its page has a map of them) */
+        for (int t = 0; t < D->nterms_shown && t < PG_MAX_TERM_BITS && !o->id_prefix; t++)
             if (de->terms & ((uint64_t)1 << t))
                 buf_printf(&tmp, " term%d", t + 1);
         agxset(e, y.e_class, tmp.data);
+        if (o->id_prefix)
+            continue;
         buf_truncate(&tmp, 0);
         buf_puts(&tmp, "e-");
         svg_id(a->id, &tmp);
@@ -1180,6 +1277,7 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         svg_id(b->id, &tmp);
         agxset(e, y.e_id, tmp.data);
     }
+    strmap_free(&used);
     buf_free(&tmp);
     return G;
 }

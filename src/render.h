@@ -30,6 +30,16 @@ typedef struct RenderOpts {
     const char *of_name;   /* OF as printed in the legend of the numbers */
     bool tikz;             /* a TikZ picture (libgvc's layout, LaTeX labels) */
     bool standalone;       /* tikz: a whole document (class standalone) */
+    /* report: every drawn node and edge gets an SVG id beginning with
+     * ID_PREFIX (unique among several drawings of one page), every edge
+     * its local derivative as a tooltip (with LOCAL, by graph edge, also
+     * its value, and with GRAD the gradient of OF at its result), and
+     * EDGE_FN hears of each edge drawn: its id, the ids of its tail and
+     * head, and the graph edges it shows (-1: none).  NULL: none of it */
+    const char *id_prefix;
+    const double *local;
+    void (*edge_fn)(void *ctx, const char *id, const char *tail, const char *head, const int gedge[2]);
+    void *edge_ctx;
 } RenderOpts;
 
 

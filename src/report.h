@@ -10,6 +10,16 @@
  * REPORT_MAX_TERMS terms or REPORT_MAX_TEX bytes are left out with
  * their size (the factored form
  * is always there); a stage that cannot be shown says why.
+ *
+ * Each derivation D (counted from 1 down the page) lists its terms at
+ * stage local, term K (from 1, in derive's order) an element with
+ * data-term="D.K" and id "D.K", when there are at most REPORT_MAX_TERMS.
+ * Beside the list, a JSON script (id "terms-D") gives for each term the
+ * SVG ids of the drawn edges and nodes on its path, from the terms derive
+ * writes and the edges render drew (ids "dD-e-..", "dD-n-.."): the page's
+ * script lights them (class "lit", the rest of the drawing dimmed) when a
+ * term is clicked, stepped to with the arrow keys, or named by the
+ * page's address (page.html#2.2).
  */
 #ifndef PG_REPORT_H
 #define PG_REPORT_H
@@ -24,9 +34,22 @@
  * message */
 int report_check_katex(const char *katex_dir);
 
-/* Write the page for PROG (parsed from SRC; BLOCK: only the block of that
- * name, which the caller has checked exists; NULL: all).  Returns 0, or -1
- * after a message (a block that does not build). */
-int report_write(const Source *src, const Program *prog, const char *block, const char *katex_dir, FILE *out);
+struct Numbers;
+
+typedef struct ReportOpts {
+    const char *block;       /* only the block of that name, which the
+                              * caller has checked exists; NULL: all */
+    const char *katex_dir;
+    /* --values / --seed: FILL gives N's leaves (0, or -1 after a
+     * message), and each drawing shows every node's value and gradient,
+     * each edge's local derivative's value in its tooltip; NULL: none */
+    int (*fill)(void *ctx, struct Numbers *n);
+    void *fill_ctx;
+} ReportOpts;
+
+/* Write the page for PROG (parsed from SRC).  Returns 0, or -1 after a
+ * message (a block that does not build, numbers that cannot be had);
+ * nothing is written then. */
+int report_write(const Source *src, const Program *prog, const ReportOpts *ro, FILE *out);
 
 #endif

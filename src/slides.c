@@ -61,7 +61,7 @@ static int picture(const Graph *g, int of, int wrt, Stage st, unsigned long long
     }
     /* a network as its neurons (the compact drawing), a graph as itself */
     RenderOpts ro = {g->kind == B_NETWORK ? VIEW_NETWORK : VIEW_GRAPH, false, false, term, false, false, true, st,
-                     NULL, NULL, NULL, true, false};
+                     NULL, NULL, NULL, true, false, NULL, NULL, NULL, NULL};
     int rc = render_write(g, of, wrt, -1, &ro, f);
     fclose(f);
     if (rc == 0)

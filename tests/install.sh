@@ -302,7 +302,7 @@ c "--block --env --format --help --latex-names --node --notation --standalone --
 c "--help" pathgrad check fc.net --
 c "--block --check --format --help --init --of --seed --values" pathgrad eval olah.net --
 c "--check --help --in-place" pathgrad fmt fc.net --
-c "--block --help --katex" pathgrad report fc.net --
+c "--block --help --init --katex --seed --values" pathgrad report fc.net --
 c "--block --colors --format --help --init --no-labels --no-paths --node --notation --of --only-paths --rankdir --seed --stage --standalone --term --values --view --wrt" pathgrad render fc.net --
 c "into out xy xy,into xy,out za za,into za,out" pathgrad derive fc.net --notation ""
 c "za za,into za,out" pathgrad expand fc.net --notation z

@@ -97,8 +97,8 @@ for f in samples/*.net; do
     fi
     nmath=$(grep -o '<div class="math"' "$page" | wc -l)
     nnote=$(grep -o '<p class="note">' "$page" | wc -l)
-    nder=$(grep -o '<article class="derivation">' "$page" | wc -l)
-    nfig=$(grep -o '<figure><svg' "$page" | wc -l)
+    nder=$(grep -o '<article class="derivation"' "$page" | wc -l)
+    nfig=$(grep -Eo '<figure[^>]*><svg' "$page" | wc -l)
     nstage=$(grep -o '<section class="stage">' "$page" | wc -l)
     # every stage of every derivation: a formula or a note saying why not
     [ "$nder" -ge 1 ] && [ "$nfig" = "$nder" ] && [ $((nmath + nnote)) -ge "$nstage" ] && ok ||

@@ -156,6 +156,9 @@ summarise "fuzz regressions" bash tests/fuzz_regress.sh "$PG"
 # the browser runs once, in the plain pass
 case $PG in */pathgrad) browse="" ;; *) browse=none ;; esac
 summarise "report" env PATHGRAD="$PG" REPORT_BROWSE="$browse" bash tests/report_check.sh
+# its terms: the page at #2.2 (and after a click, arrow keys) lights exactly
+# that term's path, computed here from derive's JSON
+summarise "report terms" env PATHGRAD="$PG" REPORT_BROWSE="$browse" bash tests/report_terms_check.sh
 # make install / uninstall, man pages, completion, editor grammars (plain build only)
 case $PG in */pathgrad) summarise "install" bash tests/install.sh ;; esac
 # properties on random networks

@@ -1,0 +1,1 @@
+report samples/softmax.net --values samples/softmax.values
