@@ -12,6 +12,7 @@
  * Edges run forward, from operands to results; the loss stands at the end.
  */
 #include "render.h"
+#include "svgtext.h"
 
 #include <gvc.h>
 #include <math.h>
@@ -21,6 +22,27 @@
 
 typedef enum { DK_VAR, DK_JUNCTION, DK_NEURON, DK_LOSS, DK_LEGEND, DK_WAYPOINT } DKind;
 
+/* a legend drawn into the SVG by render itself: rows of text, each after
+ * a swatch of its colour or none; Graphviz only leaves the room */
+typedef struct LegendRow {
+    const char *html;        /* HTML-like, as a label */
+    const char *swatch;      /* a colour, or NULL */
+    const char *color;       /* the text's */
+    double size;             /* points */
+    double w, h;             /* the text's box, measured */
+} LegendRow;
+
+typedef struct Legend {
+    LegendRow *rows;
+    int n;
+    double w, h;             /* the whole legend */
+} Legend;
+
+#define SWATCH_W 18.0        /* a term's colour, before its text */
+#define SWATCH_H 8.0
+#define SWATCH_GAP 6.0
+#define LEGEND_PAD 2.0       /* above and below each row */
+
 typedef struct DNode {
     const char *id;          /* cgraph name: reference syntax, unique */
     const char *label;       /* HTML-like label */
@@ -29,6 +51,7 @@ typedef struct DNode {
     double row;
     bool on, keep;
     bool tied;               /* a shared weight, drawn at each of its uses */
+    Legend *legend;          /* DK_LEGEND in SVG: its rows */
     int band;                /* graphs: the time step's box it sits in, 0: none */
     int shows;               /* the graph node it draws (a copy's too), -1: none */
     Agnode_t *ag;
@@ -51,6 +74,7 @@ typedef struct Drawing {
     Deriver *d;
     const RenderOpts *o;
     bool labels;             /* edge labels drawn */
+    bool svg;                /* SVG: the labels' text is render's, Graphviz leaves room */
     Arena arena;
     DNode *nodes;
     int nnodes, cap_nodes;
@@ -889,6 +913,44 @@ static void set_html(Agraph_t *G, void *obj, Agsym_t *sym, const char *html)
     buf_free(&b);
 }
 
+/* the font sizes of the labels, in points */
+#define SIZE_NODE 14.0
+#define SIZE_NEURON 12.0
+#define SIZE_EDGE 11.0
+#define SIZE_HEAD 10.0       /* a label by an edge's head (into a junction) */
+#define SIZE_STEP 12.0       /* an unrolled graph's "t = 3" */
+
+/* the label HTML of OBJ, set at SIZE points.  For SVG, Graphviz gets only
+ * an empty box of the size svgtext measures (or LEGEND's), and render
+ * writes the text there once the layout is done (svg_labels): Graphviz's
+ * own text would be placed with its built-in Times metrics, which are not
+ * the viewer's font.  DOT keeps the label itself (for Graphviz to draw),
+ * and so does TikZ (its layout, and so its bytes, as before: LaTeX sets
+ * its labels). */
+static void set_label(Drawing *D, Agraph_t *G, void *obj, Agsym_t *sym, const char *html, double size,
+                      const Legend *legend)
+{
+    if (!D->svg) {
+        set_html(G, obj, sym, html);
+        return;
+    }
+    double w, h;
+    if (legend) {
+        w = legend->w;
+        h = legend->h;
+    } else {
+        svgtext_measure(html, size, &w, &h);
+    }
+    /* an empty cell: 2.42 writes no text for it (a space would be a <text>) */
+    char room[256];
+    snprintf(room, sizeof room, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLPADDING=\"0\" CELLSPACING=\"0\" "
+             "FIXEDSIZE=\"TRUE\" WIDTH=\"%d\" HEIGHT=\"%d\"><TR><TD></TD></TR></TABLE>",
+             (int)ceil(w) > 1 ? (int)ceil(w) : 1, (int)ceil(h) > 1 ? (int)ceil(h) : 1);
+    char *hs = agstrdup_html(G, room);
+    agxset(obj, sym, hs);
+    agstrfree(G, hs);
+}
+
 /* cgraph's default IDs of named objects are their strings' addresses, and
  * it orders subgraphs by ID: the order of the steps' clusters in DOT and
  * SVG would follow the allocator.  These IDs count names in the order they
@@ -1063,7 +1125,7 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
             break;
         }
         if (n->label)
-            set_html(G, n->ag, y.n_label, n->label);
+            set_label(D, G, n->ag, y.n_label, n->label, n->kind == DK_NEURON ? SIZE_NEURON : SIZE_NODE, n->legend);
         if (n->tied)
             agxset(n->ag, y.n_peripheries, S("2"));
         if (n->on) {
@@ -1098,7 +1160,14 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         buf_truncate(&tmp, 0);
         buf_printf(&tmp, "cluster_step%d", b);
         Agraph_t *sub = agsubg(G, tmp.data, 1);
-        agsafeset(sub, S("label"), S((char *)(D->band_label[b] ? D->band_label[b] : "")), S(""));
+        if (D->svg) {
+            Agsym_t *lab = agattr(G, AGRAPH, S("label"), NULL);
+            if (!lab)
+                lab = agattr(G, AGRAPH, S("label"), S(""));
+            set_label(D, G, sub, lab, D->band_label[b] ? D->band_label[b] : "", SIZE_STEP, NULL);
+        } else {
+            agsafeset(sub, S("label"), S((char *)(D->band_label[b] ? D->band_label[b] : "")), S(""));
+        }
         agsafeset(sub, S("style"), S("rounded,dashed"), S(""));
         agsafeset(sub, S("color"), S("#bbbbbb"), S(""));
         agsafeset(sub, S("fontcolor"), S("#666666"), S(""));
@@ -1147,7 +1216,8 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         Agedge_t *e = agedge(G, a->ag, b->ag, NULL, 1);
         de->ag = e;
         if (de->label)
-            set_html(G, e, de->at_head ? y.e_headlabel : y.e_label, de->label);
+            set_label(D, G, e, de->at_head ? y.e_headlabel : y.e_label, de->label,
+                      de->at_head ? SIZE_HEAD : SIZE_EDGE, NULL);
         if (de->skip)
             agxset(e, y.e_style, S("dashed"));
         if (de->no_arrow)
@@ -1183,7 +1253,31 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
     return G;
 }
 
-/* the legend of --colors: a swatch and the term, one row a term */
+/* a legend of N rows for the SVG, to fill in */
+static Legend *legend_new(Drawing *D, int n)
+{
+    Legend *L = arena_alloc(&D->arena, sizeof *L);
+    L->rows = arena_alloc(&D->arena, sizeof *L->rows * (size_t)(n ? n : 1));
+    L->n = n;
+    return L;
+}
+
+static void legend_row(Drawing *D, Legend *L, int i, const char *html, const char *swatch, const char *color,
+                       double size)
+{
+    LegendRow *r = &L->rows[i];
+    r->html = arena_strdup(&D->arena, html);
+    r->swatch = swatch;
+    r->color = color;
+    r->size = size;
+    svgtext_measure(html, size, &r->w, &r->h);
+    double h = (swatch && r->h < SWATCH_H ? SWATCH_H : r->h) + 2 * LEGEND_PAD;
+    double w = (swatch ? SWATCH_W + SWATCH_GAP : 0) + r->w;
+    L->h += h;
+    if (w > L->w)
+        L->w = w;
+}
+
 /* what the two numbers under a name are */
 static void add_numbers_legend(Drawing *D)
 {
@@ -1193,12 +1287,21 @@ static void add_numbers_legend(Drawing *D)
                  "<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\" COLOR=\"" GRAD_COLOR "\">&#8706;");
     buf_puts(&h, D->o->of_name ? D->o->of_name : "OF");
     buf_puts(&h, " / &#8706;(node)</FONT></TD></TR></TABLE>");
+    Legend *L = legend_new(D, 2);
+    legend_row(D, L, 0, "value", NULL, VALUE_COLOR, 10);
+    Buf r = {0};
+    buf_puts(&r, "&#8706;");
+    buf_puts(&r, D->o->of_name ? D->o->of_name : "OF");
+    buf_puts(&r, " / &#8706;(node)");
+    legend_row(D, L, 1, buf_cstr(&r), NULL, GRAD_COLOR, 10);
+    buf_free(&r);
     double minrow = 0;
     for (int i = 0; i < D->nnodes; i++)
         if (D->nodes[i].keep && D->nodes[i].row < minrow)
             minrow = D->nodes[i].row;
     int v = dnode(D, "numbers-legend", buf_cstr(&h), DK_LEGEND, 0, minrow - 1.5, -1);
     D->nodes[v].keep = true;
+    D->nodes[v].legend = L;
     buf_free(&h);
 }
 
@@ -1210,6 +1313,14 @@ static void add_legend(Drawing *D)
         buf_printf(&h, "<TR><TD BGCOLOR=\"%s\" WIDTH=\"18\" HEIGHT=\"8\"></TD>"
                    "<TD ALIGN=\"LEFT\">%d: %s</TD></TR>", palette[t], t + 1, buf_cstr(&D->legend_terms[t]));
     buf_puts(&h, "</TABLE>");
+    Legend *L = legend_new(D, D->ncolors);
+    Buf r = {0};
+    for (int t = 0; t < D->ncolors; t++) {
+        buf_truncate(&r, 0);
+        buf_printf(&r, "%d: %s", t + 1, buf_cstr(&D->legend_terms[t]));
+        legend_row(D, L, t, buf_cstr(&r), palette[t], "black", 14);
+    }
+    buf_free(&r);
     int maxcol = 0;
     double minrow = 0;
     for (int i = 0; i < D->nnodes; i++) {
@@ -1220,7 +1331,92 @@ static void add_legend(Drawing *D)
     }
     int v = dnode(D, "legend", buf_cstr(&h), DK_LEGEND, maxcol / 2, minrow - 2 - D->ncolors * 0.4, -1);
     D->nodes[v].keep = true;
+    D->nodes[v].legend = L;
     buf_free(&h);
+}
+
+/* ---- the labels' text in the SVG ---- */
+
+/* Graphviz writes a layout point (x, y) as x, -y inside <g id="graph0">,
+ * whose transform places it */
+static void legend_text(const Legend *L, pointf c, Buf *out)
+{
+    double left = c.x - L->w / 2, y = -c.y - L->h / 2;
+    for (int i = 0; i < L->n; i++) {
+        const LegendRow *r = &L->rows[i];
+        double h = (r->swatch && r->h < SWATCH_H ? SWATCH_H : r->h) + 2 * LEGEND_PAD, mid = y + h / 2;
+        double x = left;
+        if (r->swatch) {
+            buf_printf(out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%g\" height=\"%g\" fill=\"%s\" stroke=\"none\"/>\n",
+                       left, mid - SWATCH_H / 2, SWATCH_W, SWATCH_H, r->swatch);
+            x += SWATCH_W + SWATCH_GAP;
+        }
+        svgtext_write(out, r->html, r->size, r->color, x, mid, true, NULL);
+        y += h;
+    }
+}
+
+/* every label's <text>, where the layout left room for it */
+static void svg_labels(Drawing *D, Agraph_t *G, Buf *out)
+{
+    for (int b = 1; b <= D->nbands; b++) {
+        char name[32];
+        snprintf(name, sizeof name, "cluster_step%d", b);
+        Agraph_t *sub = agsubg(G, name, 0);
+        textlabel_t *lab = sub ? GD_label(sub) : NULL;
+        if (lab && lab->set && D->band_label[b])
+            svgtext_write(out, D->band_label[b], SIZE_STEP, "#666666", lab->pos.x, -lab->pos.y, false, NULL);
+    }
+    for (int i = 0; i < D->nedges; i++) {
+        DEdge *de = &D->edges[i];
+        if (!de->ag || !de->label)
+            continue;
+        textlabel_t *lab = de->at_head ? ED_head_label(de->ag) : ED_label(de->ag);
+        if (!lab || !lab->set)
+            continue;
+        /* as Graphviz had it: labelfontcolor by the head, else fontcolor */
+        svgtext_write(out, de->label, de->at_head ? SIZE_HEAD : SIZE_EDGE,
+                      de->on && !de->at_head ? "black" : "#444444", lab->pos.x, -lab->pos.y, false, NULL);
+    }
+    for (int i = 0; i < D->nnodes; i++) {
+        DNode *n = &D->nodes[i];
+        if (!n->keep || !n->ag || !n->label)
+            continue;
+        pointf c = ND_coord(n->ag);
+        if (n->legend)
+            legend_text(n->legend, c, out);
+        else
+            svgtext_write(out, n->label, n->kind == DK_NEURON ? SIZE_NEURON : SIZE_NODE, "black", c.x, -c.y, false,
+                          NULL);
+    }
+}
+
+/* the SVG of the laid-out G, its labels' text added at the end of the
+ * drawing's group (over the boxes and lines) */
+static int write_svg(Drawing *D, GVC_t *gvc, Agraph_t *G, FILE *out)
+{
+    char *data = NULL;
+    unsigned int len = 0;
+    if (gvRenderData(gvc, G, "svg", &data, &len) != 0 || !data) {
+        gvFreeRenderData(data);
+        return -1;
+    }
+    /* the end: "</g>\n</svg>\n" */
+    size_t at = len;
+    static const char tail[] = "</g>\n</svg>";
+    for (size_t i = len >= sizeof tail - 1 ? len - (sizeof tail - 1) + 1 : 0; i-- > 0;)
+        if (memcmp(data + i, tail, sizeof tail - 1) == 0) {
+            at = i;
+            break;
+        }
+    Buf t = {0};
+    if (at < len)
+        svg_labels(D, G, &t);
+    int rc = fwrite(data, 1, at, out) == at && fwrite(t.data ? t.data : "", 1, t.len, out) == t.len &&
+             fwrite(data + at, 1, len - at, out) == len - at ? 0 : -1;
+    buf_free(&t);
+    gvFreeRenderData(data);
+    return at < len ? rc : -1;
 }
 
 /* drawn edges from FIRST on take the highlight of the graph edges they show */
@@ -1302,6 +1498,7 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
         rc = -1;
     /* edge labels make a large drawing slow to place and unreadable */
     D.labels = o->labels && est_edges <= PG_MAX_LABELED_EDGES;
+    D.svg = !o->dot && !o->tikz;
     if (rc == 0)
         rc = mark_highlight(&D, of, wrt, node);
     if (rc == 0) {
@@ -1363,7 +1560,7 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
             if (o->tikz) {
                 if (write_tikz(&D, G, o->standalone, out) < 0)
                     rc = -1;
-            } else if (gvRender(gvc, G, o->dot ? "dot" : "svg", out) != 0) {
+            } else if (o->dot ? gvRender(gvc, G, "dot", out) != 0 : write_svg(&D, gvc, G, out) != 0) {
                 pg_error("render: Graphviz could not write %s", o->dot ? "DOT" : "SVG");
                 rc = -1;
             }
