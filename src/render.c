@@ -1374,9 +1374,37 @@ static void svg_labels(Drawing *D, Agraph_t *G, Buf *out)
         textlabel_t *lab = de->at_head ? ED_head_label(de->ag) : ED_label(de->ag);
         if (!lab || !lab->set)
             continue;
+        pointf p = lab->pos;
+        int k = de->gedge[0];
+        if (!de->at_head && k >= 0 && D->g->edges[k].kind == E_BIAS && !de->skip) {
+            /* a bias's 1: Graphviz puts it mid-way, which is the junctions'
+             * column, where the weights by their junctions are; here it
+             * sits a quarter of the way from the bias, above the line */
+            double w, h;
+            svgtext_measure(de->label, SIZE_EDGE, &w, &h);
+            pointf a = ND_coord(D->nodes[de->from].ag), b = ND_coord(D->nodes[de->to].ag);
+            p = (pointf){a.x + (b.x - a.x) / 4, a.y + (b.y - a.y) / 4};
+            if (D->o->top_bottom)
+                p.x += 2 + w / 2;
+            else
+                p.y += 2 + h / 2;
+        } else if (de->at_head) {
+            /* the weight by its junction (the edge y -> junction): Graphviz
+             * puts it along the edge (labelangle, labeldistance), so steep
+             * edges into neighbouring junctions bring theirs together; here
+             * it sits just before the junction, on the side of the row's
+             * line away from the line's own label (the input y, above it) */
+            double w, h;
+            svgtext_measure(de->label, SIZE_HEAD, &w, &h);
+            pointf j = ND_coord(D->nodes[de->to].ag);
+            if (D->o->top_bottom)
+                p = (pointf){j.x + 2 + w / 2, j.y + 3 + h / 2};
+            else
+                p = (pointf){j.x - 3 - w / 2, j.y - 1 - h / 2};
+        }
         /* as Graphviz had it: labelfontcolor by the head, else fontcolor */
         svgtext_write(out, de->label, de->at_head ? SIZE_HEAD : SIZE_EDGE,
-                      de->on && !de->at_head ? "black" : "#444444", lab->pos.x, -lab->pos.y, false, NULL);
+                      de->on && !de->at_head ? "black" : "#444444", p.x, -p.y, false, NULL);
     }
     for (int i = 0; i < D->nnodes; i++) {
         DNode *n = &D->nodes[i];

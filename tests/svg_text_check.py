@@ -12,7 +12,8 @@ intersect by more than 0.5 px in both directions into the DOM, which
 Chromium dumps and this script reads back.  Every drawing must have none.
 The page holds each drawing twice: once in the fonts the SVG names
 (DejaVu Serif on Debian) and once forced to Liberation Serif (Times'
-metrics), when that font is installed: a label must fit in either.
+metrics), when that font is installed: a label must fit in either (the
+largest drawings are looked at in DejaVu Serif only, for time).
 
 Negative control: a drawing made to collide (two labels at one place, and
 a label over its neighbour) must be reported, or the check could not fail.
@@ -25,6 +26,7 @@ Usage: python3 tests/svg_text_check.py ./pathgrad
 """
 import glob
 import html
+import time
 import os
 import re
 import shutil
@@ -41,6 +43,13 @@ BAD = """<svg width="200pt" height="60pt" viewBox="0 0 200 60" xmlns="http://www
 <text text-anchor="start" x="126" y="-20" font-family="DejaVu Serif,serif" font-size="14">x</text>
 </g></svg>
 """
+
+# the drawings of more labels than this (deep_*.net's graph view, a
+# second each in the browser) are looked at in DejaVu Serif only, the
+# widest font: the test stays within its half minute
+BIG = 1000
+
+DROP = re.compile(r"<(path|polygon|polyline|ellipse|title)\b[^>]*?(/>|>.*?</\1>)\n?|<!--.*?-->\n?", re.S)
 
 SCRIPT = r"""
 <script>
@@ -114,7 +123,7 @@ def main():
             if r.returncode != 0:
                 # --colors of many terms, --seed of an opaque function: refused
                 # with a message, drawn nowhere (the other tests check those)
-                refused = may_refuse and r.returncode == 1 and (
+                refused = may_refuse and r.returncode in (1, 2) and (
                     "--colors" in r.stderr or "--term and --colors" in r.stderr or "cannot be evaluated" in r.stderr)
                 check(refused, "render %s: exit %d: %s" % (" ".join(args), r.returncode, r.stderr.strip()[:300]))
                 continue
@@ -147,16 +156,23 @@ def main():
                 for prefix, cls in variants:
                     for label, out in svgs + [("negative-control", None)]:
                         svg = BAD if out is None else open(out, encoding="utf-8").read()
-                        svg = svg[svg.index("<svg"):]
+                        if prefix and svg.count("<text") > BIG:
+                            continue
+                        # only the text matters: the lines and shapes
+                        # (most of the bytes) go, for a faster browser
+                        svg = DROP.sub("", svg[svg.index("<svg"):])
                         f.write('<div class="drawing" id="%s%s"><div%s>%s</div></div>\n' % (prefix, label, cls, svg))
                         f.write("<!-- -->\n")
                 f.write(SCRIPT + "</body></html>\n")
+            t0 = time.time()
             dom = os.path.join(tmp, "all.dom")
             with open(dom, "w") as dout:
                 r = subprocess.run([chrome, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                                     "--user-data-dir=" + os.path.join(tmp, "profile"), "--virtual-time-budget=10000",
                                     "--dump-dom", "file://" + page], stdout=dout, stderr=subprocess.PIPE,
                                    text=True, timeout=300)
+            if os.environ.get("SVG_TEXT_VERBOSE"):
+                print("svg-text: the page is %d bytes, chromium took %.1f s" % (os.path.getsize(page), time.time() - t0))
             text = html.unescape(open(dom, encoding="utf-8").read())
             check(r.returncode == 0 and "\nEND\n" in text, "chromium failed: %s" % r.stderr[-300:])
             seen = {}
@@ -171,8 +187,10 @@ def main():
             for prefix, _ in variants:
                 n = seen.get(prefix + "negative-control")
                 check(n is not None and n[1] >= 2, "the negative control's collisions were not found: %s" % (n,))
-                for label, _ in svgs:
+                for label, out in svgs:
                     got = seen.get(prefix + label)
+                    if got is None and prefix and open(out, encoding="utf-8").read().count("<text") > BIG:
+                        continue
                     if got is None:
                         check(False, "%s%s: no result from the browser" % (prefix, label))
                         continue
