@@ -156,6 +156,9 @@ summarise "fuzz regressions" bash tests/fuzz_regress.sh "$PG"
 # the browser runs once, in the plain pass
 case $PG in */pathgrad) browse="" ;; *) browse=none ;; esac
 summarise "report" env PATHGRAD="$PG" REPORT_BROWSE="$browse" bash tests/report_check.sh
+# every sample drawn in every view: no two labels collide in Chromium (one
+# page, one launch), in DejaVu Serif or Liberation Serif; xmllint
+summarise "svg text" env SVG_TEXT_BROWSE="$browse" python3 tests/svg_text_check.py "$PG"
 # make install / uninstall, man pages, completion, editor grammars (plain build only)
 case $PG in */pathgrad) summarise "install" bash tests/install.sh ;; esac
 # properties on random networks
