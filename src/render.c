@@ -1030,6 +1030,56 @@ static void id_register(void *state, int objtype, void *obj) { (void)state, (voi
 static Agiddisc_t id_disc = {id_open, id_map, id_alloc, id_free, id_print, id_close, id_register};
 static Agdisc_t cg_disc = {&AgMemDisc, &id_disc, &AgIoDisc};
 
+/* the nop engine puts every node where render says and every label
+ * where its edge is: the pitches must leave room for what the labels
+ * measure (long layer names, values under names), not only for the
+ * samples' — a column holds a box and, between it and the next, an edge's
+ * label and a weight by its junction; a row a box, or a line's label above
+ * it and a junction's weight below it */
+static void widen_pitches(const Drawing *D, double *colpitch, double *rowpitch)
+{
+    double nw = 0, nh = 0, ew = 0, eh = 0, hw = 0, hh = 0, w, h;
+    for (int i = 0; i < D->nnodes; i++) {
+        const DNode *n = &D->nodes[i];
+        if (!n->keep || !n->label || n->legend)
+            continue;
+        svgtext_measure(n->label, n->kind == DK_NEURON ? SIZE_NEURON : SIZE_NODE, &w, &h);
+        if (n->kind == DK_NEURON)           /* a circle round the box */
+            w = h = sqrt(w * w + h * h);
+        /* the margin of the box (0.05, 0.03 inch) and its border */
+        if (w + 9 > nw)
+            nw = w + 9;
+        if (h + 6 > nh)
+            nh = h + 6;
+    }
+    for (int i = 0; i < D->nedges; i++) {
+        const DEdge *e = &D->edges[i];
+        if (!e->label || !D->nodes[e->from].keep || !D->nodes[e->to].keep)
+            continue;
+        svgtext_measure(e->label, e->at_head ? SIZE_HEAD : SIZE_EDGE, &w, &h);
+        double *mw = e->at_head ? &hw : &ew, *mh = e->at_head ? &hh : &eh;
+        if (w > *mw)
+            *mw = w;
+        if (h > *mh)
+            *mh = h;
+    }
+    double cp = nw + (ew ? ew + 8 : 0) + (hw ? hw + 6 : 0) + 12;
+    double rp = nh + 6;
+    if (hh + eh + 8 > rp)
+        rp = hh + eh + 8;
+    if (D->o->top_bottom) {
+        /* the columns are rows: a box's height and the labels' across */
+        cp = nh + (eh ? eh + 8 : 0) + (hh ? hh + 6 : 0) + 12;
+        rp = nw + 6;
+        if (hw + ew + 8 > rp)
+            rp = hw + ew + 8;
+    }
+    if (cp > *colpitch)
+        *colpitch = cp;
+    if (rp > *rowpitch)
+        *rowpitch = rp;
+}
+
 /* the cgraph graph of drawing D; positions when NOP */
 static Agraph_t *to_cgraph(Drawing *D, bool nop)
 {
@@ -1089,8 +1139,10 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
 
     Buf tmp = {0};
     /* two lines of numbers under each name need the room */
-    const double colpitch = (D->labels ? 130 : 100) * (o->value ? 1.2 : 1),
-                 rowpitch = (D->labels ? 40 : 32) * (o->value ? 1.9 : 1);
+    double colpitch = (D->labels ? 130 : 100) * (o->value ? 1.2 : 1),
+           rowpitch = (D->labels ? 40 : 32) * (o->value ? 1.9 : 1);
+    if (nop && D->svg)
+        widen_pitches(D, &colpitch, &rowpitch);
     for (int i = 0; i < D->nnodes; i++) {
         DNode *n = &D->nodes[i];
         if (!n->keep)

@@ -3,7 +3,9 @@
 
 Every samples/*.net is drawn in every view it has (graph; network for a
 network), with and without --colors (where the derivative has few enough
-terms), and once with --seed 1 (values and gradients under the names).
+terms), and once with --seed 1 (values and gradients under the names);
+so are a network of long layer names (labels wider than the samples') and
+drawings top to bottom (--rankdir TB).
 Each SVG must pass `xmllint --noout`.  Then all of them go inline into ONE
 page that headless Chromium loads once (it takes seconds to start): a
 script of the page takes the box (getBoundingClientRect) of every <text>
@@ -42,6 +44,17 @@ BAD = """<svg width="200pt" height="60pt" viewBox="0 0 200 60" xmlns="http://www
 <text text-anchor="middle" x="120" y="-20" font-family="DejaVu Serif,serif" font-size="14">w<tspan dy="-5" font-size="10">11</tspan></text>
 <text text-anchor="start" x="126" y="-20" font-family="DejaVu Serif,serif" font-size="14">x</text>
 </g></svg>
+"""
+
+WIDE = """# long layer names: labels wider than the samples'
+network wide_names {
+    layer input_layer : 3;
+    layer hidden_layer_one : 3 sigmoid = dense(input_layer) bias;
+    layer hidden_layer_two : 3 tanh = dense(hidden_layer_one) + skip(hidden_layer_one);
+    layer output_layer : 2 = dense(hidden_layer_two) bias;
+    loss Loss = mse;
+    derive Loss wrt w[input_layer][1][1];
+}
 """
 
 # the drawings of more labels than this (deep_*.net's graph view, a
@@ -110,6 +123,18 @@ def main():
         jobs.append(("%s-seed" % name, [path, "--seed", "1"], True))
 
     with tempfile.TemporaryDirectory() as tmp:
+        # labels wider than the samples' (the pitches must follow them), and
+        # drawings top to bottom
+        wide = os.path.join(tmp, "wide.net")
+        with open(wide, "w") as f:
+            f.write(WIDE)
+        for view in ["graph", "network"]:
+            jobs.append(("wide-%s" % view, [wide, "--view", view], False))
+            jobs.append(("wide-%s-seed" % view, [wide, "--view", view, "--seed", "1"], False))
+            jobs.append(("wide-%s-tb" % view, [wide, "--view", view, "--rankdir", "TB", "--seed", "2"], False))
+            jobs.append(("fc-%s-tb" % view, ["samples/fc.net", "--view", view, "--rankdir", "TB"], False))
+        jobs.append(("wide-colors", [wide, "--colors"], False))
+
         def draw(job):
             label, args, may_refuse = job
             out = os.path.join(tmp, label + ".svg")
