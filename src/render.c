@@ -10,6 +10,14 @@
  * product as a junction point where the weight and the input meet (the
  * article's three-way junction); the network view draws neurons as circles.
  * Edges run forward, from operands to results; the loss stands at the end.
+ *
+ * In SVG the labels' text is render's, not Graphviz's: Graphviz measures
+ * text with its built-in Times metrics and writes each piece of a label
+ * (base, superscript, subscript) as a <text> of its own, which a viewer
+ * with another font (DejaVu Serif on Debian) overruns.  Graphviz gets an
+ * empty box the size svgtext measures (the widest of the likely fonts),
+ * and once the layout is done each label is written as one <text> at the
+ * centre of its box (svg_labels).  DOT and TikZ keep Graphviz's labels.
  */
 #include "render.h"
 #include "svgtext.h"
