@@ -19,6 +19,7 @@
  * and once the layout is done each label is written as one <text> at the
  * centre of its box (svg_labels).  DOT and TikZ keep Graphviz's labels.
  */
+#define _GNU_SOURCE             /* fopencookie: the SVG streams through its last bytes */
 #include "render.h"
 #include "svgtext.h"
 
@@ -1416,9 +1417,20 @@ static void legend_text(const Legend *L, pointf c, Buf *out)
     }
 }
 
-/* every label's <text>, where the layout left room for it */
-static void svg_labels(Drawing *D, Agraph_t *G, Buf *out)
+/* OUT's bytes to F once there are many (a 50x50 network's labels are MBs) */
+static void spill(Buf *out, FILE *f, bool all, bool *failed)
 {
+    if (out->len < (all ? 1 : 1 << 16))
+        return;
+    if (fwrite(out->data, 1, out->len, f) != out->len)
+        *failed = true;
+    buf_truncate(out, 0);
+}
+
+/* every label's <text>, where the layout left room for it, to F */
+static void svg_labels(Drawing *D, Agraph_t *G, FILE *f, bool *failed)
+{
+    Buf text = {0}, *out = &text;
     for (int b = 1; b <= D->nbands; b++) {
         char name[32];
         snprintf(name, sizeof name, "cluster_step%d", b);
@@ -1426,6 +1438,7 @@ static void svg_labels(Drawing *D, Agraph_t *G, Buf *out)
         textlabel_t *lab = sub ? GD_label(sub) : NULL;
         if (lab && lab->set && D->band_label[b])
             svgtext_write(out, D->band_label[b], SIZE_STEP, "#666666", lab->pos.x, -lab->pos.y, false, NULL);
+        spill(out, f, false, failed);
     }
     for (int i = 0; i < D->nedges; i++) {
         DEdge *de = &D->edges[i];
@@ -1465,6 +1478,7 @@ static void svg_labels(Drawing *D, Agraph_t *G, Buf *out)
         /* as Graphviz had it: labelfontcolor by the head, else fontcolor */
         svgtext_write(out, de->label, de->at_head ? SIZE_HEAD : SIZE_EDGE,
                       de->on && !de->at_head ? "black" : "#444444", p.x, -p.y, false, NULL);
+        spill(out, f, false, failed);
     }
     for (int i = 0; i < D->nnodes; i++) {
         DNode *n = &D->nodes[i];
@@ -1476,35 +1490,67 @@ static void svg_labels(Drawing *D, Agraph_t *G, Buf *out)
         else
             svgtext_write(out, n->label, n->kind == DK_NEURON ? SIZE_NEURON : SIZE_NODE, "black", c.x, -c.y, false,
                           NULL);
+        spill(out, f, false, failed);
     }
+    spill(out, f, true, failed);
+    buf_free(&text);
+}
+
+/* Graphviz's SVG passes through to OUT but for its last bytes, held back
+ * so that the labels go in before its end ("</g>\n</svg>\n"): a 50x50
+ * network's SVG is tens of MB, not to be held in memory twice */
+typedef struct Held {
+    FILE *out;
+    char tail[64];
+    size_t n;
+    bool failed;
+} Held;
+
+static ssize_t held_write(void *cookie, const char *buf, size_t size)
+{
+    Held *h = cookie;
+    if (h->n + size <= sizeof h->tail) {
+        memcpy(h->tail + h->n, buf, size);
+        h->n += size;
+        return (ssize_t)size;
+    }
+    /* write all but the last sizeof tail bytes of tail + buf */
+    size_t flush = h->n + size - sizeof h->tail, from_tail = flush < h->n ? flush : h->n, from_buf = flush - from_tail;
+    if (fwrite(h->tail, 1, from_tail, h->out) != from_tail || fwrite(buf, 1, from_buf, h->out) != from_buf)
+        h->failed = true;
+    memmove(h->tail, h->tail + from_tail, h->n - from_tail);
+    memcpy(h->tail + (h->n - from_tail), buf + from_buf, size - from_buf);
+    h->n = sizeof h->tail;
+    return (ssize_t)size;
 }
 
 /* the SVG of the laid-out G, its labels' text added at the end of the
  * drawing's group (over the boxes and lines) */
 static int write_svg(Drawing *D, GVC_t *gvc, Agraph_t *G, FILE *out)
 {
-    char *data = NULL;
-    unsigned int len = 0;
-    if (gvRenderData(gvc, G, "svg", &data, &len) != 0 || !data) {
-        gvFreeRenderData(data);
+    Held h = {out, {0}, 0, false};
+    cookie_io_functions_t io = {NULL, held_write, NULL, NULL};
+    FILE *f = fopencookie(&h, "w", io);
+    if (!f)
         return -1;
-    }
-    /* the end: "</g>\n</svg>\n" */
-    size_t at = len;
-    static const char tail[] = "</g>\n</svg>";
-    for (size_t i = len >= sizeof tail - 1 ? len - (sizeof tail - 1) + 1 : 0; i-- > 0;)
-        if (memcmp(data + i, tail, sizeof tail - 1) == 0) {
+    int rc = gvRender(gvc, G, "svg", f);
+    if (fclose(f) != 0 || rc != 0)
+        return -1;
+    static const char end[] = "</g>\n</svg>";
+    size_t at = h.n;
+    for (size_t i = h.n >= sizeof end - 1 ? h.n - (sizeof end - 1) + 1 : 0; i-- > 0;)
+        if (memcmp(h.tail + i, end, sizeof end - 1) == 0) {
             at = i;
             break;
         }
-    Buf t = {0};
-    if (at < len)
-        svg_labels(D, G, &t);
-    int rc = fwrite(data, 1, at, out) == at && fwrite(t.data ? t.data : "", 1, t.len, out) == t.len &&
-             fwrite(data + at, 1, len - at, out) == len - at ? 0 : -1;
-    buf_free(&t);
-    gvFreeRenderData(data);
-    return at < len ? rc : -1;
+    if (at == h.n)
+        return -1;                      /* not Graphviz's SVG as known */
+    if (fwrite(h.tail, 1, at, out) != at)
+        h.failed = true;
+    svg_labels(D, G, out, &h.failed);
+    if (fwrite(h.tail + at, 1, h.n - at, out) != h.n - at)
+        h.failed = true;
+    return h.failed ? -1 : 0;
 }
 
 /* drawn edges from FIRST on take the highlight of the graph edges they show */
