@@ -434,7 +434,9 @@ void svgtext_write(Buf *out, const char *html, double size, const char *color, d
     buf_puts(out, "<text");
     if (cls)
         buf_printf(out, " class=\"%s\"", cls);
-    buf_printf(out, " text-anchor=\"%s\" x=\"", left ? "start" : "middle");
+    /* preserve: librsvg would drop a space at the end or start of a
+     * tspan ("·" then a space then a name); runs of spaces are already one */
+    buf_printf(out, " xml:space=\"preserve\" text-anchor=\"%s\" x=\"", left ? "start" : "middle");
     num(out, x);
     buf_puts(out, "\" y=\"");
     num(out, base);
