@@ -1370,9 +1370,14 @@ static void add_legend(Drawing *D)
 {
     Buf h = {0};
     buf_puts(&h, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"3\" CELLPADDING=\"1\">");
-    for (int t = 0; t < D->ncolors; t++)
+    for (int t = 0; t < D->ncolors; t++) {
+        const Buf *term = &D->legend_terms[t];
+        /* a term ending in ']' (an Iverson bracket) trips 2.42's parser
+         * before "</TD>" as at a label's end (set_html): the same guard */
         buf_printf(&h, "<TR><TD BGCOLOR=\"%s\" WIDTH=\"18\" HEIGHT=\"8\"></TD>"
-                   "<TD ALIGN=\"LEFT\">%d: %s</TD></TR>", palette[t], t + 1, buf_cstr(&D->legend_terms[t]));
+                   "<TD ALIGN=\"LEFT\">%d: %s%s</TD></TR>", palette[t], t + 1, term->data ? term->data : "",
+                   term->len && term->data[term->len - 1] == ']' ? "&#8203;" : "");
+    }
     buf_puts(&h, "</TABLE>");
     Legend *L = legend_new(D, D->ncolors);
     Buf r = {0};
