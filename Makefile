@@ -20,8 +20,8 @@ SAN     :=
 
 SRC  := src/util.c src/diag.c src/ops.c src/expr.c src/parse.c src/build.c src/names.c \
         src/paths.c src/stage.c src/emit.c src/emit_latex.c src/emit_text.c src/emit_json.c \
-        src/sum.c src/factored.c src/collapse.c src/collapse_graph.c src/slides.c src/jobs.c src/render.c src/eval.c src/vanish.c \
-        src/output.c src/latexdoc.c src/texwidth.c src/fmt.c src/report.c src/main.c
+        src/sum.c src/factored.c src/collapse.c src/collapse_graph.c src/slides.c src/jobs.c src/render.c src/svgtext.c \
+        src/svgmetrics.c src/eval.c src/vanish.c src/output.c src/latexdoc.c src/texwidth.c src/fmt.c src/report.c src/main.c
 OBJ  := $(BUILD)/parser.o $(BUILD)/lexer.o $(patsubst src/%.c,$(BUILD)/%.o,$(SRC))
 BIN  := pathgrad
 

@@ -10,8 +10,18 @@
  * product as a junction point where the weight and the input meet (the
  * article's three-way junction); the network view draws neurons as circles.
  * Edges run forward, from operands to results; the loss stands at the end.
+ *
+ * In SVG the labels' text is render's, not Graphviz's: Graphviz measures
+ * text with its built-in Times metrics and writes each piece of a label
+ * (base, superscript, subscript) as a <text> of its own, which a viewer
+ * with another font (DejaVu Serif on Debian) overruns.  Graphviz gets an
+ * empty box the size svgtext measures (the widest of the likely fonts),
+ * and once the layout is done each label is written as one <text> at the
+ * centre of its box (svg_labels).  DOT and TikZ keep Graphviz's labels.
  */
+#define _GNU_SOURCE             /* fopencookie: the SVG streams through its last bytes */
 #include "render.h"
+#include "svgtext.h"
 
 #include <gvc.h>
 #include <math.h>
@@ -21,6 +31,27 @@
 
 typedef enum { DK_VAR, DK_JUNCTION, DK_NEURON, DK_LOSS, DK_LEGEND, DK_WAYPOINT } DKind;
 
+/* a legend drawn into the SVG by render itself: rows of text, each after
+ * a swatch of its colour or none; Graphviz only leaves the room */
+typedef struct LegendRow {
+    const char *html;        /* HTML-like, as a label */
+    const char *swatch;      /* a colour, or NULL */
+    const char *color;       /* the text's */
+    double size;             /* points */
+    double w, h;             /* the text's box, measured */
+} LegendRow;
+
+typedef struct Legend {
+    LegendRow *rows;
+    int n;
+    double w, h;             /* the whole legend */
+} Legend;
+
+#define SWATCH_W 18.0        /* a term's colour, before its text */
+#define SWATCH_H 8.0
+#define SWATCH_GAP 6.0
+#define LEGEND_PAD 2.0       /* above and below each row */
+
 typedef struct DNode {
     const char *id;          /* cgraph name: reference syntax, unique */
     const char *label;       /* HTML-like label */
@@ -29,6 +60,7 @@ typedef struct DNode {
     double row;
     bool on, keep;
     bool tied;               /* a shared weight, drawn at each of its uses */
+    Legend *legend;          /* DK_LEGEND in SVG: its rows */
     int band;                /* graphs: the time step's box it sits in, 0: none */
     int shows;               /* the graph node it draws (a copy's too), -1: none */
     const char *svgid;       /* with id_prefix: its SVG id */
@@ -52,6 +84,7 @@ typedef struct Drawing {
     Deriver *d;
     const RenderOpts *o;
     bool labels;             /* edge labels drawn */
+    bool svg;                /* SVG: the labels' text is render's, Graphviz leaves room */
     Arena arena;
     DNode *nodes;
     int nnodes, cap_nodes;
@@ -960,6 +993,44 @@ static void set_html(Agraph_t *G, void *obj, Agsym_t *sym, const char *html)
     buf_free(&b);
 }
 
+/* the font sizes of the labels, in points */
+#define SIZE_NODE 14.0
+#define SIZE_NEURON 12.0
+#define SIZE_EDGE 11.0
+#define SIZE_HEAD 10.0       /* a label by an edge's head (into a junction) */
+#define SIZE_STEP 12.0       /* an unrolled graph's "t = 3" */
+
+/* the label HTML of OBJ, set at SIZE points.  For SVG, Graphviz gets only
+ * an empty box of the size svgtext measures (or LEGEND's), and render
+ * writes the text there once the layout is done (svg_labels): Graphviz's
+ * own text would be placed with its built-in Times metrics, which are not
+ * the viewer's font.  DOT keeps the label itself (for Graphviz to draw),
+ * and so does TikZ (its layout, and so its bytes, as before: LaTeX sets
+ * its labels). */
+static void set_label(Drawing *D, Agraph_t *G, void *obj, Agsym_t *sym, const char *html, double size,
+                      const Legend *legend)
+{
+    if (!D->svg) {
+        set_html(G, obj, sym, html);
+        return;
+    }
+    double w, h;
+    if (legend) {
+        w = legend->w;
+        h = legend->h;
+    } else {
+        svgtext_measure(html, size, &w, &h);
+    }
+    /* an empty cell: 2.42 writes no text for it (a space would be a <text>) */
+    char room[256];
+    snprintf(room, sizeof room, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLPADDING=\"0\" CELLSPACING=\"0\" "
+             "FIXEDSIZE=\"TRUE\" WIDTH=\"%d\" HEIGHT=\"%d\"><TR><TD></TD></TR></TABLE>",
+             (int)ceil(w) > 1 ? (int)ceil(w) : 1, (int)ceil(h) > 1 ? (int)ceil(h) : 1);
+    char *hs = agstrdup_html(G, room);
+    agxset(obj, sym, hs);
+    agstrfree(G, hs);
+}
+
 /* cgraph's default IDs of named objects are their strings' addresses, and
  * it orders subgraphs by ID: the order of the steps' clusters in DOT and
  * SVG would follow the allocator.  These IDs count names in the order they
@@ -1039,6 +1110,56 @@ static void id_register(void *state, int objtype, void *obj) { (void)state, (voi
 static Agiddisc_t id_disc = {id_open, id_map, id_alloc, id_free, id_print, id_close, id_register};
 static Agdisc_t cg_disc = {&AgMemDisc, &id_disc, &AgIoDisc};
 
+/* the nop engine puts every node where render says and every label
+ * where its edge is: the pitches must leave room for what the labels
+ * measure (long layer names, values under names), not only for the
+ * samples' — a column holds a box and, between it and the next, an edge's
+ * label and a weight by its junction; a row a box, or a line's label above
+ * it and a junction's weight below it */
+static void widen_pitches(const Drawing *D, double *colpitch, double *rowpitch)
+{
+    double nw = 0, nh = 0, ew = 0, eh = 0, hw = 0, hh = 0, w, h;
+    for (int i = 0; i < D->nnodes; i++) {
+        const DNode *n = &D->nodes[i];
+        if (!n->keep || !n->label || n->legend)
+            continue;
+        svgtext_measure(n->label, n->kind == DK_NEURON ? SIZE_NEURON : SIZE_NODE, &w, &h);
+        if (n->kind == DK_NEURON)           /* a circle round the box */
+            w = h = sqrt(w * w + h * h);
+        /* the margin of the box (0.05, 0.03 inch) and its border */
+        if (w + 9 > nw)
+            nw = w + 9;
+        if (h + 6 > nh)
+            nh = h + 6;
+    }
+    for (int i = 0; i < D->nedges; i++) {
+        const DEdge *e = &D->edges[i];
+        if (!e->label || !D->nodes[e->from].keep || !D->nodes[e->to].keep)
+            continue;
+        svgtext_measure(e->label, e->at_head ? SIZE_HEAD : SIZE_EDGE, &w, &h);
+        double *mw = e->at_head ? &hw : &ew, *mh = e->at_head ? &hh : &eh;
+        if (w > *mw)
+            *mw = w;
+        if (h > *mh)
+            *mh = h;
+    }
+    double cp = nw + (ew ? ew + 8 : 0) + (hw ? hw + 6 : 0) + 12;
+    double rp = nh + 6;
+    if (hh + eh + 8 > rp)
+        rp = hh + eh + 8;
+    if (D->o->top_bottom) {
+        /* the columns are rows: a box's height and the labels' across */
+        cp = nh + (eh ? eh + 8 : 0) + (hh ? hh + 6 : 0) + 12;
+        rp = nw + 6;
+        if (hw + ew + 8 > rp)
+            rp = hw + ew + 8;
+    }
+    if (cp > *colpitch)
+        *colpitch = cp;
+    if (rp > *rowpitch)
+        *rowpitch = rp;
+}
+
 /* the cgraph graph of drawing D; positions when NOP */
 static Agraph_t *to_cgraph(Drawing *D, bool nop)
 {
@@ -1108,8 +1229,10 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
 
     Buf tmp = {0};
     /* two lines of numbers under each name need the room */
-    const double colpitch = (D->labels ? 130 : 100) * (o->value ? 1.2 : 1),
-                 rowpitch = (D->labels ? 40 : 32) * (o->value ? 1.9 : 1);
+    double colpitch = (D->labels ? 130 : 100) * (o->value ? 1.2 : 1),
+           rowpitch = (D->labels ? 40 : 32) * (o->value ? 1.9 : 1);
+    if (nop && D->svg)
+        widen_pitches(D, &colpitch, &rowpitch);
     for (int i = 0; i < D->nnodes; i++) {
         DNode *n = &D->nodes[i];
         if (!n->keep)
@@ -1144,7 +1267,7 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
             break;
         }
         if (n->label)
-            set_html(G, n->ag, y.n_label, n->label);
+            set_label(D, G, n->ag, y.n_label, n->label, n->kind == DK_NEURON ? SIZE_NEURON : SIZE_NODE, n->legend);
         if (n->tied)
             agxset(n->ag, y.n_peripheries, S("2"));
         if (n->on) {
@@ -1184,7 +1307,14 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         buf_truncate(&tmp, 0);
         buf_printf(&tmp, "cluster_step%d", b);
         Agraph_t *sub = agsubg(G, tmp.data, 1);
-        agsafeset(sub, S("label"), S((char *)(D->band_label[b] ? D->band_label[b] : "")), S(""));
+        if (D->svg) {
+            Agsym_t *lab = agattr(G, AGRAPH, S("label"), NULL);
+            if (!lab)
+                lab = agattr(G, AGRAPH, S("label"), S(""));
+            set_label(D, G, sub, lab, D->band_label[b] ? D->band_label[b] : "", SIZE_STEP, NULL);
+        } else {
+            agsafeset(sub, S("label"), S((char *)(D->band_label[b] ? D->band_label[b] : "")), S(""));
+        }
         agsafeset(sub, S("style"), S("rounded,dashed"), S(""));
         agsafeset(sub, S("color"), S("#bbbbbb"), S(""));
         agsafeset(sub, S("fontcolor"), S("#666666"), S(""));
@@ -1233,7 +1363,8 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
         Agedge_t *e = agedge(G, a->ag, b->ag, NULL, 1);
         de->ag = e;
         if (de->label)
-            set_html(G, e, de->at_head ? y.e_headlabel : y.e_label, de->label);
+            set_label(D, G, e, de->at_head ? y.e_headlabel : y.e_label, de->label,
+                      de->at_head ? SIZE_HEAD : SIZE_EDGE, NULL);
         if (de->skip)
             agxset(e, y.e_style, S("dashed"));
         if (de->no_arrow)
@@ -1282,7 +1413,31 @@ static Agraph_t *to_cgraph(Drawing *D, bool nop)
     return G;
 }
 
-/* the legend of --colors: a swatch and the term, one row a term */
+/* a legend of N rows for the SVG, to fill in */
+static Legend *legend_new(Drawing *D, int n)
+{
+    Legend *L = arena_alloc(&D->arena, sizeof *L);
+    L->rows = arena_alloc(&D->arena, sizeof *L->rows * (size_t)(n ? n : 1));
+    L->n = n;
+    return L;
+}
+
+static void legend_row(Drawing *D, Legend *L, int i, const char *html, const char *swatch, const char *color,
+                       double size)
+{
+    LegendRow *r = &L->rows[i];
+    r->html = arena_strdup(&D->arena, html);
+    r->swatch = swatch;
+    r->color = color;
+    r->size = size;
+    svgtext_measure(html, size, &r->w, &r->h);
+    double h = (swatch && r->h < SWATCH_H ? SWATCH_H : r->h) + 2 * LEGEND_PAD;
+    double w = (swatch ? SWATCH_W + SWATCH_GAP : 0) + r->w;
+    L->h += h;
+    if (w > L->w)
+        L->w = w;
+}
+
 /* what the two numbers under a name are */
 static void add_numbers_legend(Drawing *D)
 {
@@ -1292,12 +1447,21 @@ static void add_numbers_legend(Drawing *D)
                  "<TR><TD ALIGN=\"LEFT\"><FONT POINT-SIZE=\"10\" COLOR=\"" GRAD_COLOR "\">&#8706;");
     buf_puts(&h, D->o->of_name ? D->o->of_name : "OF");
     buf_puts(&h, " / &#8706;(node)</FONT></TD></TR></TABLE>");
+    Legend *L = legend_new(D, 2);
+    legend_row(D, L, 0, "value", NULL, VALUE_COLOR, 10);
+    Buf r = {0};
+    buf_puts(&r, "&#8706;");
+    buf_puts(&r, D->o->of_name ? D->o->of_name : "OF");
+    buf_puts(&r, " / &#8706;(node)");
+    legend_row(D, L, 1, buf_cstr(&r), NULL, GRAD_COLOR, 10);
+    buf_free(&r);
     double minrow = 0;
     for (int i = 0; i < D->nnodes; i++)
         if (D->nodes[i].keep && D->nodes[i].row < minrow)
             minrow = D->nodes[i].row;
     int v = dnode(D, "numbers-legend", buf_cstr(&h), DK_LEGEND, 0, minrow - 1.5, -1);
     D->nodes[v].keep = true;
+    D->nodes[v].legend = L;
     buf_free(&h);
 }
 
@@ -1305,10 +1469,23 @@ static void add_legend(Drawing *D)
 {
     Buf h = {0};
     buf_puts(&h, "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"3\" CELLPADDING=\"1\">");
-    for (int t = 0; t < D->ncolors; t++)
+    for (int t = 0; t < D->ncolors; t++) {
+        const Buf *term = &D->legend_terms[t];
+        /* a term ending in ']' (an Iverson bracket) trips 2.42's parser
+         * before "</TD>" as at a label's end (set_html): the same guard */
         buf_printf(&h, "<TR><TD BGCOLOR=\"%s\" WIDTH=\"18\" HEIGHT=\"8\"></TD>"
-                   "<TD ALIGN=\"LEFT\">%d: %s</TD></TR>", palette[t], t + 1, buf_cstr(&D->legend_terms[t]));
+                   "<TD ALIGN=\"LEFT\">%d: %s%s</TD></TR>", palette[t], t + 1, term->data ? term->data : "",
+                   term->len && term->data[term->len - 1] == ']' ? "&#8203;" : "");
+    }
     buf_puts(&h, "</TABLE>");
+    Legend *L = legend_new(D, D->ncolors);
+    Buf r = {0};
+    for (int t = 0; t < D->ncolors; t++) {
+        buf_truncate(&r, 0);
+        buf_printf(&r, "%d: %s", t + 1, buf_cstr(&D->legend_terms[t]));
+        legend_row(D, L, t, buf_cstr(&r), palette[t], "black", 14);
+    }
+    buf_free(&r);
     int maxcol = 0;
     double minrow = 0;
     for (int i = 0; i < D->nnodes; i++) {
@@ -1319,7 +1496,165 @@ static void add_legend(Drawing *D)
     }
     int v = dnode(D, "legend", buf_cstr(&h), DK_LEGEND, maxcol / 2, minrow - 2 - D->ncolors * 0.4, -1);
     D->nodes[v].keep = true;
+    D->nodes[v].legend = L;
     buf_free(&h);
+}
+
+/* ---- the labels' text in the SVG ---- */
+
+/* Graphviz writes a layout point (x, y) as x, -y inside <g id="graph0">,
+ * whose transform places it */
+static void legend_text(const Legend *L, pointf c, Buf *out)
+{
+    double left = c.x - L->w / 2, y = -c.y - L->h / 2;
+    for (int i = 0; i < L->n; i++) {
+        const LegendRow *r = &L->rows[i];
+        double h = (r->swatch && r->h < SWATCH_H ? SWATCH_H : r->h) + 2 * LEGEND_PAD, mid = y + h / 2;
+        double x = left;
+        if (r->swatch) {
+            buf_printf(out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%g\" height=\"%g\" fill=\"%s\" stroke=\"none\"/>\n",
+                       left, mid - SWATCH_H / 2, SWATCH_W, SWATCH_H, r->swatch);
+            x += SWATCH_W + SWATCH_GAP;
+        }
+        svgtext_write(out, r->html, r->size, r->color, x, mid, true, NULL);
+        y += h;
+    }
+}
+
+/* OUT's bytes to F once there are many (a 50x50 network's labels are MBs) */
+static void spill(Buf *out, FILE *f, bool all, bool *failed)
+{
+    if (out->len < (all ? 1 : 1 << 16))
+        return;
+    if (fwrite(out->data, 1, out->len, f) != out->len)
+        *failed = true;
+    buf_truncate(out, 0);
+}
+
+/* every label's <text>, where the layout left room for it, to F */
+static void svg_labels(Drawing *D, Agraph_t *G, FILE *f, bool *failed)
+{
+    Buf text = {0}, *out = &text;
+    for (int b = 1; b <= D->nbands; b++) {
+        char name[32];
+        snprintf(name, sizeof name, "cluster_step%d", b);
+        Agraph_t *sub = agsubg(G, name, 0);
+        textlabel_t *lab = sub ? GD_label(sub) : NULL;
+        if (lab && lab->set && D->band_label[b])
+            svgtext_write(out, D->band_label[b], SIZE_STEP, "#666666", lab->pos.x, -lab->pos.y, false, NULL);
+        spill(out, f, false, failed);
+    }
+    for (int i = 0; i < D->nedges; i++) {
+        DEdge *de = &D->edges[i];
+        if (!de->ag || !de->label)
+            continue;
+        textlabel_t *lab = de->at_head ? ED_head_label(de->ag) : ED_label(de->ag);
+        if (!lab || !lab->set)
+            continue;
+        pointf p = lab->pos;
+        int k = de->gedge[0];
+        if (!de->at_head && k >= 0 && D->g->edges[k].kind == E_BIAS && !de->skip) {
+            /* a bias's 1: Graphviz puts it mid-way, which is the junctions'
+             * column, where the weights by their junctions are; here it
+             * sits a quarter of the way from the bias, above the line */
+            double w, h;
+            svgtext_measure(de->label, SIZE_EDGE, &w, &h);
+            pointf a = ND_coord(D->nodes[de->from].ag), b = ND_coord(D->nodes[de->to].ag);
+            p = (pointf){a.x + (b.x - a.x) / 4, a.y + (b.y - a.y) / 4};
+            if (D->o->top_bottom)
+                p.x += 2 + w / 2;
+            else
+                p.y += 2 + h / 2;
+        } else if (de->at_head) {
+            /* the weight by its junction (the edge y -> junction): Graphviz
+             * puts it along the edge (labelangle, labeldistance), so steep
+             * edges into neighbouring junctions bring theirs together; here
+             * it sits just before the junction, on the side of the row's
+             * line away from the line's own label (the input y, above it) */
+            double w, h;
+            svgtext_measure(de->label, SIZE_HEAD, &w, &h);
+            pointf j = ND_coord(D->nodes[de->to].ag);
+            if (D->o->top_bottom)
+                p = (pointf){j.x + 2 + w / 2, j.y + 3 + h / 2};
+            else
+                p = (pointf){j.x - 3 - w / 2, j.y - 1 - h / 2};
+        }
+        /* as Graphviz had it: labelfontcolor by the head, else fontcolor */
+        svgtext_write(out, de->label, de->at_head ? SIZE_HEAD : SIZE_EDGE,
+                      de->on && !de->at_head ? "black" : "#444444", p.x, -p.y, false, NULL);
+        spill(out, f, false, failed);
+    }
+    for (int i = 0; i < D->nnodes; i++) {
+        DNode *n = &D->nodes[i];
+        if (!n->keep || !n->ag || !n->label)
+            continue;
+        pointf c = ND_coord(n->ag);
+        if (n->legend)
+            legend_text(n->legend, c, out);
+        else
+            svgtext_write(out, n->label, n->kind == DK_NEURON ? SIZE_NEURON : SIZE_NODE, "black", c.x, -c.y, false,
+                          NULL);
+        spill(out, f, false, failed);
+    }
+    spill(out, f, true, failed);
+    buf_free(&text);
+}
+
+/* Graphviz's SVG passes through to OUT but for its last bytes, held back
+ * so that the labels go in before its end ("</g>\n</svg>\n"): a 50x50
+ * network's SVG is tens of MB, not to be held in memory twice */
+typedef struct Held {
+    FILE *out;
+    char tail[64];
+    size_t n;
+    bool failed;
+} Held;
+
+static ssize_t held_write(void *cookie, const char *buf, size_t size)
+{
+    Held *h = cookie;
+    if (h->n + size <= sizeof h->tail) {
+        memcpy(h->tail + h->n, buf, size);
+        h->n += size;
+        return (ssize_t)size;
+    }
+    /* write all but the last sizeof tail bytes of tail + buf */
+    size_t flush = h->n + size - sizeof h->tail, from_tail = flush < h->n ? flush : h->n, from_buf = flush - from_tail;
+    if (fwrite(h->tail, 1, from_tail, h->out) != from_tail || fwrite(buf, 1, from_buf, h->out) != from_buf)
+        h->failed = true;
+    memmove(h->tail, h->tail + from_tail, h->n - from_tail);
+    memcpy(h->tail + (h->n - from_tail), buf + from_buf, size - from_buf);
+    h->n = sizeof h->tail;
+    return (ssize_t)size;
+}
+
+/* the SVG of the laid-out G, its labels' text added at the end of the
+ * drawing's group (over the boxes and lines) */
+static int write_svg(Drawing *D, GVC_t *gvc, Agraph_t *G, FILE *out)
+{
+    Held h = {out, {0}, 0, false};
+    cookie_io_functions_t io = {NULL, held_write, NULL, NULL};
+    FILE *f = fopencookie(&h, "w", io);
+    if (!f)
+        return -1;
+    int rc = gvRender(gvc, G, "svg", f);
+    if (fclose(f) != 0 || rc != 0)
+        return -1;
+    static const char end[] = "</g>\n</svg>";
+    size_t at = h.n;
+    for (size_t i = h.n >= sizeof end - 1 ? h.n - (sizeof end - 1) + 1 : 0; i-- > 0;)
+        if (memcmp(h.tail + i, end, sizeof end - 1) == 0) {
+            at = i;
+            break;
+        }
+    if (at == h.n)
+        return -1;                      /* not Graphviz's SVG as known */
+    if (fwrite(h.tail, 1, at, out) != at)
+        h.failed = true;
+    svg_labels(D, G, out, &h.failed);
+    if (fwrite(h.tail + at, 1, h.n - at, out) != h.n - at)
+        h.failed = true;
+    return h.failed ? -1 : 0;
 }
 
 /* drawn edges from FIRST on take the highlight of the graph edges they show */
@@ -1401,6 +1736,7 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
         rc = -1;
     /* edge labels make a large drawing slow to place and unreadable */
     D.labels = o->labels && est_edges <= PG_MAX_LABELED_EDGES;
+    D.svg = !o->dot && !o->tikz;
     if (rc == 0)
         rc = mark_highlight(&D, of, wrt, node);
     if (rc == 0) {
@@ -1462,7 +1798,7 @@ int render_write(const Graph *g, int of, int wrt, int node, const RenderOpts *o,
             if (o->tikz) {
                 if (write_tikz(&D, G, o->standalone, out) < 0)
                     rc = -1;
-            } else if (gvRender(gvc, G, o->dot ? "dot" : "svg", out) != 0) {
+            } else if (o->dot ? gvRender(gvc, G, "dot", out) != 0 : write_svg(&D, gvc, G, out) != 0) {
                 pg_error("render: Graphviz could not write %s", o->dot ? "DOT" : "SVG");
                 rc = -1;
             }

@@ -159,6 +159,9 @@ summarise "report" env PATHGRAD="$PG" REPORT_BROWSE="$browse" bash tests/report_
 # its terms: the page at #2.2 (and after a click, arrow keys) lights exactly
 # that term's path, computed here from derive's JSON
 summarise "report terms" env PATHGRAD="$PG" REPORT_BROWSE="$browse" bash tests/report_terms_check.sh
+# every sample drawn in every view: no two labels collide in Chromium (one
+# page, one launch), in DejaVu Serif or Liberation Serif; xmllint
+summarise "svg text" env SVG_TEXT_BROWSE="$browse" python3 tests/svg_text_check.py "$PG"
 # make install / uninstall, man pages, completion, editor grammars (plain build only)
 case $PG in */pathgrad) summarise "install" bash tests/install.sh ;; esac
 # properties on random networks

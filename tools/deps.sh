@@ -2,7 +2,7 @@
 # Install the Debian packages pathgrad's build and tests need, if missing.
 # Safe to run again: it does nothing when everything is there.
 set -eu
-PKGS="gcc make flex bison libgmp-dev pkg-config python3 valgrind libgraphviz-dev libxml2-utils librsvg2-bin graphviz time libplplot-dev texlive-latex-base texlive-latex-recommended texlive-pictures poppler-utils man-db groff-base vim libjs-katex chromium clang"
+PKGS="gcc make flex bison libgmp-dev pkg-config python3 valgrind libgraphviz-dev libxml2-utils librsvg2-bin graphviz time libplplot-dev texlive-latex-base texlive-latex-recommended texlive-pictures poppler-utils man-db groff-base vim libjs-katex chromium fonts-dejavu-core fonts-liberation2 clang"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,0 +1,1 @@
+render samples/kinks.net --colors --format dot
