@@ -490,13 +490,21 @@ static void take_line(Filter *f, const char *s, size_t n)
 static ssize_t filter_write(void *cookie, const char *buf, size_t size)
 {
     Filter *f = cookie;
-    for (size_t i = 0; i < size; i++) {
-        if (buf[i] == '\n') {
-            take_line(f, f->line.data ? f->line.data : "", f->line.len);
-            buf_truncate(&f->line, 0);
-        } else {
-            buf_putc(&f->line, buf[i]);
+    const char *p = buf, *end = buf + size;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) {
+            buf_add(&f->line, p, (size_t)(end - p));
+            break;
         }
+        if (f->line.len == 0) {
+            take_line(f, p, (size_t)(nl - p));      /* a whole line: no copy */
+        } else {
+            buf_add(&f->line, p, (size_t)(nl - p));
+            take_line(f, f->line.data, f->line.len);
+            buf_truncate(&f->line, 0);
+        }
+        p = nl + 1;
     }
     return ferror(f->dst) ? -1 : (ssize_t)size;
 }

@@ -75,9 +75,9 @@ static const OptDef options[NOPTS] = {
     [O_ENV] = {"--env", NULL, "E", "(latex) wrap each derivation in E for pasting into a paper:\n"
                                   "equation | align | multline (each also starred) | bare\n"
                                   "(the default without --standalone)"},
-    [O_WIDTH] = {"--width", NULL, "LEN", "(latex) break lines wider than LEN (pt, cm, mm, in, em; default\n"
-                                      "483.7pt, the --standalone page) at a + or between factors;\n"
-                                      "none: never break"},
+    [O_WIDTH] = {"--width", NULL, "LEN", "(latex) break lines wider than LEN (pt, cm, mm, in, em) at a +\n"
+                                      "or between factors; with --env or --standalone the default is\n"
+                                      "483.7pt (the --standalone page), else none (never break)"},
     [O_LATEX_NAMES] = {"--latex-names", NULL, "S", "how names print in LaTeX: textbook (default: h_1 as h_{1}, Whh\n"
                                                   "one symbol, a network's Loss as the article prints it), plain\n"
                                                   "(letter by letter, '_' is \\_), mathit (\\mathit{Loss}) or mathrm"},
@@ -568,7 +568,8 @@ static int parse_opts(int argc, char **argv, Opts *o)
     o->env = ENV_BARE;
     if ((v = o->val[O_ENV]) && latex_env_parse(v, &o->env) < 0)
         return usage_error(c, "unknown environment '%s' (equation, align, multline, each also starred, or bare)", v);
-    o->width = TEX_STANDALONE_WIDTH;
+    /* bare lines stay as the writer gives them unless --width says */
+    o->width = has(o, O_ENV) || has(o, O_STANDALONE) ? TEX_STANDALONE_WIDTH : 0;
     if ((v = o->val[O_WIDTH]) && tex_length_parse(v, &o->width) < 0)
         return usage_error(c, "--width needs a length of at least 50pt, as 345pt, 12cm, 120mm, 4.5in or 30em, "
                            "or none");

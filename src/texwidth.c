@@ -74,7 +74,15 @@ static double argument(Rd *r, double sz, bool display, bool roman)
 }
 
 /* the scripts after an atom: ^ and _ stacked, their width the wider */
-static double scripts(Rd *r, double sz)
+static double scripts_at(Rd *r, double sz);
+static inline double scripts(Rd *r, double sz)
+{
+    if (r->p >= r->end || (*r->p != '^' && *r->p != '_' && *r->p != '\''))
+        return 0;
+    return scripts_at(r, sz);
+}
+
+static double scripts_at(Rd *r, double sz)
 {
     double ss = sz >= 0.99 ? sz * SCRIPT : sz * 0.86, up = 0, down = 0;
     bool any = false;

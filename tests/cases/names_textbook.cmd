@@ -1,0 +1,1 @@
+derive tests/hostile/names.net --latex-names textbook

@@ -1,0 +1,1 @@
+derive samples/bptt.net --collapse --env align* --width 200pt

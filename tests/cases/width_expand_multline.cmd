@@ -1,0 +1,1 @@
+expand samples/sigmoid.net --node y[n][1] --env multline*

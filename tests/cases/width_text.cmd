@@ -1,0 +1,1 @@
+derive samples/fc.net --format text --width 300pt

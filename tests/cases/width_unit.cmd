@@ -1,0 +1,1 @@
+derive samples/fc.net --width 3furlongs
