@@ -38,6 +38,7 @@ typedef struct Filter {
     bool have_row, row_cont;  /* row_cont: it ends with \\ (a path follows) */
     bool open;              /* an environment is open */
     double width;           /* the measure, pt; 0: lines are never broken */
+    bool shrink;            /* scale what cannot break to fit (graphicx) */
     double lhs;             /* the width of this equation's left side */
 } Filter;
 
@@ -87,23 +88,17 @@ static void flush_row(Filter *f, bool last)
     f->have_row = false;
 }
 
+static size_t equals_at(const char *s, size_t n);
+
 /* "a= b" -> "a&= b": the first '=' outside braces */
 static void align_at_equals(Buf *out, const char *s, size_t n)
 {
-    int depth = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '{')
-            depth++;
-        else if (s[i] == '}')
-            depth--;
-        else if (s[i] == '=' && depth == 0) {
-            buf_add(out, s, i);
-            buf_putc(out, '&');
-            buf_add(out, s + i, n - i);
-            return;
-        }
+    size_t i = equals_at(s, n);
+    buf_add(out, s, i);
+    if (i < n) {
+        buf_putc(out, '&');
+        buf_add(out, s + i, n - i);
     }
-    buf_add(out, s, n);
 }
 
 /* one line, as the writer gave it or a piece of one: a row of the
@@ -367,6 +362,43 @@ static size_t equals_at(const char *s, size_t n)
 #define INDENT_SUM "\\quad "
 #define INDENT_MORE "\\qquad "
 
+/* a row no break can bring under BUDGET (one symbol wider than the
+ * measure: a 200-letter name), scaled down to fit by graphicx's
+ * \resizebox (the --standalone document loads it).  FROM > 0: the row
+ * begins an equation whose left side ends at FROM - 1 (its '='): each
+ * side is scaled on its own and the '=' stays outside for the align. */
+static void shrink_row(Filter *f, Buf *out, const char *s, size_t start, size_t end, size_t from,
+                       double budget, double avail)
+{
+    if (from > 0) {
+        double lw = tex_width(s, from - 1), cap = 0.35 * avail;
+        if (lw > cap) {
+            buf_printf(out, "\\resizebox{%.1fpt}{!}{$\\displaystyle ", cap);
+            buf_add(out, s, from - 1);
+            buf_puts(out, "$}");
+            lw = cap;
+        } else {
+            buf_add(out, s, from - 1);
+        }
+        buf_puts(out, "= ");
+        f->lhs = aligned(f->env) ? lw : 0;
+        budget -= lw + 1.4 * 10.95;
+        start = from;
+        while (start < end && s[start] == ' ')
+            start++;
+    } else if (start < end && (s[start] == '+' || s[start] == '-')) {
+        buf_putc(out, s[start++]);          /* the sign stays outside */
+        budget -= 1.3 * 10.95;
+    }
+    if (tex_width(s + start, end - start) <= budget) {
+        buf_add(out, s + start, end - start);
+        return;
+    }
+    buf_printf(out, "\\resizebox{%.1fpt}{!}{$\\displaystyle ", budget > 20 ? budget : 20);
+    buf_add(out, s + start, end - start);
+    buf_puts(out, "$}");
+}
+
 /* S[0..N) (no trailing \\) as rows of at most the measure; ENDS: what
  * the line ended with after them ("" or " \\").  The breaks are chosen
  * as TeX chooses a paragraph's, over all of them at once: each row but
@@ -432,7 +464,7 @@ static void break_line(Filter *f, const char *s, size_t n, bool cont, const char
     for (size_t k = N - 1; k > 0; k = from_node[k])
         rows[nr++] = k;
     Buf piece = {0};
-    size_t start = 0;
+    size_t start = 0, jn = 0;
     const Brk *prev = NULL;
     for (size_t r = nr; r-- > 0;) {
         size_t k = rows[r];
@@ -440,7 +472,13 @@ static void break_line(Filter *f, const char *s, size_t n, bool cont, const char
         buf_truncate(&piece, 0);
         if (prev && !prev->sum && !prev->dot)
             buf_puts(&piece, "\\cdot ");
-        buf_add(&piece, s + start, end - start);
+        double budget = !prev ? (cont ? avail - f->lhs - em : avail)
+                        : avail - f->lhs - (prev->sum && prev->depth == 0 ? 1 : 2) * em;
+        if (f->shrink && X[k] - X[jn] > budget)
+            shrink_row(f, &piece, s, start, end, !prev && !cont ? from : 0, budget, avail);
+        else
+            buf_add(&piece, s + start, end - start);
+        jn = k;
         while (piece.len && piece.data[piece.len - 1] == ' ')
             buf_truncate(&piece, piece.len - 1);
         buf_puts(&piece, r > 0 ? " \\\\" : ends);
@@ -523,12 +561,13 @@ static int filter_close(void *cookie)
     return rc;
 }
 
-FILE *latex_env_open(FILE *dst, LatexEnv env, double width)
+FILE *latex_env_open(FILE *dst, LatexEnv env, double width, bool shrink)
 {
     Filter *f = xcalloc(1, sizeof *f);
     f->dst = dst;
     f->env = env;
     f->width = width;
+    f->shrink = shrink;
     cookie_io_functions_t io = {.read = NULL, .write = filter_write, .seek = NULL, .close = filter_close};
     FILE *s = fopencookie(f, "w", io);
     if (!s)
@@ -562,6 +601,7 @@ void latex_doc_begin(FILE *out, const char *title, const char *what)
     fputs("\\documentclass[11pt]{article}\n"
           "\\usepackage[a4paper,margin=2cm]{geometry}\n"
           "\\usepackage{amsmath}\n"
+          "\\usepackage{graphicx}\n"
           "\\allowdisplaybreaks\n"
           "\\begin{document}\n"
           "\\noindent\\texttt{", out);

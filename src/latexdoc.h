@@ -12,7 +12,8 @@
  *   equation    the same rows in aligned, inside one equation
  *
  * each also starred (no numbers).  --standalone wraps everything in a
- * complete document (article, amsmath, geometry, \allowdisplaybreaks),
+ * complete document (article, amsmath, graphicx, geometry,
+ * \allowdisplaybreaks),
  * with align* unless --env says otherwise.
  */
 #ifndef PG_LATEXDOC_H
@@ -31,9 +32,10 @@ int latex_env_parse(const char *s, LatexEnv *out);
 
 /* a stream that writes DST's environment-wrapped form of what is written
  * to it, each line wider than WIDTH pt (texwidth.h; 0: none) broken into
- * rows that fit (DST stays open; fclose the filter to finish the last
+ * rows that fit; SHRINK: a row that cannot (one symbol wider than the
+ * measure) scaled down with graphicx's \resizebox (DST stays open; fclose the filter to finish the last
  * environment) */
-FILE *latex_env_open(FILE *dst, LatexEnv env, double width);
+FILE *latex_env_open(FILE *dst, LatexEnv env, double width, bool shrink);
 
 /* the document around the equations; TITLE (a file name, any bytes) is
  * printed escaped as text */

@@ -636,7 +636,7 @@ static FILE *latex_start(const Opts *o, const char *file, FILE *out)
         latex_doc_begin(out, file, what);
     }
     bool latex = o->emit && o->emit->latex;
-    return latex && (o->env != ENV_BARE || o->width > 0) ? latex_env_open(out, o->env, o->width) : out;
+    return latex && (o->env != ENV_BARE || o->width > 0) ? latex_env_open(out, o->env, o->width, has(o, O_STANDALONE)) : out;
 }
 
 static int latex_finish(const Opts *o, FILE *w, FILE *out)

@@ -202,7 +202,7 @@ static int formula(const Job *j, Stage stage, bool collapse, Buf *tex, Buf *msg)
         char *p = NULL;
         size_t n = 0;
         FILE *mem = open_memstream(&p, &n);
-        FILE *w = latex_env_open(mem, ENV_ALIGN_STAR, TEX_STANDALONE_WIDTH);
+        FILE *w = latex_env_open(mem, ENV_ALIGN_STAR, TEX_STANDALONE_WIDTH, false);
         Emitter *em = emit_open(&emit_latex_ops, w);
         int r = stage == ST_FACTORED ? factored_write(&d, j->of, j->wrt, em)
                 : collapse ? collapse_write(&d, j->of, j->wrt, REPORT_MAX_TERMS, em)

@@ -45,6 +45,18 @@ static double letter(char c, bool roman)
     return roman ? roman_upper[c - 'A'] : italic_upper[c - 'A'];
 }
 
+/* past the control sequence at P: \\word or \\ and one character */
+static const char *control_end(const char *p, const char *end)
+{
+    const char *q = p + 1;
+    if (q < end && is_letter(*q))
+        while (q < end && is_letter(*q))
+            q++;
+    else if (q < end)
+        q++;
+    return q;
+}
+
 /* one argument: a braced group or a single token */
 static double argument(Rd *r, double sz, bool display, bool roman)
 {
@@ -59,16 +71,7 @@ static double argument(Rd *r, double sz, bool display, bool roman)
             r->p++;
         return w;
     }
-    Rd one = {r->p, r->p + 1};
-    if (*r->p == '\\') {
-        const char *q = r->p + 1;
-        if (q < r->end && is_letter(*q))
-            while (q < r->end && is_letter(*q))
-                q++;
-        else if (q < r->end)
-            q++;
-        one.end = q;
-    }
+    Rd one = {r->p, *r->p == '\\' ? control_end(r->p, r->end) : r->p + 1};
     r->p = one.end;
     return group(&one, sz, display, roman);
 }
@@ -123,12 +126,7 @@ static const struct {
 
 static double control(Rd *r, double sz, bool display)
 {
-    const char *q = r->p + 1;
-    if (q < r->end && is_letter(*q))
-        while (q < r->end && is_letter(*q))
-            q++;
-    else if (q < r->end)
-        q++;
+    const char *q = control_end(r->p, r->end);
     size_t n = (size_t)(q - r->p - 1);
     const char *nm = r->p + 1;
     r->p = q;

@@ -187,6 +187,13 @@ done
     printf '\\end{document}\n'
 } >"$T/narrow.tex"
 compile narrow "--width 240pt in a 240 pt column"
+# names as long as a name may be (200 characters): a symbol wider than the
+# page cannot break, and the standalone document scales it to fit
+q=$(printf 'Q%.0s' $(seq 1 200))
+printf 'graph g {\n    input a, %s;\n    z = a * %s * exp(a) * %s + a * a * %s;\n    derive z wrt a;\n    derive z wrt %s;\n}\n' \
+    "$q" "$q" "$q" "$q" "$q" >"$T/longname.net"
+"$PG" derive "$T/longname.net" --standalone -o "$T/longname.tex" 2>"$T/err" &&
+    compile longname "a 200-character name, --standalone" || bad "longname: $(head -1 "$T/err")"
 # the breaks keep the formula: the rows joined again are the unbroken line
 a=$("$PG" derive "$T/nielsen.net" --wrt 'w[l0][1][1]' --width none | tr -d '\n ')
 z=$("$PG" derive "$T/nielsen.net" --wrt 'w[l0][1][1]' --width 200pt | sed 's/ *\\\\$//; s/^\\cdot //' | tr -d '\n ')
