@@ -71,7 +71,7 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:fast_unwind_on_malloc=0 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 \
-	    PROPS_ARGS="--count 10" DIFFFUZZ_SECONDS=8 CLASSICS_SECONDS=6 LATEX_COMPILE=0 FMT_QUICK=1 \
+	    PROPS_ARGS="--count 10" DIFFFUZZ_SECONDS=6 CLASSICS_SECONDS=5 LATEX_COMPILE=0 FMT_QUICK=1 \
 	    PATHGRAD=./pathgrad-asan bash tests/run.sh
 
 # the suite with every pathgrad run under valgrind (Graphviz's own leaks

@@ -147,8 +147,8 @@ summarise "init" python3 tests/init_check.py "$PG"
 summarise "regressions at the limits" env PATHGRAD="$PG" bash tests/regress.sh
 # random valid programs at every limit and construct, checked differentially
 # (count = terms = collapsed families; reverse mode = path sums = finite
-# differences; fmt a fixed point; exit statuses): DIFFFUZZ_SECONDS, 20 s
-summarise "difffuzz" python3 tests/gen/difffuzz.py --bin "$PG" --seconds "${DIFFFUZZ_SECONDS:-20}"
+# differences; fmt a fixed point; exit statuses): DIFFFUZZ_SECONDS, 15 s
+summarise "difffuzz" python3 tests/gen/difffuzz.py --bin "$PG" --seconds "${DIFFFUZZ_SECONDS:-15}"
 summarise "latex documents" env PATHGRAD="$PG" bash tests/latex_check.sh
 summarise "fmt" python3 tests/fmt_check.py "$PG"
 # fuzzers' findings and hand-made nasty inputs: no crash, no sanitizer report
@@ -172,7 +172,7 @@ summarise "property tests" python3 tests/prop/props.py --bin "$PG" ${PROPS_ARGS:
 # an independent model (forward values, reverse mode, path counts) and the
 # three-way eval --check; fixed seeds and a base that rotates with the
 # time: CLASSICS_SECONDS, 25 s
-summarise "classic constructs, random" python3 tests/prop/classics.py --bin "$PG" --seconds "${CLASSICS_SECONDS:-18}"
+summarise "classic constructs, random" python3 tests/prop/classics.py --bin "$PG" --seconds "${CLASSICS_SECONDS:-14}"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
