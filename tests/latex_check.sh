@@ -26,7 +26,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
 # compile NAME.tex in $T; PNG of page 1 to $LATEX_PNG_DIR
-compile() { # name what
+compile_now() { # name what
     local name=$1 what=$2
     # LATEX_COMPILE=0 (the sanitizer run): pathgrad wrote it; pdflatex has
     # already been seen to compile the same text in the plain run
@@ -56,6 +56,21 @@ compile() { # name what
         pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$T/$name.pdf" "$LATEX_PNG_DIR/$name"
     fi
     ok
+}
+
+# the same in the background, two at a time (pdflatex is most of this
+# script's time); each job's verdict goes to $T/res.NAME, tallied at the end
+compile() { # name what
+    if [ "${LATEX_COMPILE:-1}" = 0 ]; then
+        compile_now "$@"
+        return
+    fi
+    while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n; done
+    (
+        pass=0 fail=0
+        compile_now "$@"
+        echo "COUNT $pass $fail"
+    ) >"$T/res.$1" 2>&1 &
 }
 
 for f in samples/*.net; do
@@ -99,7 +114,7 @@ if kpsewhich tikz.sty >/dev/null 2>&1; then
             grep -q "^network" "$f" || [ "$view" = graph ] || continue
             if "$PG" render "$f" --view "$view" --format tikz --standalone "${vals[@]}" -o "$T/${b}_$view.tex" \
                 2>"$T/err"; then
-                compile "${b}_$view" "$f render --format tikz --view $view"
+                compile_now "${b}_$view" "$f render --format tikz --view $view"
                 [ "${LATEX_COMPILE:-1}" = 0 ] || ! grep -q "Overfull" "$T/${b}_$view.log" && ok ||
                     bad "$f tikz: overfull: $(grep -m1 Overfull "$T/${b}_$view.log")"
             else
@@ -126,7 +141,7 @@ if kpsewhich beamer.cls >/dev/null 2>&1 && kpsewhich tikz.sty >/dev/null 2>&1; t
         n=$("$PG" count "$f" --wrt "$wrt" | awk '{print $NF}')
         b=$(basename "$f" .net)_slides
         if "$PG" slides "$f" --wrt "$wrt" -o "$T/$b.tex" 2>"$T/err"; then
-            compile "$b" "$f slides"
+            compile_now "$b" "$f slides"
             if [ "${LATEX_COMPILE:-1}" != 0 ] && command -v pdfinfo >/dev/null; then
                 pages=$(pdfinfo "$T/$b.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
                 [ "$pages" = $((n + 2)) ] && ok || bad "$f slides: $pages pages, expected $((n + 2)) ($n paths)"
@@ -242,5 +257,12 @@ else
     bad "hostile name: $(head -1 "$T/err")"
 fi
 
+wait
+for r in "$T"/res.*; do
+    [ -e "$r" ] || continue
+    grep -v '^COUNT ' "$r"
+    read -r _ p f < <(grep '^COUNT ' "$r" || echo "COUNT 0 1")
+    pass=$((pass + p)) fail=$((fail + f))
+done
 echo "latex: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
