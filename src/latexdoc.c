@@ -358,9 +358,27 @@ static size_t equals_at(const char *s, size_t n)
     return n;
 }
 
-#define CDOT_W (0.722 * 10.95)
+#define EM 10.95              /* pt: the standalone document's 11 pt type */
+#define CDOT_W (0.722 * EM)   /* "\\cdot " beginning a row */
 #define INDENT_SUM "\\quad "
 #define INDENT_MORE "\\qquad "
+
+/* what a row may hold: a little under the measure (the estimate is good
+ * to 3%); multline sets its first and last rows in by 10 pt */
+static double row_room(const Filter *f)
+{
+    return f->width * 0.96 - 2 - (aligned(f->env) ? 0 : 12);
+}
+
+/* the room of a row that begins at break AFTER, or (NULL) the line's first
+ * row, which is a continuation row when CONT: after the left side and an
+ * indent, \\quad after a top-level +, \\qquad after any other break */
+static double row_budget(const Filter *f, bool cont, const Brk *after)
+{
+    if (!after)
+        return cont ? row_room(f) - f->lhs - EM : row_room(f);
+    return row_room(f) - f->lhs - (after->sum && after->depth == 0 ? 1 : 2) * EM;
+}
 
 /* a row no break can bring under BUDGET (one symbol wider than the
  * measure: a 200-letter name), scaled down to fit by graphicx's
@@ -382,13 +400,13 @@ static void shrink_row(Filter *f, Buf *out, const char *s, size_t start, size_t 
         }
         buf_puts(out, "= ");
         f->lhs = aligned(f->env) ? lw : 0;
-        budget -= lw + 1.4 * 10.95;
+        budget -= lw + 1.4 * EM;
         start = from;
         while (start < end && s[start] == ' ')
             start++;
     } else if (start < end && (s[start] == '+' || s[start] == '-')) {
         buf_putc(out, s[start++]);          /* the sign stays outside */
-        budget -= 1.3 * 10.95;
+        budget -= 1.3 * EM;
     }
     if (tex_width(s + start, end - start) <= budget) {
         buf_add(out, s + start, end - start);
@@ -404,16 +422,8 @@ static void shrink_row(Filter *f, Buf *out, const char *s, size_t start, size_t 
  * as TeX chooses a paragraph's, over all of them at once: each row but
  * the last costs the square of the room it leaves, each break its kind's
  * penalty, and a last row of a few symbols costs too (no widows). */
-static void break_line(Filter *f, const char *s, size_t n, bool cont, const char *ends)
+static void break_line(Filter *f, const char *s, size_t n, bool cont, size_t from, const char *ends)
 {
-    const double em = 10.95;
-    double avail = f->width * 0.96 - 2 - (aligned(f->env) ? 0 : 12);
-    size_t from = 0;
-    if (!cont) {
-        size_t eq = equals_at(s, n);
-        from = eq < n ? eq + 1 : 0;
-        f->lhs = aligned(f->env) && eq < n ? tex_width(s, eq) : 0;
-    }
     Brk *b = NULL;
     int cap = 0;
     size_t m = find_breaks(s, n, from, &b, &cap);
@@ -437,9 +447,8 @@ static void break_line(Filter *f, const char *s, size_t n, bool cont, const char
         bool last = k == N - 1;
         for (size_t j = k; j-- > 0;) {
             const Brk *bj = j ? &b[j - 1] : NULL;
-            double budget = !bj ? (cont ? avail - f->lhs - em : avail)
-                            : avail - f->lhs - (bj->sum && bj->depth == 0 ? 1 : 2) * em;
-            double w = X[k] - X[j] + (bj && !bj->sum && !bj->dot ? 0.722 * em : 0);
+            double budget = row_budget(f, cont, bj);
+            double w = X[k] - X[j] + (bj && !bj->sum && !bj->dot ? CDOT_W : 0);
             if (w > budget && j < k - 1)
                 break;                 /* wider still further back */
             double room = budget - w > 0 ? (budget - w) / budget : 0, c;
@@ -472,10 +481,9 @@ static void break_line(Filter *f, const char *s, size_t n, bool cont, const char
         buf_truncate(&piece, 0);
         if (prev && !prev->sum && !prev->dot)
             buf_puts(&piece, "\\cdot ");
-        double budget = !prev ? (cont ? avail - f->lhs - em : avail)
-                        : avail - f->lhs - (prev->sum && prev->depth == 0 ? 1 : 2) * em;
+        double budget = row_budget(f, cont, prev);
         if (f->shrink && X[k] - X[jn] > budget)
-            shrink_row(f, &piece, s, start, end, !prev && !cont ? from : 0, budget, avail);
+            shrink_row(f, &piece, s, start, end, !prev && !cont ? from : 0, budget, row_room(f));
         else
             buf_add(&piece, s + start, end - start);
         jn = k;
@@ -511,18 +519,19 @@ static void take_line(Filter *f, const char *s, size_t n)
         while (t > 0 && s[t - 1] == ' ')
             t--;
     }
+    /* a new equation: its left side, up to the '=' (no break before it) */
+    size_t from = 0;
+    if (!cont) {
+        size_t eq = equals_at(s, t);
+        from = eq < t ? eq + 1 : 0;
+        f->lhs = aligned(f->env) && eq < t ? tex_width(s, eq) : 0;
+    }
     /* a line that fits goes out exactly as written */
-    double w = tex_width(s, t);
-    double avail = f->width * 0.96 - 2 - (aligned(f->env) ? 0 : 12);
-    if (w <= avail - (cont ? f->lhs + 10.95 : 0)) {
-        if (!cont) {
-            size_t eq = equals_at(s, t);
-            f->lhs = aligned(f->env) && eq < t ? tex_width(s, eq) : 0;
-        }
+    if (tex_width(s, t) <= row_budget(f, cont, NULL)) {
         put_line(f, s, n, INDENT_SUM);
         return;
     }
-    break_line(f, s, t, cont, ends);
+    break_line(f, s, t, cont, from, ends);
 }
 
 static ssize_t filter_write(void *cookie, const char *buf, size_t size)

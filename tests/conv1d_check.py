@@ -32,19 +32,12 @@ import subprocess
 import sys
 import tempfile
 
+from checks import Checks
+
 PG = sys.argv[1] if len(sys.argv) > 1 else "./pathgrad"
 NET = "samples/conv1d.net"
 VALUES = "samples/conv1d.values"
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL conv1d:", what)
+check = Checks("conv-kernel")
 
 
 def close(a, b, rel=1e-12):
@@ -124,5 +117,4 @@ with tempfile.TemporaryDirectory() as tmp:
                 f.write(f"{ref} = {rng.uniform(-1.5, 1.5)!r}\n")
         compare(path, f"random values {n}")
 
-print(f"conv-kernel: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(check.finish())

@@ -22,17 +22,10 @@ import subprocess
 import sys
 import tempfile
 
+from checks import Checks
+
 PG = sys.argv[1] if len(sys.argv) > 1 else "./pathgrad"
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL fmt:", what)
+check = Checks("fmt")
 
 
 def run(args, stdin=None):
@@ -190,5 +183,4 @@ for i in range(15 if QUICK else 60):
     rc2, out2, _ = run(["fmt", "-"], stdin=out.encode())
     check(rc2 == 0 and out2 == out, f"expression {i}: not idempotent")
 
-print(f"fmt: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(check.finish())

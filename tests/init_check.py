@@ -20,6 +20,8 @@ import math
 import subprocess
 import sys
 
+from checks import Checks, json_objects
+
 NET = "samples/deep_relu.net"
 
 
@@ -44,15 +46,7 @@ def stats(w):
 
 def main():
     pg = sys.argv[1] if len(sys.argv) > 1 else "./pathgrad"
-    ok = bad = 0
-
-    def check(cond, what):
-        nonlocal ok, bad
-        if cond:
-            ok += 1
-        else:
-            bad += 1
-            print("FAIL init: " + what)
+    check = Checks("init")
 
     base, inputs = weights(pg, None)
     g, inputs_g = weights(pg, "glorot")
@@ -75,23 +69,13 @@ def main():
     # vanish of several files: one JSON object a file, in order
     r = subprocess.run([pg, "vanish", "samples/deep_sigmoid.net", "samples/deep_relu.net", "samples/deep_resnet.net",
                         "--format", "json"], capture_output=True, text=True)
-    names = []
-    dec = json.JSONDecoder()
-    s, i = r.stdout, 0
-    while r.returncode == 0 and i < len(s):
-        while i < len(s) and s[i].isspace():
-            i += 1
-        if i >= len(s):
-            break
-        obj, i = dec.raw_decode(s, i)
-        names.append(obj["network"])
+    names = [o["network"] for o in json_objects(r.stdout)] if r.returncode == 0 else []
     check(names == ["deep_sigmoid", "deep_relu", "deep_resnet"], "vanish of 3 files gave %s" % names)
     # each series equals that file's vanish alone
     for f in ("samples/deep_relu.net",):
         one = subprocess.run([pg, "vanish", f, "--format", "json"], capture_output=True, text=True).stdout
         check(one in r.stdout, "vanish %s alone is not its series among several" % f)
-    print("init: %d passed, %d failed" % (ok, bad))
-    return 1 if bad else 0
+    return check.finish()
 
 
 if __name__ == "__main__":

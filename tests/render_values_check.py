@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 
+from checks import Checks
+
 CASES = [
     ("samples/fc.net", ["--seed", "1"], "graph"),
     ("samples/fc.net", ["--seed", "2"], "network"),
@@ -56,15 +58,7 @@ def nodes_of(dot):
 
 def main():
     pg = sys.argv[1] if len(sys.argv) > 1 else "./pathgrad"
-    ok = bad = 0
-
-    def check(cond, what):
-        nonlocal ok, bad
-        if cond:
-            ok += 1
-        else:
-            bad += 1
-            print("FAIL render-values: " + what)
+    check = Checks("render-values")
 
     with tempfile.TemporaryDirectory() as tmp:
         circ = os.path.join(tmp, "circuit.net")
@@ -107,8 +101,7 @@ def main():
                                    capture_output=True)
                 check(x.returncode == 0 and os.path.getsize(os.path.join(tmp, "d.png")) > 1000,
                       "%s: rsvg-convert failed" % path)
-    print("render-values: %d passed, %d failed" % (ok, bad))
-    return 1 if bad else 0
+    return check.finish()
 
 
 if __name__ == "__main__":

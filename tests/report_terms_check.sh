@@ -43,16 +43,10 @@ CHROME=$(command -v chromium || command -v chromium-browser || true)
 # expected edge titles (tail->head) of term K of derivation D, one a line
 cat >"$T/expect.py" <<'EOF'
 import json, re, sys
-text = open(sys.argv[1], encoding="utf-8").read()
+sys.path.insert(0, "tests")
+from checks import json_objects
+objs = json_objects(open(sys.argv[1], encoding="utf-8").read())
 d, k = int(sys.argv[2]), int(sys.argv[3])
-objs, dec, i = [], json.JSONDecoder(), 0
-while True:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i >= len(text):
-        break
-    o, i = dec.raw_decode(text, i)
-    objs.append(o)
 path = objs[d - 1]["terms"][k - 1]["path"]      # from OF down to REF
 def junction(res, operand):
     # x[L][j] <- y[M][i] through w[M][i][j]; x <- w: the weight's own junction
@@ -225,15 +219,10 @@ rc=$?
 "$PG" derive samples/rnn.net --format json >"$T/rnn.json"
 r=$(python3 - "$T/rnn.html" "$T/rnn.json" <<'EOF'
 import html, json, re, sys
+sys.path.insert(0, "tests")
+from checks import json_objects
 page = html.unescape(open(sys.argv[1], encoding="utf-8").read())
-text, dec, i, objs = open(sys.argv[2], encoding="utf-8").read(), json.JSONDecoder(), 0, []
-while True:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i >= len(text):
-        break
-    o, i = dec.raw_decode(text, i)
-    objs.append(o)
+objs = json_objects(open(sys.argv[2], encoding="utf-8").read())
 title = {m.group(1): m.group(2) for m in re.finditer(r'<g id="(d\d+-n-[^"]*)" class="[^"]*">\s*<title>([^<]*)</title>', page)}
 bad = checked = 0
 for d, o in enumerate(objs, 1):

@@ -43,19 +43,13 @@ import subprocess
 import sys
 import tempfile
 
+from checks import Checks
+
 PG = sys.argv[1] if len(sys.argv) > 1 else "./pathgrad"
-passed = failed = 0
+check = Checks("reproductions")
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL reproductions:", what)
 
 
 def run(args):
@@ -167,5 +161,4 @@ with tempfile.TemporaryDirectory() as tmp:
     for n, q in ((1, 3), (2, 1), (2, 3), (3, 4), (4, 3), (2, 10), (8, 30)):
         rnn(tmp, n, q)
 
-print(f"reproductions: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(check.finish())

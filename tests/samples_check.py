@@ -30,17 +30,11 @@ import shlex
 import subprocess
 import sys
 
+from checks import Checks
+
 PG = sys.argv[1] if len(sys.argv) > 1 else "./pathgrad"
-passed = failed = 0
+check = Checks("samples")
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL samples:", what)
 
 
 def run(args):
@@ -80,5 +74,4 @@ for name in names:
     for b in blocks:
         check(b in covered, f"{path}: block {b} is not evaluated by any run (add `# eval: --block {b} --seed N`)")
 
-print(f"samples: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(check.finish())

@@ -38,6 +38,8 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+from checks import Checks
+
 BAD = """<svg width="200pt" height="60pt" viewBox="0 0 200 60" xmlns="http://www.w3.org/2000/svg">
 <g id="graph0" class="graph" transform="translate(4 56)">
 <text text-anchor="middle" x="40" y="-20" font-family="DejaVu Serif,serif" font-size="14">collide</text>
@@ -104,15 +106,7 @@ window.addEventListener('load', function () {
 
 def main():
     pg = sys.argv[1] if len(sys.argv) > 1 else "./pathgrad"
-    ok = bad = 0
-
-    def check(cond, what):
-        nonlocal ok, bad
-        if cond:
-            ok += 1
-        else:
-            bad += 1
-            print("FAIL svg-text: " + what)
+    check = Checks("svg-text")
 
     jobs = []
     quick = os.environ.get("SVG_TEXT_BROWSE") == "none"
@@ -226,10 +220,9 @@ def main():
                     total += got[1]
                     check(got[1] == 0, "%s%s: %d of %d labels collide: %s" % (
                         prefix, label, got[1], got[0], "; ".join(pairs.get(prefix + label, []))))
-            if os.environ.get("SVG_TEXT_VERBOSE") or bad:
+            if os.environ.get("SVG_TEXT_VERBOSE") or check.failed:
                 print("svg-text: %d drawings, %d collisions in all" % (len(svgs), total))
-    print("svg-text: %d passed, %d failed" % (ok, bad))
-    return 1 if bad else 0
+    return check.finish()
 
 
 if __name__ == "__main__":
